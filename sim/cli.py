@@ -1,0 +1,124 @@
+"""Command line: a thin layer that parses, loads, calls the library and writes.
+
+Bad input prints one line naming the file, the field and the rule, exits with code 2 and
+writes nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .scenario import MAX_REPS, ScenarioError, load_scenario
+
+
+class Fail(click.ClickException):
+    """A one-line error with exit code 2."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:  # noqa: ARG002
+        click.echo(f"error: {self.message}", err=True)
+
+
+def scenario_files(paths: tuple[str, ...]) -> Iterator[Path]:
+    """Scenario files named directly, or every ``*.yaml`` directly inside a named folder."""
+    for p in map(Path, paths):
+        if p.is_dir():
+            yield from sorted(q for q in p.glob("*.y*ml") if q.is_file())
+        else:
+            yield p
+
+
+def console():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False, width=max(100, Console().width))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="sim")
+def main() -> None:
+    """Attrition projection simulator: project a contingent's strength with uncertainty."""
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--reps", type=int, default=None, help="Replications [default: the scenario's reps].")
+@click.option("--seed", type=int, default=None, help="Seed [default: the scenario's seed].")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Output folder [default: out/<scenario name>].")
+@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
+              help="Override a scenario value, e.g. --set postures.combat.per_day=120 (repeatable).")
+@click.option("--no-plot", is_flag=True, help="Skip the PNG charts.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
+def run(scenario: str, reps: int | None, seed: int | None, out_dir: str | None,
+        overrides: tuple[str, ...], no_plot: bool, quiet: bool) -> None:
+    """Run SCENARIO and write tables, a JSON summary and charts."""
+    from .runner import run as run_model
+
+    try:
+        sc = load_scenario(scenario, overrides)
+        if reps is not None and not 1 <= reps <= MAX_REPS:
+            raise ScenarioError("--reps", "reps", f"must be between 1 and {MAX_REPS:,} (got {reps:,})")
+        if seed is not None and not 0 <= seed < 2**63:
+            raise ScenarioError("--seed", "seed", "must be between 0 and 2**63 - 1")
+    except ScenarioError as exc:
+        raise Fail(str(exc)) from None
+    out = Path(out_dir) if out_dir else Path("out") / sc.name
+    if out.exists() and not out.is_dir():
+        raise Fail(f"--out {out}: exists and is not a folder")
+    interactive = not quiet and sys.stderr.isatty()
+    result = run_model(sc, reps, seed, progress=interactive)
+    files = result.save(out, plot=not no_plot)
+    if not quiet:
+        print_run(result)
+        click.echo(f"wrote {len(files)} files to {out}/")
+
+
+def print_run(result) -> None:
+    from rich.table import Table
+
+    con = console()
+    eff = result.measure("effective")
+    last = eff.iloc[-1]
+    con.print(f"[bold]{result.scenario.name}[/]: {result.reps:,} runs, seed {result.seed}, "
+              f"{result.dates[0]} to {result.dates[-1]}")
+    con.print(f"effective strength on {result.dates[-1]}: median {last['q50']:,.0f} "
+              f"(90% {last['q05']:,.0f} to {last['q95']:,.0f}); peak median {eff['q50'].max():,.0f}")
+    if len(result.thresholds):
+        t = Table(title="Thresholds: first-crossing date", title_justify="left")
+        for col, just in (("threshold", "left"), ("condition", "left"), ("P(by end)", "right"),
+                          ("median", "right"), ("5%", "right"), ("95%", "right")):
+            t.add_column(col, justify=just)
+        for r in result.thresholds.to_dict("records"):
+            t.add_row(r["threshold"], r["condition"], f"{r['probability_by_end']:.0%}",
+                      r["median"] or "not by end", r["p05"] or "not by end", r["p95"] or "not by end")
+        con.print(t)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+def validate(paths: tuple[str, ...]) -> None:
+    """Check scenario files (or folders of them) without running them."""
+    bad = 0
+    for path in scenario_files(paths):
+        try:
+            sc = load_scenario(path)
+        except ScenarioError as exc:
+            bad += 1
+            click.echo(f"error: {exc}", err=True)
+            continue
+        n = len(sc.all_units)
+        click.echo(f"ok: {path} ({sc.name}: {n} unit{'s' * (n != 1)}, {sc.days} days, "
+                   f"{len(sc.thresholds)} thresholds)")
+    if bad:
+        sys.exit(2)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

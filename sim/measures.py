@@ -1,0 +1,151 @@
+"""Daily measures: conditions that can be crossed, and recorders that summarise the days.
+
+A recorder sees each day's measures for every replication once and keeps either day-by-day
+quantiles and means (memory grows with days plus replications) or every trajectory (memory
+grows with their product; asked for explicitly).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+from .scenario import MEASURES, Condition
+
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+QUANTILE_COLUMNS = ("q05", "q25", "q50", "q75", "q95")
+NEVER = -1
+
+
+def compare(values: np.ndarray, comparison: str, limit: np.ndarray | float) -> np.ndarray:
+    """Elementwise ``values <comparison> limit`` for the four comparisons of a condition."""
+    if comparison == "below":
+        return values < limit
+    if comparison == "at_most":
+        return values <= limit
+    if comparison == "above":
+        return values > limit
+    return values >= limit
+
+
+class Peaks:
+    """Running maxima of the measures that conditions refer to as ``peak_<measure>``."""
+
+    def __init__(self, names: set[str], reps: int):
+        self.values = {n: np.zeros(reps, dtype=np.int64) for n in names}
+
+    def update(self, m: dict[str, np.ndarray]) -> None:
+        for n, v in self.values.items():
+            np.maximum(v, m[n], out=v)
+
+
+def reference(cond: Condition, m: dict[str, np.ndarray], peaks: Peaks) -> np.ndarray | float:
+    """The value a measure is compared with: ``value``, or ``value`` times the reference."""
+    if cond.of is None:
+        return cond.value
+    if cond.of.startswith("peak_"):
+        return cond.value * peaks.values[cond.of[5:]]
+    return cond.value * m[cond.of]
+
+
+def peak_names(conds: list[Condition]) -> set[str]:
+    return {c.of[5:] for c in conds if c.of and c.of.startswith("peak_")}
+
+
+class Crossings:
+    """First day each condition is crossed, per replication.
+
+    A crossing is the condition becoming true after having been false, so that "effective
+    below 5,000" is not crossed before anyone has arrived, nor "casualties at least
+    deployed" on day 0 when both are zero.
+    """
+
+    def __init__(self, conditions: dict[str, Condition], reps: int, peaks: Peaks):
+        self.conditions = conditions
+        self.peaks = peaks
+        self.armed = {n: np.zeros(reps, dtype=bool) for n in conditions}
+        self.first = {n: np.full(reps, NEVER, dtype=np.int32) for n in conditions}
+
+    def update(self, day: int, m: dict[str, np.ndarray]) -> None:
+        for name, cond in self.conditions.items():
+            holds = compare(m[cond.measure], cond.comparison, reference(cond, m, self.peaks))
+            armed, first = self.armed[name], self.first[name]
+            new = holds & armed & (first == NEVER)
+            first[new] = day
+            armed |= ~holds
+
+
+class Recorder(Protocol):
+    def record(self, day: int, m: dict[str, np.ndarray]) -> None: ...
+
+
+def int_quantiles(values: np.ndarray, qs: tuple[float, ...] = QUANTILES) -> np.ndarray:
+    """Quantiles of integer values, identical to ``np.quantile(values, qs)`` (linear method).
+
+    Counts values instead of partitioning them: a few nanoseconds a value when their range
+    is not much wider than their number (head counts), with ``np.quantile`` otherwise.
+    """
+    lo, hi = int(values.min()), int(values.max())
+    n = values.size
+    if lo == hi:
+        return np.full(len(qs), float(lo))
+    if hi - lo > 4 * n + 1024:
+        return np.quantile(values, qs)
+    cum = np.cumsum(np.bincount(values - lo, minlength=hi - lo + 1))
+    h = (n - 1) * np.asarray(qs)
+    k = np.floor(h).astype(np.int64)
+    # The k-th order statistic (0-based) is the first value whose cumulative count exceeds k.
+    below = np.searchsorted(cum, k, side="right")
+    above = np.searchsorted(cum, np.minimum(k + 1, n - 1), side="right")
+    return lo + below + (h - k) * (above - below)
+
+
+class QuantileRecorder:
+    """Per-day quantiles and means of each measure, computed as the days go by."""
+
+    def __init__(self, days: int, measures: tuple[str, ...] = MEASURES):
+        self.measures = measures
+        self.q = np.zeros((len(measures), days, len(QUANTILES)))
+        self.mean = np.zeros((len(measures), days))
+
+    def record(self, day: int, m: dict[str, np.ndarray]) -> None:
+        for i, k in enumerate(self.measures):
+            v = m[k]
+            self.q[i, day, :] = int_quantiles(v)
+            self.mean[i, day] = v.mean()
+
+
+class TrajectoryRecorder:
+    """Every measure of every replication on every day (int64 arrays, reps x days)."""
+
+    def __init__(self, days: int, reps: int, measures: tuple[str, ...] = MEASURES):
+        self.measures = measures
+        self.data = {k: np.zeros((reps, days), dtype=np.int64) for k in measures}
+        self.extra: dict[str, np.ndarray] = {}
+
+    def record(self, day: int, m: dict[str, np.ndarray]) -> None:
+        for k in self.measures:
+            self.data[k][:, day] = m[k]
+        for k, v in m.items():
+            if k not in self.data:
+                self.extra.setdefault(k, np.zeros((len(v), self.data[self.measures[0]].shape[1]), np.int64))
+                self.extra[k][:, day] = v
+
+    def quantiles(self) -> tuple[np.ndarray, np.ndarray]:
+        """The same table :class:`QuantileRecorder` builds, from the kept trajectories."""
+        q = np.stack([np.quantile(self.data[k], QUANTILES, axis=0).T for k in self.measures])
+        mean = np.stack([self.data[k].mean(axis=0) for k in self.measures])
+        return q, mean
+
+
+class SampleRecorder:
+    """Full trajectories of a few replications, for plots."""
+
+    def __init__(self, days: int, rows: np.ndarray, measures: tuple[str, ...] = MEASURES):
+        self.rows = rows
+        self.data = {k: np.zeros((len(rows), days), dtype=np.int64) for k in measures}
+
+    def record(self, day: int, m: dict[str, np.ndarray]) -> None:
+        for k, v in self.data.items():
+            v[:, day] = m[k][self.rows]

@@ -1,0 +1,176 @@
+"""Compile a :class:`~sim.scenario.Scenario` into day-indexed arrays the engine runs on.
+
+Everything here is deterministic: calendar dates become day indices (day 0 is the start
+date), rotations are expanded into unit slots, the posture of every unit on every day is
+tabulated, and every numeric parameter is listed by its field path so that each
+replication can draw its own value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .params import Param
+from .scenario import Condition, Scenario
+
+
+@dataclass(frozen=True)
+class UnitSlot:
+    """One column of the engine's on-duty table."""
+
+    name: str
+    size: str | None  # parameter path of the size; None for a policy slot (filled per rep)
+    arrive: int | None  # day index; None for a policy slot
+    leave: int | None = None  # day index of rotation out
+    from_reserve: bool = False  # the arrival draws on the finite reserve
+
+
+@dataclass(frozen=True)
+class DelaySpec:
+    """A delay of ``min_days`` fixed days followed by a geometric wait; ``mean`` is the
+    parameter path of the total mean in days."""
+
+    min_days: int
+    mean: str
+
+
+@dataclass
+class Plan:
+    """The scenario, compiled.  Built by :func:`compile_plan`."""
+
+    scenario: Scenario
+    days: int
+    dates: list[dt.date]
+    units: list[UnitSlot]
+    postures: list[str]
+    posture_of: np.ndarray  # (units, days) posture index of each unit on each day
+    params: dict[str, Param]  # every numeric parameter, by field path
+    recovery: DelaySpec
+    sick_recovery: DelaySpec
+    policy_slots: list[int] = field(default_factory=list)
+    phase_days: list[int] = field(default_factory=list)
+
+    def day_of(self, d: dt.date) -> int:
+        return (d - self.scenario.start).days
+
+    def param_paths(self) -> list[str]:
+        return sorted(self.params)
+
+
+def _collect_params(s: Scenario) -> dict[str, Param]:
+    out: dict[str, Param] = {}
+    for section, units in (("units", s.units), ("reinforcements", s.reinforcements)):
+        for u in units:
+            out[f"{section}.{u.name}.size"] = u.size
+    for name, p in s.postures.items():
+        if p.per_day is not None:
+            out[f"postures.{name}.per_day"] = p.per_day
+        if p.daily_rate is not None:
+            out[f"postures.{name}.daily_rate"] = p.daily_rate
+        if p.dispersion is not None:
+            out[f"postures.{name}.dispersion"] = p.dispersion
+    c = s.casualties
+    out["casualties.killed"] = c.killed
+    out["casualties.missing"] = c.missing
+    w = s.wounded
+    out["wounded.return_to_duty"] = w.return_to_duty
+    out["wounded.recovery_days.mean"] = w.recovery_days.mean
+    out["wounded.died_of_wounds"] = w.died_of_wounds
+    out["wounded.died_of_wounds_days"] = w.died_of_wounds_days
+    out["wounded.evacuation_days"] = w.evacuation_days
+    d = s.disease
+    out["disease.daily_rate"] = d.daily_rate
+    out["disease.return_to_duty"] = d.return_to_duty
+    out["disease.recovery_days.mean"] = d.recovery_days.mean
+    for i, r in enumerate(s.rotations):
+        if r.size is not None:
+            out[f"rotations.{i}.size"] = r.size
+    for p in s.policy:
+        out[f"policy.{p.name}.send"] = p.send
+    if s.reserve is not None:
+        out["reserve"] = s.reserve
+    return out
+
+
+def _posture_table(s: Scenario, units: list[UnitSlot], aliases: dict[str, set[str]], days: int) -> np.ndarray:
+    """Posture index of every unit on every day: the latest phase entry on or before the day
+    that applies to the unit; a unit-specific entry beats a global one of the same date."""
+    names = list(s.postures)
+    table = np.full((len(units), days), names.index(s.start_posture), dtype=np.int16)
+    # Sort key: date, then global before specific, then file order: later entries win.
+    entries = sorted(
+        enumerate(s.phases), key=lambda ie: (ie[1].from_, ie[1].units is not None, ie[0])
+    )
+    for _, ph in entries:
+        d0 = (ph.from_ - s.start).days
+        for ui, u in enumerate(units):
+            if ph.units is None or aliases[u.name] & set(ph.units):
+                table[ui, d0:] = names.index(ph.posture)
+    return table
+
+
+def compile_plan(s: Scenario) -> Plan:
+    """Compile a validated scenario into a :class:`Plan`."""
+    days = s.days
+    dates = [s.start + dt.timedelta(days=i) for i in range(days)]
+    params = _collect_params(s)
+    units: list[UnitSlot] = []
+    aliases: dict[str, set[str]] = {}
+    for section, group in (("units", s.units), ("reinforcements", s.reinforcements)):
+        for u in group:
+            units.append(
+                UnitSlot(u.name, f"{section}.{u.name}.size", (u.arrive - s.start).days,
+                         from_reserve=section == "reinforcements")
+            )
+            aliases[u.name] = {u.name}
+    # Rotations: the unit (and in turn each replacement) leaves; a replacement arrives later.
+    for i, r in enumerate(s.rotations):
+        ui = next(k for k, u in enumerate(units) if u.name == r.unit)
+        size_path = f"rotations.{i}.size" if r.size is not None else units[ui].size
+        leave = (r.leave - s.start).days
+        stop = (r.until - s.start).days if r.until else days - 1
+        n = 0
+        while leave <= stop and leave < days:
+            if units[ui].leave is not None and units[ui].leave <= leave:
+                break
+            units[ui] = UnitSlot(units[ui].name, units[ui].size, units[ui].arrive, leave,
+                                 units[ui].from_reserve)
+            arrive = leave + r.lead_days
+            if arrive >= days:
+                break
+            n += 1
+            name = f"{r.unit}/r{n}"
+            units.append(UnitSlot(name, size_path, arrive, None, from_reserve=True))
+            aliases[name] = {name, r.unit}
+            ui = len(units) - 1
+            if r.every_days is None:
+                break
+            leave = arrive + r.every_days
+    policy_slots = []
+    for p in s.policy:
+        policy_slots.append(len(units))
+        units.append(UnitSlot(p.name, None, None, None, from_reserve=True))
+        aliases[p.name] = {p.name}
+    table = _posture_table(s, units, aliases, days)
+    changes = sorted({d for d in range(1, days) if (table[:, d] != table[:, d - 1]).any()})
+    return Plan(
+        scenario=s,
+        days=days,
+        dates=dates,
+        units=units,
+        postures=list(s.postures),
+        posture_of=table,
+        params=params,
+        recovery=DelaySpec(s.wounded.recovery_days.min, "wounded.recovery_days.mean"),
+        sick_recovery=DelaySpec(s.disease.recovery_days.min, "disease.recovery_days.mean"),
+        policy_slots=policy_slots,
+        phase_days=changes,
+    )
+
+
+def conditions_of(s: Scenario) -> dict[str, Condition]:
+    """Named conditions tracked every day: the thresholds."""
+    return dict(s.thresholds)

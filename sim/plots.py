@@ -1,0 +1,110 @@
+"""Matplotlib figures: fan chart of a measure, and the probability of crossing by each date."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+
+from .measures import QUANTILE_COLUMNS
+from .scenario import MEASURES
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from .results import Result
+
+BAND = "#3b6ea8"
+SAMPLE = "#555555"
+
+
+def _axes(ax: Axes | None, size=(10, 5.5)) -> Axes:
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots(figsize=size, layout="constrained")
+    return ax
+
+
+def _threshold_level(result: Result, name: str, measure: str, median: np.ndarray) -> float | None:
+    """A horizontal line for a threshold on the plotted measure, where it has a fixed level."""
+    cond = result.scenario.thresholds[name]
+    if cond.measure != measure:
+        return None
+    if cond.of is None:
+        return cond.value
+    if cond.of == f"peak_{measure}":
+        return cond.value * float(np.max(median))
+    ref = cond.of.removeprefix("peak_")
+    if ref in MEASURES:
+        i = MEASURES.index(ref)
+        series = result.q[i, :, 2]
+        return cond.value * float(series.max() if cond.of.startswith("peak_") else series[-1])
+    return None
+
+
+def fan_chart(result: Result, measure: str = "effective", ax: Axes | None = None, *,
+              n_samples: int = 5, estimates: pd.DataFrame | None = None, title: str | None = None) -> Axes:
+    """Median, 50% and 90% bands, sample trajectories, phase and arrival markers, thresholds.
+
+    ``estimates`` (optional) is a frame with ``date``, ``value``, ``low``, ``high`` and
+    ``label`` columns, drawn as points with their ranges.
+    """
+    ax = _axes(ax)
+    i = MEASURES.index(measure)
+    dates = pd.to_datetime(result.dates)
+    q = result.q[i]
+    col = {c: k for k, c in enumerate(QUANTILE_COLUMNS)}
+    ax.fill_between(dates, q[:, col["q05"]], q[:, col["q95"]], color=BAND, alpha=0.18, lw=0, label="90% band")
+    ax.fill_between(dates, q[:, col["q25"]], q[:, col["q75"]], color=BAND, alpha=0.35, lw=0, label="50% band")
+    for k, path in enumerate(result.samples[measure][:n_samples]):
+        ax.plot(dates, path, color=SAMPLE, lw=0.6, alpha=0.6, label="sample runs" if k == 0 else None)
+    ax.plot(dates, q[:, col["q50"]], color=BAND, lw=2.2, label="median")
+    ymax = max(float(q[:, col["q95"]].max()), 1.0)
+    for d in result.phase_days:
+        ax.axvline(dates[d], color="#999999", ls=":", lw=0.9)
+    for k, d in enumerate(result.arrival_days):
+        ax.axvline(dates[d], color="#2a9d55", ls="--", lw=0.9, alpha=0.8,
+                   label="arrival" if k == 0 else None)
+    for name in result.scenario.thresholds:
+        level = _threshold_level(result, name, measure, q[:, col["q50"]])
+        if level is not None:
+            ax.axhline(level, color="#c0392b", ls="--", lw=1.1)
+            ax.text(dates[0], level, f" {name}", color="#c0392b", va="bottom", fontsize=8)
+    if estimates is not None and len(estimates):
+        est = estimates
+        lo = (est["value"] - est["low"]).clip(lower=0)
+        hi = (est["high"] - est["value"]).clip(lower=0)
+        ax.errorbar(pd.to_datetime(est["date"]), est["value"], yerr=[lo, hi], fmt="o", color="#d35400",
+                    ms=5, capsize=3, label="reported")
+    ax.set_ylim(bottom=0, top=ymax * 1.08)
+    ax.set_ylabel(measure.replace("_", " "))
+    ax.set_title(title or f"{result.scenario.name}: {measure.replace('_', ' ')} ({result.reps:,} runs)")
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    ax.grid(alpha=0.25)
+    ax.legend(loc="best", fontsize=8, frameon=False)
+    return ax
+
+
+def crossing_chart(result: Result, ax: Axes | None = None, *, marks: dict[str, object] | None = None,
+                   title: str | None = None) -> Axes:
+    """Probability of having crossed each threshold by each date; ``marks`` maps labels to
+    dates drawn as vertical lines (e.g. a claim's date)."""
+    ax = _axes(ax, (9, 4.5))
+    frame = result.crossing
+    for name, part in frame.groupby("threshold", sort=False):
+        ax.plot(part["date"], part["probability"], lw=2, label=name)
+    for label, when in (marks or {}).items():
+        ax.axvline(pd.Timestamp(when), color="#c0392b", ls="--", lw=1)
+        ax.text(pd.Timestamp(when), 1.01, f" {label}", color="#c0392b", fontsize=8, rotation=0, va="bottom")
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("probability crossed by date")
+    ax.set_title(title or f"{result.scenario.name}: thresholds crossed")
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    ax.grid(alpha=0.25)
+    if len(frame):
+        ax.legend(loc="best", fontsize=8, frameon=False)
+    return ax

@@ -1,0 +1,149 @@
+"""The result of a run: tables as pandas frames, a summary, plots, and files on disk."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .measures import NEVER, QUANTILE_COLUMNS
+from .scenario import MEASURES, Condition, Scenario
+
+
+def describe_condition(c: Condition) -> str:
+    words = {"below": "<", "at_most": "<=", "above": ">", "at_least": ">="}[c.comparison]
+    value = f"{c.value:g}" if c.of is None else f"{c.value:g} x {c.of}"
+    return f"{c.measure} {words} {value}"
+
+
+def crossing_stats(first: np.ndarray, dates: list[dt.date]) -> dict[str, Any]:
+    """Share crossed by the end, and the 5/50/95% first-crossing dates (None: not by the end)."""
+    days = np.where(first == NEVER, np.inf, first.astype(float))
+    out: dict[str, Any] = {"probability_by_end": float(np.mean(first != NEVER))}
+    for label, q in (("p05", 0.05), ("median", 0.5), ("p95", 0.95)):
+        d = float(np.quantile(days, q, method="inverted_cdf"))
+        out[label] = None if math.isinf(d) else dates[int(d)].isoformat()
+    return out
+
+
+def crossing_curve(first: np.ndarray, days: int) -> np.ndarray:
+    """Probability of having crossed by each day (cumulative share of replications)."""
+    hits = np.bincount(first[first != NEVER], minlength=days)[:days]
+    return np.cumsum(hits) / len(first)
+
+
+@dataclass
+class Result:
+    """What a run returns.  Frames are built on first use."""
+
+    scenario: Scenario
+    seed: int
+    reps: int
+    version: str
+    dates: list[dt.date]
+    q: np.ndarray  # (measures, days, quantiles)
+    mean: np.ndarray  # (measures, days)
+    first_crossing: dict[str, np.ndarray]  # threshold -> first-crossing day per replication
+    samples: dict[str, np.ndarray]  # measure -> (sample reps, days)
+    trajectories: dict[str, np.ndarray] | None = None
+    phase_days: list[int] = field(default_factory=list)
+    arrival_days: list[int] = field(default_factory=list)
+
+    # -- frames -------------------------------------------------------------------------------
+    @cached_property
+    def quantiles(self) -> pd.DataFrame:
+        """Tidy daily table: one row per date and measure, with mean and quantiles."""
+        n_days = len(self.dates)
+        frame = pd.DataFrame({
+            "date": np.tile(pd.to_datetime(self.dates), len(MEASURES)),
+            "measure": np.repeat(MEASURES, n_days),
+            "mean": self.mean.reshape(-1),
+        })
+        for i, col in enumerate(QUANTILE_COLUMNS):
+            frame[col] = self.q[:, :, i].reshape(-1)
+        return frame
+
+    def measure(self, name: str) -> pd.DataFrame:
+        """One measure's daily mean and quantiles, indexed by date."""
+        i = MEASURES.index(name)
+        frame = pd.DataFrame(self.q[i], columns=list(QUANTILE_COLUMNS), index=pd.to_datetime(self.dates))
+        frame.insert(0, "mean", self.mean[i])
+        frame.index.name = "date"
+        return frame
+
+    @cached_property
+    def thresholds(self) -> pd.DataFrame:
+        """Per threshold: the condition, share crossed by the end, and first-crossing dates."""
+        rows = []
+        for name, first in self.first_crossing.items():
+            stats = crossing_stats(first, self.dates)
+            rows.append({"threshold": name, "condition": describe_condition(self.scenario.thresholds[name]),
+                         **stats})
+        cols = ["threshold", "condition", "probability_by_end", "p05", "median", "p95"]
+        return pd.DataFrame(rows, columns=cols)
+
+    @cached_property
+    def crossing(self) -> pd.DataFrame:
+        """Probability of having crossed each threshold by each date (tidy)."""
+        n = len(self.dates)
+        parts = [pd.DataFrame({"date": pd.to_datetime(self.dates), "threshold": name,
+                               "probability": crossing_curve(first, n)})
+                 for name, first in self.first_crossing.items()]
+        if not parts:
+            return pd.DataFrame(columns=["date", "threshold", "probability"])
+        return pd.concat(parts, ignore_index=True)
+
+    def first_crossing_dates(self, name: str) -> pd.Series:
+        """Each replication's first-crossing date for a threshold (NaT: not crossed)."""
+        first = self.first_crossing[name]
+        start = pd.Timestamp(self.dates[0])
+        out = pd.Series(start + pd.to_timedelta(first, unit="D"), name=name)
+        out[first == NEVER] = pd.NaT
+        return out
+
+    # -- summary ------------------------------------------------------------------------------
+    def summary(self) -> dict[str, Any]:
+        """A JSON-ready summary with provenance."""
+        last = {m: {"mean": float(self.mean[i, -1]),
+                    **{c: float(self.q[i, -1, j]) for j, c in enumerate(QUANTILE_COLUMNS)}}
+                for i, m in enumerate(MEASURES)}
+        return {
+            "scenario": self.scenario.name,
+            "description": self.scenario.description,
+            "start": self.dates[0].isoformat(),
+            "end": self.dates[-1].isoformat(),
+            "reps": self.reps,
+            "seed": self.seed,
+            "version": self.version,
+            "thresholds": {r["threshold"]: {k: v for k, v in r.items() if k != "threshold"}
+                           for r in self.thresholds.to_dict("records")},
+            "final_day": last,
+        }
+
+    def plot(self, measure: str = "effective", ax=None, **kwargs):
+        """Fan chart of one measure (median, 50% and 90% bands, sample paths, markers)."""
+        from .plots import fan_chart
+
+        return fan_chart(self, measure=measure, ax=ax, **kwargs)
+
+    def plot_crossing(self, ax=None, **kwargs):
+        """Probability of having crossed each threshold by each date."""
+        from .plots import crossing_chart
+
+        return crossing_chart(self, ax=ax, **kwargs)
+
+    def save(self, out_dir: str | Path, plot: bool = True) -> list[Path]:
+        """Write the outputs into ``out_dir`` atomically (see :mod:`sim.outputs`)."""
+        from .outputs import write_run
+
+        return write_run(self, Path(out_dir), plot=plot)
+
+    def summary_json(self) -> str:
+        return json.dumps(self.summary(), indent=2, default=str)

@@ -1,0 +1,118 @@
+"""``run(scenario, reps, seed) -> Result``: the one entry point to the model."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .engine import Engine, blocks_for
+from .measures import QuantileRecorder, SampleRecorder, TrajectoryRecorder
+from .plan import compile_plan
+from .results import Result
+from .scenario import MAX_REPS, Scenario, ScenarioError, load_scenario
+
+
+def _progress_bar(total_days: int, label: str):
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                   TextColumn("day {task.completed:.0f}/{task.total:.0f}"), TimeRemainingColumn(),
+                   transient=True)
+    return bar, bar.add_task(label, total=total_days)
+
+
+def run(scenario: Scenario | str | Path, reps: int | None = None, seed: int | None = None, *,
+        keep_trajectories: bool = False, samples: int = 8, progress: bool = False,
+        batch_blocks: int | None = None, fixed: dict[str, np.ndarray] | None = None) -> Result:
+    """Project a contingent's strength with Monte Carlo uncertainty.
+
+    Parameters
+    ----------
+    scenario : Scenario or path
+        A validated scenario, or a scenario file to load.
+    reps : int, optional
+        Replications (default: the scenario's ``reps``).
+    seed : int, optional
+        Seed of the run's ``SeedSequence`` (default: the scenario's ``seed``).
+    keep_trajectories : bool
+        Keep every measure of every replication on every day (memory: reps x days).
+    samples : int
+        Number of replications whose full trajectories are kept for plots.
+    progress : bool
+        Show a progress bar.
+    batch_blocks : int, optional
+        Run the replications in batches of this many blocks of 1,000, one after another
+        (results are identical for any batch size; trajectories are kept to merge them).
+    fixed : dict, optional
+        Per-replication parameter values by field path, replacing draws (posterior samples).
+
+    Returns
+    -------
+    Result
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    reps = scenario.reps if reps is None else int(reps)
+    seed = scenario.seed if seed is None else int(seed)
+    if not 1 <= reps <= MAX_REPS:
+        raise ScenarioError("--reps", "reps", f"must be between 1 and {MAX_REPS:,} (got {reps:,})")
+    if seed < 0:
+        raise ScenarioError("--seed", "seed", "must be >= 0")
+    plan = compile_plan(scenario)
+    blocks = blocks_for(reps)
+    days = plan.days
+    n_samples = min(samples, reps)
+    bar = None
+    if progress:
+        bar, task = _progress_bar(days, scenario.name)
+        bar.start()
+    try:
+        if batch_blocks is None:
+            on_day = (lambda d: bar.update(task, completed=d + 1)) if bar else None
+            recorders: list = [QuantileRecorder(days), SampleRecorder(days, np.arange(n_samples))]
+            if keep_trajectories:
+                recorders.append(TrajectoryRecorder(days, reps))
+            engine = Engine(plan, seed, blocks, recorders, fixed=fixed, on_day=on_day).run()
+            q, mean = recorders[0].q, recorders[0].mean
+            first = engine.crossings.first
+            samples_data = recorders[1].data
+            traj = recorders[2].data if keep_trajectories else None
+        else:
+            if batch_blocks < 1:
+                raise ValueError("batch_blocks must be >= 1")
+            parts, firsts = [], []
+            done = 0
+            for i in range(0, len(blocks), batch_blocks):
+                chunk = blocks[i:i + batch_blocks]
+                rec = TrajectoryRecorder(days, sum(n for _, n in chunk))
+                sub_fixed = None
+                if fixed:
+                    n = sum(c for _, c in chunk)
+                    sub_fixed = {k: np.asarray(v)[done:done + n] for k, v in fixed.items()}
+                    done += n
+                eng = Engine(plan, seed, chunk, [rec], fixed=sub_fixed).run()
+                parts.append(rec)
+                firsts.append(eng.crossings.first)
+                if bar:
+                    bar.update(task, completed=days * min(1.0, (i + batch_blocks) / len(blocks)))
+            merged = TrajectoryRecorder(0, 0)
+            merged.data = {k: np.concatenate([p.data[k] for p in parts]) for k in parts[0].data}
+            q, mean = merged.quantiles()
+            first = {k: np.concatenate([f[k] for f in firsts]) for k in firsts[0]}
+            samples_data = {k: v[:n_samples] for k, v in merged.data.items()}
+            traj = merged.data if keep_trajectories else None
+    finally:
+        if bar:
+            bar.stop()
+    return Result(scenario=scenario, seed=seed, reps=reps, version=__version__, dates=plan.dates,
+                  q=q, mean=mean, first_crossing=first, samples=samples_data, trajectories=traj,
+                  phase_days=plan.phase_days,
+                  arrival_days=sorted({u.arrive for u in plan.units if u.arrive is not None}))
+
+
+def run_batches(scenario: Scenario, reps: int, seed: int, batch_blocks: Sequence[int]) -> list[Result]:
+    """The same run in several batch sizes (used to show batching does not change results)."""
+    return [run(scenario, reps, seed, batch_blocks=b, keep_trajectories=True) for b in batch_blocks]

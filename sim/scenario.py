@@ -1,0 +1,547 @@
+"""The scenario file: schema, loading, overrides and cross-field rules.
+
+A scenario is read from YAML, checked field by field (unknown keys refused with the allowed
+names), then checked across fields (shares sum to 1, dates in order, names refer to things
+that exist), and returned as one frozen :class:`Scenario`.  Every error is a
+:class:`ScenarioError` whose one-line message names the file, the field path, the rule and,
+where known, the line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    model_validator,
+)
+
+from .params import Param, ParamError
+
+MAX_REPS = 1_000_000
+MAX_DAYS = 20 * 366
+MAX_SIZE = 10_000_000
+
+#: Measures recorded every day for every replication (see ``sim.engine``).
+MEASURES = (
+    "arrived",
+    "deployed",
+    "effective",
+    "wounded_in_care",
+    "sick_in_care",
+    "killed",
+    "wounded",
+    "missing",
+    "casualties",
+    "died_of_wounds",
+    "evacuated",
+    "permanent_losses",
+    "returned_to_duty",
+    "rotated_out",
+)
+
+
+class ScenarioError(ValueError):
+    """Bad input; ``str()`` is a one-line message naming file, field and rule."""
+
+    def __init__(self, source: str, field: str, rule: str, line: int | None = None):
+        self.source, self.field, self.rule, self.line = source, field, rule, line
+        where = f"{source}:{line}" if line else source
+        super().__init__(f"{where}: {field}: {rule}" if field else f"{where}: {rule}")
+
+
+# -- typed parameters -------------------------------------------------------------------------
+
+
+def _param(low: float, high: float, integer: bool = False):
+    def parse(value: Any) -> Param:
+        try:
+            p = Param.parse(value)
+            p.check_domain(low, high)
+        except ParamError as exc:
+            raise ValueError(str(exc)) from None
+        return p
+
+    return Annotated[
+        Param, BeforeValidator(parse), PlainSerializer(lambda p: p.to_yaml(), return_type=Any)
+    ]
+
+
+Share = _param(0.0, 1.0)  # a fraction of people, 0..1
+DailyRate = _param(0.0, 1.0)  # a per-person daily probability
+Count = _param(0.0, MAX_SIZE)  # a number of people
+Days = _param(0.0, MAX_DAYS)  # a duration in days
+PositiveDays = _param(1.0, MAX_DAYS)
+
+
+class Strict(BaseModel):
+    """Base for all file sections: frozen, and unknown keys refused with the allowed names."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            allowed = sorted(f.alias or n for n, f in cls.model_fields.items())
+            for key in data:
+                if key not in allowed:
+                    raise ValueError(f"unknown key {key!r}; allowed: {', '.join(allowed)}")
+        return data
+
+
+Name = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\-/ ]+$")]
+
+
+class Unit(Strict):
+    """A body of troops arriving on one date (a wave, a brigade, a reinforcement)."""
+
+    name: Name
+    arrive: dt.date
+    size: Count
+
+
+class Phase(Strict):
+    """From this date on, the named units (all when ``units`` is absent) are in ``posture``."""
+
+    from_: dt.date = Field(alias="from")
+    posture: Name
+    units: list[Name] | None = None
+
+
+class Posture(Strict):
+    """Loss behaviour while on duty in one posture.
+
+    Give ``per_day`` (casualties a day across everyone in the posture, the straight-line
+    extrapolation) or ``daily_rate`` (per-person daily probability, exponential decay), or
+    neither for no combat losses.
+    """
+
+    per_day: Count | None = None
+    daily_rate: DailyRate | None = None
+    noise: Literal["poisson", "negative_binomial", "none"] = "poisson"
+    dispersion: _param(0.01, 1e6) | None = None  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _one_law(self) -> Posture:
+        if self.per_day is not None and self.daily_rate is not None:
+            raise ValueError("give per_day or daily_rate, not both")
+        if self.noise == "negative_binomial" and self.dispersion is None:
+            raise ValueError("noise: negative_binomial needs a dispersion (k > 0)")
+        return self
+
+    @property
+    def law(self) -> str:
+        if self.per_day is not None:
+            return "per_day"
+        return "rate" if self.daily_rate is not None else "none"
+
+
+class Casualties(Strict):
+    """How casualties split; ``wounded`` defaults to the rest."""
+
+    killed: Share = Param("fixed", (0.1,))
+    missing: Share = Param("fixed", (0.0,))
+    wounded: Share | None = None
+
+
+class Delay(Strict):
+    """A delay in days: at least ``min`` days, then a geometric wait, ``mean`` days in all.
+
+    ``min`` equal to ``mean`` gives a fixed delay; ``min: 0`` a purely geometric one.
+    """
+
+    mean: PositiveDays
+    min: int = Field(0, ge=0, le=MAX_DAYS)
+
+    @model_validator(mode="after")
+    def _min_below_mean(self) -> Delay:
+        if self.min > self.mean.bounds[0] + 1e-9:
+            raise ValueError(f"min ({self.min}) must not exceed the smallest mean ({self.mean.describe()})")
+        return self
+
+
+class Wounded(Strict):
+    """The flow of the wounded: a share returns to duty, a share dies, the rest goes home."""
+
+    return_to_duty: Share = Param("fixed", (0.0,))
+    recovery_days: Delay = Delay(mean=Param("fixed", (21.0,)))
+    died_of_wounds: Share = Param("fixed", (0.0,))
+    died_of_wounds_days: Days = Param("fixed", (0.0,))
+    evacuation_days: Days = Param("fixed", (0.0,))
+
+
+class Disease(Strict):
+    """Disease and non-battle injury: a daily rate on everyone on duty, with its own return."""
+
+    daily_rate: DailyRate = Param("fixed", (0.0,))
+    return_to_duty: Share = Param("fixed", (1.0,))
+    recovery_days: Delay = Delay(mean=Param("fixed", (10.0,)))
+
+
+class Rotation(Strict):
+    """A unit leaves on ``leave`` (not a loss); a replacement arrives ``lead_days`` later.
+
+    With ``every_days`` the rotation repeats (each replacement leaving in turn) until
+    ``until`` or the scenario's end.
+    """
+
+    unit: Name
+    leave: dt.date
+    lead_days: int = Field(0, ge=0, le=MAX_DAYS)
+    every_days: int | None = Field(None, ge=1, le=MAX_DAYS)
+    until: dt.date | None = None
+    size: Count | None = None
+
+
+Comparison = Literal["below", "at_most", "above", "at_least"]
+
+
+class Condition(Strict):
+    """``measure`` compared with ``value`` (times the reference measure ``of`` when given)."""
+
+    measure: str
+    below: float | None = None
+    at_most: float | None = None
+    above: float | None = None
+    at_least: float | None = None
+    of: str | None = None
+
+    @model_validator(mode="after")
+    def _one_comparison(self) -> Condition:
+        given = [c for c in ("below", "at_most", "above", "at_least") if getattr(self, c) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of below, at_most, above, at_least")
+        return self
+
+    @property
+    def comparison(self) -> Comparison:
+        for c in ("below", "at_most", "above", "at_least"):
+            if getattr(self, c) is not None:
+                return c  # type: ignore[return-value]
+        raise AssertionError
+
+    @property
+    def value(self) -> float:
+        return float(getattr(self, self.comparison))
+
+
+class Policy(Strict):
+    """Policy-triggered reinforcement: when ``when`` holds, send ``send`` after ``delay_days``.
+
+    Nothing is sent while an earlier dispatch is on its way; the reserve (if finite) limits
+    the total.  The reinforcements follow the global phases.
+    """
+
+    name: Name
+    when: Condition
+    send: Count
+    delay_days: int = Field(30, ge=0, le=MAX_DAYS)
+    max_times: int | None = Field(None, ge=1)
+
+
+class Scenario(Strict):
+    """One validated scenario."""
+
+    name: Name
+    description: str = ""
+    start: dt.date
+    end: dt.date
+    reps: int = Field(1000, ge=1, le=MAX_REPS)
+    seed: int = Field(1, ge=0, lt=2**63)
+    units: list[Unit] = Field(min_length=1)
+    reinforcements: list[Unit] = []
+    initial_posture: Name | None = None
+    phases: list[Phase] = []
+    postures: dict[Name, Posture] = Field(min_length=1)
+    casualties: Casualties = Casualties()
+    wounded: Wounded = Wounded()
+    disease: Disease = Disease()
+    rotations: list[Rotation] = []
+    policy: list[Policy] = []
+    reserve: Count | None = None
+    thresholds: dict[Name, Condition] = {}
+
+    @property
+    def days(self) -> int:
+        """Number of simulated days, both ends included."""
+        return (self.end - self.start).days + 1
+
+    @property
+    def all_units(self) -> list[Unit]:
+        return [*self.units, *self.reinforcements]
+
+    @property
+    def start_posture(self) -> str:
+        return self.initial_posture or next(iter(self.postures))
+
+    def dump(self) -> dict[str, Any]:
+        """The scenario as plain data, in file syntax (round-trips through ``from_data``)."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+# -- cross-field rules ---------------------------------------------------------------------------
+
+
+def measure_names() -> set[str]:
+    return set(MEASURES)
+
+
+def _reference_ok(name: str) -> bool:
+    return name in MEASURES or (name.startswith("peak_") and name[5:] in MEASURES)
+
+
+def check_rules(s: Scenario) -> list[tuple[str, str]]:
+    """Rules that span fields.  Returns ``(field path, rule)`` pairs, empty when all hold."""
+    errs: list[tuple[str, str]] = []
+    if s.end <= s.start:
+        errs.append(("end", f"must be after start ({s.start})"))
+    if s.days > MAX_DAYS:
+        errs.append(("end", f"the run may span at most {MAX_DAYS} days"))
+    names: set[str] = set()
+    for section, units in (("units", s.units), ("reinforcements", s.reinforcements)):
+        for i, u in enumerate(units):
+            if u.name in names:
+                errs.append((f"{section}.{i}.name", f"unit name {u.name!r} is used twice"))
+            names.add(u.name)
+            if not s.start <= u.arrive <= s.end:
+                errs.append((f"{section}.{i}.arrive", f"must lie between start and end ({s.start}..{s.end})"))
+    for i, p in enumerate(s.policy):
+        if p.name in names:
+            errs.append((f"policy.{i}.name", f"name {p.name!r} is already a unit's"))
+        names.add(p.name)
+        errs += _check_condition(p.when, f"policy.{i}.when")
+    if s.initial_posture is not None and s.initial_posture not in s.postures:
+        errs.append(("initial_posture", f"{s.initial_posture!r} is not among postures ({', '.join(s.postures)})"))
+    for i, ph in enumerate(s.phases):
+        if ph.posture not in s.postures:
+            errs.append((f"phases.{i}.posture", f"{ph.posture!r} is not among postures ({', '.join(s.postures)})"))
+        if not s.start <= ph.from_ <= s.end:
+            errs.append((f"phases.{i}.from", f"must lie between start and end ({s.start}..{s.end})"))
+        for j, u in enumerate(ph.units or []):
+            if u not in names:
+                errs.append((f"phases.{i}.units.{j}", f"no unit named {u!r}"))
+    for i, r in enumerate(s.rotations):
+        unit_names = {u.name for u in s.all_units}
+        if r.unit not in unit_names:
+            errs.append((f"rotations.{i}.unit", f"no unit named {r.unit!r}"))
+        if not s.start <= r.leave <= s.end:
+            errs.append((f"rotations.{i}.leave", f"must lie between start and end ({s.start}..{s.end})"))
+        if r.until is not None and r.until < r.leave:
+            errs.append((f"rotations.{i}.until", "must not be before leave"))
+    c = s.casualties
+    if c.wounded is None:
+        if c.killed.bounds[1] + c.missing.bounds[1] > 1 + 1e-9:
+            errs.append(("casualties", "killed + missing must not exceed 1 (wounded is the rest)"))
+    else:
+        if not (c.killed.is_fixed and c.missing.is_fixed and c.wounded.is_fixed):
+            errs.append(("casualties.wounded", "leave wounded out when a share is a distribution (it is the rest)"))
+        elif abs(c.killed.mean + c.missing.mean + c.wounded.mean - 1) > 1e-6:
+            total = c.killed.mean + c.missing.mean + c.wounded.mean
+            errs.append(("casualties", f"killed + missing + wounded must sum to 1 (got {total:g})"))
+    w = s.wounded
+    if w.return_to_duty.bounds[1] + w.died_of_wounds.bounds[1] > 1 + 1e-9:
+        errs.append(("wounded", "return_to_duty + died_of_wounds must not exceed 1 (the rest is evacuated)"))
+    for name, cond in s.thresholds.items():
+        errs += _check_condition(cond, f"thresholds.{name}")
+    return errs
+
+
+def _check_condition(cond: Condition, path: str) -> list[tuple[str, str]]:
+    errs = []
+    if cond.measure not in MEASURES:
+        errs.append((f"{path}.measure", f"unknown measure {cond.measure!r}; allowed: {', '.join(MEASURES)}"))
+    if cond.of is not None and not _reference_ok(cond.of):
+        errs.append((f"{path}.of", f"unknown reference {cond.of!r}; a measure or peak_<measure>"))
+    return errs
+
+
+# -- loading ---------------------------------------------------------------------------------------
+
+
+def _line_map(text: str) -> dict[tuple[str, ...], int]:
+    """Map field paths to 1-based line numbers, from the YAML node tree."""
+    lines: dict[tuple[str, ...], int] = {}
+
+    def walk(node: yaml.Node, path: tuple[str, ...]) -> None:
+        lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                key = str(k.value)
+                lines[(*path, key)] = k.start_mark.line + 1
+                walk(v, (*path, key))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, v in enumerate(node.value):
+                walk(v, (*path, str(i)))
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return lines
+    if root is not None:
+        walk(root, ())
+    return lines
+
+
+def read_yaml(path: str | Path, what: str = "scenario") -> tuple[Any, dict[tuple[str, ...], int]]:
+    """Read a YAML file safely; any failure is a one-line :class:`ScenarioError`."""
+    src = str(path)
+    p = Path(path)
+    if not p.exists():
+        raise ScenarioError(src, "", f"no such {what} file")
+    if p.is_dir():
+        raise ScenarioError(src, "", f"is a directory, not a {what} file")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(src, "", "is not UTF-8 text") from None
+    except OSError as exc:
+        raise ScenarioError(src, "", f"cannot be read ({exc.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.constructor.ConstructorError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        tag = str(exc.problem).split("'")[1] if "'" in str(exc.problem) else "?"
+        raise ScenarioError(src, "", f"tag {tag} is not allowed (plain YAML data only)", line) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or "malformed"
+        raise ScenarioError(src, "", f"not valid YAML: {problem}", mark.line + 1 if mark else None) from None
+    if data is None:
+        raise ScenarioError(src, "", f"the {what} file is empty")
+    if not isinstance(data, dict):
+        raise ScenarioError(src, "", f"the top level must be a mapping of keys, not {type(data).__name__}")
+    return data, _line_map(text)
+
+
+def _format_loc(loc: tuple[Any, ...]) -> tuple[str, ...]:
+    out = []
+    for part in loc:
+        if isinstance(part, str) and (part.startswith("function-") or part in ("tagged-union",)):
+            continue
+        out.append(str(part))
+    return tuple(out)
+
+
+def validation_error(src: str, exc: ValidationError, lines: dict[tuple[str, ...], int]) -> ScenarioError:
+    """Turn pydantic's errors into one line: the first error, and how many more there are."""
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    loc = _format_loc(first["loc"])
+    msg = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "missing":
+        msg = "is required"
+    elif "input" in first and first["type"] not in ("value_error",) and not isinstance(first["input"], dict | list):
+        msg += f" (got {first['input']!r})"
+    more = len(errors) - 1
+    if more:
+        msg += f" (and {more} more error{'s' if more > 1 else ''})"
+    line = None
+    for n in range(len(loc), -1, -1):
+        if loc[:n] in lines:
+            line = lines[loc[:n]]
+            break
+    return ScenarioError(src, ".".join(loc), msg, line)
+
+
+def apply_overrides(data: dict[str, Any], overrides: list[str] | tuple[str, ...], src: str) -> dict[str, Any]:
+    """Apply ``path=value`` overrides (``value`` read as YAML) to raw scenario data.
+
+    Path parts are mapping keys, list indices, or the ``name`` of an item in a list.
+    """
+    import copy
+
+    data = copy.deepcopy(data)
+    for item in overrides:
+        if "=" not in item:
+            raise ScenarioError(src, item, "an override is path=value", None)
+        path, raw = item.split("=", 1)
+        try:
+            value = yaml.safe_load(raw)
+        except yaml.YAMLError:
+            raise ScenarioError(src, path, f"override value {raw!r} is not valid YAML") from None
+        set_path(data, path, value, src)
+    return data
+
+
+def set_path(data: Any, path: str, value: Any, src: str = "--set") -> None:
+    """Set ``value`` at a dotted ``path`` inside nested dicts and lists (creating dict keys)."""
+    parts = [p for p in path.strip().split(".") if p]
+    if not parts:
+        raise ScenarioError(src, path, "empty override path")
+    node = data
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if isinstance(node, list):
+            idx = _list_index(node, part)
+            if idx is None:
+                raise ScenarioError(src, path, f"no item {part!r} in that list (an index or a name)")
+            if last:
+                node[idx] = value
+            else:
+                node = node[idx]
+        elif isinstance(node, dict):
+            if last:
+                node[part] = value
+            else:
+                node = node.setdefault(part, {})
+        else:
+            raise ScenarioError(src, path, f"{'.'.join(parts[:i])} holds a value, not a section")
+
+
+def _list_index(items: list[Any], part: str) -> int | None:
+    if part.lstrip("-").isdigit():
+        idx = int(part)
+        return idx if -len(items) <= idx < len(items) else None
+    for idx, item in enumerate(items):
+        if isinstance(item, dict) and item.get("name") == part:
+            return idx
+    return None
+
+
+def from_data(data: dict[str, Any], src: str = "<scenario>", lines: dict | None = None) -> Scenario:
+    """Validate raw data (as read from YAML) into a :class:`Scenario`."""
+    lines = lines or {}
+    try:
+        s = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(src, exc, lines) from None
+    errs = check_rules(s)
+    if errs:
+        field, rule = errs[0]
+        if len(errs) > 1:
+            rule += f" (and {len(errs) - 1} more error{'s' if len(errs) > 2 else ''})"
+        parts = tuple(field.split("."))
+        line = next((lines[parts[:n]] for n in range(len(parts), -1, -1) if parts[:n] in lines), None)
+        raise ScenarioError(src, field, rule, line)
+    return s
+
+
+def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Scenario:
+    """Load and validate a scenario file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The YAML file.
+    overrides : list of str
+        ``path=value`` strings applied before validation (``postures.combat.per_day=120``).
+
+    Raises
+    ------
+    ScenarioError
+        With a one-line message naming the file, the field and the rule.
+    """
+    src = str(path)
+    data, lines = read_yaml(path)
+    if overrides:
+        data = apply_overrides(data, overrides, src)
+    return from_data(data, src, lines)
