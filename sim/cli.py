@@ -99,6 +99,25 @@ def print_run(result) -> None:
             t.add_row(r["threshold"], r["condition"], f"{r['probability_by_end']:.0%}",
                       r["median"] or "not by end", r["p05"] or "not by end", r["p95"] or "not by end")
         con.print(t)
+    if len(result.claims):
+        print_claims(result.claims)
+
+
+def print_claims(frame) -> None:
+    """The claims table: probability each holds, when, and the verdict."""
+    from rich.table import Table
+
+    t = Table(title="Claims", title_justify="left")
+    multi = frame["scenario"].nunique() > 1
+    cols = (["scenario"] if multi else []) + ["claim", "test", "P(holds)", "median crossing", "verdict"]
+    for col in cols:
+        t.add_column(col, justify="right" if col == "P(holds)" else "left", overflow="fold")
+    for r in frame.to_dict("records"):
+        cells = ([r["scenario"]] if multi else []) + [
+            r["id"], r["test"], f"{r['probability']:.0%}", r["median"] or "-",
+            f"{r['verdict']} ({r['likelihood']})"]
+        t.add_row(*cells)
+    console().print(t)
 
 
 @main.command()

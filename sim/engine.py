@@ -26,7 +26,7 @@ import numpy as np
 import simpy
 
 from .measures import Crossings, Peaks, Recorder, compare, peak_names, reference
-from .plan import Plan
+from .plan import Plan, conditions_of, snapshots_of
 
 #: Replications per random-number block (the unit of reproducibility).
 BLOCK = 1000
@@ -198,9 +198,12 @@ class Engine:
         # Policy state.
         self.in_transit = {i: np.zeros(R, dtype=bool) for i in plan.policy_slots}
         self.sent_times = {i: np.zeros(R, dtype=np.int64) for i in plan.policy_slots}
-        conds = list(self.s.thresholds.values()) + [pol.when for pol in self.s.policy]
+        tracked = conditions_of(self.s)
+        self.snapshots = snapshots_of(self.s)
+        conds = [*tracked.values(), *(c for _, c in self.snapshots.values()), *(p.when for p in self.s.policy)]
         self.peaks = Peaks(peak_names(conds), R)
-        self.crossings = Crossings(dict(self.s.thresholds), R, self.peaks)
+        self.crossings = Crossings(tracked, R, self.peaks)
+        self.holds_on: dict[str, np.ndarray] = {}  # claim id -> holds on its date, per replication
         self.posture_now = plan.posture_of[:, 0].copy()
         self.groups: list[tuple[int, np.ndarray]] = []
         self.present_idx = np.zeros(0, dtype=np.int64)
@@ -377,6 +380,9 @@ class Engine:
         self.peaks.update(m)
         self._policy(day, m)
         self.crossings.update(day, m)
+        for cid, (d, cond) in self.snapshots.items():
+            if d == day:
+                self.holds_on[cid] = compare(m[cond.measure], cond.comparison, reference(cond, m, self.peaks))
         for rec in self.recorders:
             rec.record(day, m)
 

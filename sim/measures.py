@@ -18,8 +18,10 @@ QUANTILE_COLUMNS = ("q05", "q25", "q50", "q75", "q95")
 NEVER = -1
 
 
-def compare(values: np.ndarray, comparison: str, limit: np.ndarray | float) -> np.ndarray:
-    """Elementwise ``values <comparison> limit`` for the four comparisons of a condition."""
+def compare(values: np.ndarray, comparison: str, limit) -> np.ndarray:
+    """Elementwise ``values <comparison> limit`` (``limit`` is a pair for ``between``)."""
+    if comparison == "between":
+        return (values >= limit[0]) & (values <= limit[1])
     if comparison == "below":
         return values < limit
     if comparison == "at_most":
@@ -40,13 +42,14 @@ class Peaks:
             np.maximum(v, m[n], out=v)
 
 
-def reference(cond: Condition, m: dict[str, np.ndarray], peaks: Peaks) -> np.ndarray | float:
-    """The value a measure is compared with: ``value``, or ``value`` times the reference."""
+def reference(cond: Condition, m: dict[str, np.ndarray], peaks: Peaks):
+    """The value a measure is compared with: ``value``, or ``value`` times the reference
+    (a pair of them for ``between``)."""
     if cond.of is None:
         return cond.value
-    if cond.of.startswith("peak_"):
-        return cond.value * peaks.values[cond.of[5:]]
-    return cond.value * m[cond.of]
+    ref = peaks.values[cond.of[5:]] if cond.of.startswith("peak_") else m[cond.of]
+    v = cond.value
+    return (v[0] * ref, v[1] * ref) if isinstance(v, tuple) else v * ref
 
 
 def peak_names(conds: list[Condition]) -> set[str]:

@@ -172,5 +172,16 @@ def compile_plan(s: Scenario) -> Plan:
 
 
 def conditions_of(s: Scenario) -> dict[str, Condition]:
-    """Named conditions tracked every day: the thresholds."""
-    return dict(s.thresholds)
+    """Named conditions whose first crossing is tracked: the thresholds, and each claim that
+    tests a measure by a date (as ``claim:<id>``)."""
+    out = dict(s.thresholds)
+    for c in s.claims:
+        if c.holds_if.measure is not None and c.holds_if.on is None:
+            out[f"claim:{c.id}"] = c.holds_if.condition()
+    return out
+
+
+def snapshots_of(s: Scenario) -> dict[str, tuple[int, Condition]]:
+    """Claims that test a state on a date: claim id -> (day index, condition)."""
+    return {c.id: ((c.holds_if.on - s.start).days, c.holds_if.condition())
+            for c in s.claims if c.holds_if.on is not None}

@@ -18,6 +18,10 @@ from .scenario import MEASURES, Condition, Scenario
 
 
 def describe_condition(c: Condition) -> str:
+    if c.comparison == "between":
+        lo, hi = c.value
+        ref = "" if c.of is None else f" x {c.of}"
+        return f"{c.measure} in [{lo:g}, {hi:g}]{ref}"
     words = {"below": "<", "at_most": "<=", "above": ">", "at_least": ">="}[c.comparison]
     value = f"{c.value:g}" if c.of is None else f"{c.value:g} x {c.of}"
     return f"{c.measure} {words} {value}"
@@ -51,6 +55,7 @@ class Result:
     q: np.ndarray  # (measures, days, quantiles)
     mean: np.ndarray  # (measures, days)
     first_crossing: dict[str, np.ndarray]  # threshold -> first-crossing day per replication
+    holds_on: dict[str, np.ndarray]  # claim id -> whether its state holds on its date, per rep
     samples: dict[str, np.ndarray]  # measure -> (sample reps, days)
     trajectories: dict[str, np.ndarray] | None = None
     phase_days: list[int] = field(default_factory=list)
@@ -82,7 +87,8 @@ class Result:
     def thresholds(self) -> pd.DataFrame:
         """Per threshold: the condition, share crossed by the end, and first-crossing dates."""
         rows = []
-        for name, first in self.first_crossing.items():
+        for name in self.scenario.thresholds:
+            first = self.first_crossing[name]
             stats = crossing_stats(first, self.dates)
             rows.append({"threshold": name, "condition": describe_condition(self.scenario.thresholds[name]),
                          **stats})
@@ -94,8 +100,8 @@ class Result:
         """Probability of having crossed each threshold by each date (tidy)."""
         n = len(self.dates)
         parts = [pd.DataFrame({"date": pd.to_datetime(self.dates), "threshold": name,
-                               "probability": crossing_curve(first, n)})
-                 for name, first in self.first_crossing.items()]
+                               "probability": crossing_curve(self.first_crossing[name], n)})
+                 for name in self.scenario.thresholds]
         if not parts:
             return pd.DataFrame(columns=["date", "threshold", "probability"])
         return pd.concat(parts, ignore_index=True)
@@ -109,6 +115,13 @@ class Result:
         return out
 
     # -- summary ------------------------------------------------------------------------------
+    @cached_property
+    def claims(self) -> pd.DataFrame:
+        """Each claim: probability it holds, first-crossing dates and a verdict."""
+        from .claims import evaluate_claims
+
+        return evaluate_claims(self)
+
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary with provenance."""
         last = {m: {"mean": float(self.mean[i, -1]),
@@ -124,6 +137,7 @@ class Result:
             "version": self.version,
             "thresholds": {r["threshold"]: {k: v for k, v in r.items() if k != "threshold"}
                            for r in self.thresholds.to_dict("records")},
+            "claims": self.claims.to_dict("records"),
             "final_day": last,
         }
 

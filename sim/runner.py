@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -78,12 +77,13 @@ def run(scenario: Scenario | str | Path, reps: int | None = None, seed: int | No
             engine = Engine(plan, seed, blocks, recorders, fixed=fixed, on_day=on_day).run()
             q, mean = recorders[0].q, recorders[0].mean
             first = engine.crossings.first
+            holds_on = engine.holds_on
             samples_data = recorders[1].data
             traj = recorders[2].data if keep_trajectories else None
         else:
             if batch_blocks < 1:
                 raise ValueError("batch_blocks must be >= 1")
-            parts, firsts = [], []
+            parts, firsts, ons = [], [], []
             done = 0
             for i in range(0, len(blocks), batch_blocks):
                 chunk = blocks[i:i + batch_blocks]
@@ -96,23 +96,23 @@ def run(scenario: Scenario | str | Path, reps: int | None = None, seed: int | No
                 eng = Engine(plan, seed, chunk, [rec], fixed=sub_fixed).run()
                 parts.append(rec)
                 firsts.append(eng.crossings.first)
+                ons.append(eng.holds_on)
                 if bar:
                     bar.update(task, completed=days * min(1.0, (i + batch_blocks) / len(blocks)))
             merged = TrajectoryRecorder(0, 0)
             merged.data = {k: np.concatenate([p.data[k] for p in parts]) for k in parts[0].data}
             q, mean = merged.quantiles()
             first = {k: np.concatenate([f[k] for f in firsts]) for k in firsts[0]}
+            holds_on = {k: np.concatenate([o[k] for o in ons]) for k in ons[0]}
             samples_data = {k: v[:n_samples] for k, v in merged.data.items()}
             traj = merged.data if keep_trajectories else None
     finally:
         if bar:
             bar.stop()
     return Result(scenario=scenario, seed=seed, reps=reps, version=__version__, dates=plan.dates,
-                  q=q, mean=mean, first_crossing=first, samples=samples_data, trajectories=traj,
+                  q=q, mean=mean, first_crossing=first, holds_on=holds_on, samples=samples_data,
+                  trajectories=traj,
                   phase_days=plan.phase_days,
                   arrival_days=sorted({u.arrive for u in plan.units if u.arrive is not None}))
 
 
-def run_batches(scenario: Scenario, reps: int, seed: int, batch_blocks: Sequence[int]) -> list[Result]:
-    """The same run in several batch sizes (used to show batching does not change results)."""
-    return [run(scenario, reps, seed, batch_blocks=b, keep_trajectories=True) for b in batch_blocks]

@@ -202,7 +202,8 @@ class Rotation(Strict):
     size: Count | None = None
 
 
-Comparison = Literal["below", "at_most", "above", "at_least"]
+Comparison = Literal["below", "at_most", "above", "at_least", "between"]
+COMPARISONS = ("below", "at_most", "above", "at_least", "between")
 
 
 class Condition(Strict):
@@ -213,25 +214,29 @@ class Condition(Strict):
     at_most: float | None = None
     above: float | None = None
     at_least: float | None = None
+    between: tuple[float, float] | None = None
     of: str | None = None
 
     @model_validator(mode="after")
     def _one_comparison(self) -> Condition:
-        given = [c for c in ("below", "at_most", "above", "at_least") if getattr(self, c) is not None]
+        given = [c for c in COMPARISONS if getattr(self, c) is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of below, at_most, above, at_least")
+            raise ValueError(f"give exactly one of {', '.join(COMPARISONS)}")
+        if self.between is not None and not self.between[0] <= self.between[1]:
+            raise ValueError("between needs [low, high] with low <= high")
         return self
 
     @property
     def comparison(self) -> Comparison:
-        for c in ("below", "at_most", "above", "at_least"):
+        for c in COMPARISONS:
             if getattr(self, c) is not None:
                 return c  # type: ignore[return-value]
         raise AssertionError
 
     @property
-    def value(self) -> float:
-        return float(getattr(self, self.comparison))
+    def value(self) -> float | tuple[float, float]:
+        v = getattr(self, self.comparison)
+        return (float(v[0]), float(v[1])) if self.comparison == "between" else float(v)
 
 
 class Policy(Strict):
@@ -246,6 +251,65 @@ class Policy(Strict):
     send: Count
     delay_days: int = Field(30, ge=0, le=MAX_DAYS)
     max_times: int | None = Field(None, ge=1)
+
+
+class Source(Strict):
+    """Who said something, where and when."""
+
+    who: str = Field(min_length=1)
+    date: dt.date | None = None
+    outlet: str | None = None
+    seed: str | None = None  # the source file name under shared seeds
+    url: str | None = None
+
+
+class ClaimTest(Strict):
+    """When a claim holds: a condition (a named threshold, or a measure compared with a
+    value) crossed by a date (``by``, or ``within_days`` of ``from``), or holding on a date
+    (``on``)."""
+
+    threshold: Name | None = None
+    measure: str | None = None
+    below: float | None = None
+    at_most: float | None = None
+    above: float | None = None
+    at_least: float | None = None
+    between: tuple[float, float] | None = None
+    of: str | None = None
+    by: dt.date | None = None
+    within_days: int | None = Field(None, ge=0, le=MAX_DAYS)
+    from_: dt.date | None = Field(None, alias="from")
+    on: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> ClaimTest:
+        if (self.threshold is None) == (self.measure is None):
+            raise ValueError("give a threshold name or a measure with a comparison, not both")
+        if self.threshold is not None and any(getattr(self, c) is not None for c in (*COMPARISONS, "of")):
+            raise ValueError("a threshold test takes no comparison of its own")
+        whens = [k for k in ("by", "within_days", "on") if getattr(self, k) is not None]
+        if len(whens) != 1:
+            raise ValueError("give exactly one of by, within_days, on")
+        if self.from_ is not None and self.within_days is None:
+            raise ValueError("from goes with within_days")
+        if self.on is not None and self.threshold is not None:
+            raise ValueError("on (a state on a date) takes a measure and comparison, not a threshold")
+        return self
+
+    def condition(self) -> Condition:
+        """The inline condition (for a measure test)."""
+        keys = ("measure", *COMPARISONS, "of")
+        return Condition.model_validate({k: getattr(self, k) for k in keys if getattr(self, k) is not None})
+
+
+class Claim(Strict):
+    """A claim from a source, as testable data."""
+
+    id: Name
+    says: str = Field(min_length=1)
+    source: Source
+    holds_if: ClaimTest
+    assumptions: str = ""  # whose assumptions this scenario encodes, in words
 
 
 class Scenario(Strict):
@@ -269,6 +333,8 @@ class Scenario(Strict):
     policy: list[Policy] = []
     reserve: Count | None = None
     thresholds: dict[Name, Condition] = {}
+    claims: list[Claim] = []
+    estimates: str | None = None  # a reported-estimates file, relative to this file
 
     @property
     def days(self) -> int:
@@ -352,6 +418,20 @@ def check_rules(s: Scenario) -> list[tuple[str, str]]:
         errs.append(("wounded", "return_to_duty + died_of_wounds must not exceed 1 (the rest is evacuated)"))
     for name, cond in s.thresholds.items():
         errs += _check_condition(cond, f"thresholds.{name}")
+    seen: set[str] = set()
+    for i, c in enumerate(s.claims):
+        t, path = c.holds_if, f"claims.{i}.holds_if"
+        if c.id in seen:
+            errs.append((f"claims.{i}.id", f"claim id {c.id!r} is used twice"))
+        seen.add(c.id)
+        if t.threshold is not None and t.threshold not in s.thresholds:
+            errs.append((f"{path}.threshold", f"no threshold named {t.threshold!r} ({', '.join(s.thresholds) or 'none defined'})"))
+        if t.measure is not None:
+            errs += _check_condition(t.condition(), path)
+        for key in ("by", "on", "from_"):
+            d = getattr(t, key)
+            if d is not None and not s.start <= d <= s.end:
+                errs.append((f"{path}.{key.rstrip('_')}", f"must lie between start and end ({s.start}..{s.end})"))
     return errs
 
 

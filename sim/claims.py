@@ -1,0 +1,93 @@
+"""Evaluating claims: the probability a claim holds, when, and a plain verdict."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .measures import NEVER
+from .results import crossing_stats, describe_condition
+
+if TYPE_CHECKING:
+    from .results import Result
+    from .scenario import Claim, Scenario
+
+#: Words for probabilities (the calibrated language of the IPCC's guidance note).
+LIKELIHOOD = ((0.99, "virtually certain"), (0.9, "very likely"), (0.66, "likely"),
+              (0.33, "about as likely as not"), (0.1, "unlikely"), (0.01, "very unlikely"),
+              (0.0, "exceptionally unlikely"))
+
+CLAIM_COLUMNS = ["scenario", "id", "says", "who", "said_on", "seed", "test", "deadline",
+                 "probability", "median", "p05", "p95", "likelihood", "verdict"]
+
+
+def likelihood(p: float) -> str:
+    """Calibrated words for a probability."""
+    for bound, words in LIKELIHOOD:
+        if p >= bound:
+            return words
+    return LIKELIHOOD[-1][1]
+
+
+def verdict(p: float) -> str:
+    """``holds`` (probability at least 2/3), ``fails`` (at most 1/3), or ``toss-up``."""
+    if p >= 2 / 3:
+        return "holds"
+    if p <= 1 / 3:
+        return "fails"
+    return "toss-up"
+
+
+def deadline(claim: Claim, s: Scenario) -> dt.date:
+    """The date by (or on) which the claim's condition is tested."""
+    t = claim.holds_if
+    if t.on is not None:
+        return t.on
+    if t.by is not None:
+        return t.by
+    origin = t.from_ or claim.source.date or s.start
+    return origin + dt.timedelta(days=t.within_days or 0)
+
+
+def describe_test(claim: Claim, s: Scenario) -> str:
+    t = claim.holds_if
+    what = f"threshold {t.threshold}" if t.threshold else describe_condition(t.condition())
+    when = deadline(claim, s)
+    if t.on is not None:
+        return f"{what} on {when}"
+    if t.within_days is not None:
+        origin = t.from_ or claim.source.date or s.start
+        return f"{what} within {t.within_days} days of {origin}"
+    return f"{what} by {when}"
+
+
+def evaluate_claim(result: Result, claim: Claim) -> dict:
+    """One claim's row: probability it holds, first-crossing dates and verdict."""
+    s = result.scenario
+    t = claim.holds_if
+    when = deadline(claim, s)
+    row = {"scenario": s.name, "id": claim.id, "says": claim.says, "who": claim.source.who,
+           "said_on": claim.source.date.isoformat() if claim.source.date else None,
+           "seed": claim.source.seed, "test": describe_test(claim, s), "deadline": when.isoformat(),
+           "median": None, "p05": None, "p95": None}
+    if t.on is not None:
+        p = float(np.mean(result.holds_on[claim.id]))
+    else:
+        first = result.first_crossing[t.threshold if t.threshold else f"claim:{claim.id}"]
+        day = (min(when, s.end) - s.start).days
+        p = float(np.mean((first != NEVER) & (first <= day)))
+        stats = crossing_stats(first, result.dates)
+        row.update(median=stats["median"], p05=stats["p05"], p95=stats["p95"])
+        if when > s.end:
+            row["test"] += f" (run ends {s.end})"
+    row.update(probability=p, likelihood=likelihood(p), verdict=verdict(p))
+    return row
+
+
+def evaluate_claims(result: Result) -> pd.DataFrame:
+    """All of a run's claims as one frame (columns :data:`CLAIM_COLUMNS`)."""
+    rows = [evaluate_claim(result, c) for c in result.scenario.claims]
+    return pd.DataFrame(rows, columns=CLAIM_COLUMNS)

@@ -1,0 +1,167 @@
+"""Reported estimates: dated figures from the sources, each with who said it and where.
+
+An estimates file is YAML::
+
+    case: dprk-kursk
+    default_relative_error: 0.25     # for figures reported without a range
+    estimates:
+      - id: nis-casualties-2025-01
+        date: 2025-01-13             # or dates: [2025-01-10, 2025-01-15] for a range
+        kind: casualties             # see KINDS
+        value: 3000                  # and/or low/high
+        lower_bound: false           # true for "more than ..."
+        says: NIS assessed about 300 killed and 2,700 wounded (paraphrase)
+        who: South Korea's National Intelligence Service
+        outlet: FDD's Long War Journal
+        seed: 000_d5a8303e657b57dc.txt
+
+Estimates are validated like scenarios (unknown keys refused, ranges checked, one-line
+errors naming file and field).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+from pydantic import Field, ValidationError, model_validator
+
+from .scenario import Name, ScenarioError, Strict, read_yaml, validation_error
+
+#: What a reported figure counts.  Kinds that are model measures can be overlaid on plots and
+#: used for calibration; the others are context.
+KINDS = ("deployed", "arrived", "effective", "killed", "wounded", "casualties", "missing",
+         "captured", "reinforcements", "event", "equipment")
+#: Kinds that correspond to a model measure (captured people count as missing).
+MEASURE_OF_KIND = {"deployed": "deployed", "arrived": "arrived", "effective": "effective",
+                   "killed": "killed", "wounded": "wounded", "casualties": "casualties",
+                   "missing": "missing", "captured": "missing"}
+
+
+class Estimate(Strict):
+    """One dated figure (or event) from a source."""
+
+    id: Name
+    date: dt.date | None = None
+    dates: tuple[dt.date, dt.date] | None = None
+    kind: Literal[KINDS]  # type: ignore[valid-type]
+    value: float | None = Field(None, ge=0)
+    low: float | None = Field(None, ge=0)
+    high: float | None = Field(None, ge=0)
+    lower_bound: bool = False
+    says: str = Field(min_length=1)
+    who: str = Field(min_length=1)
+    outlet: str = Field(min_length=1)
+    seed: str = Field(pattern=r"^\d{3}_[0-9a-f]+\.txt$")
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Estimate:
+        if (self.date is None) == (self.dates is None):
+            raise ValueError("give date or dates (a [first, last] range), not both")
+        if self.dates is not None and self.dates[0] > self.dates[1]:
+            raise ValueError("dates must be [first, last] in order")
+        has_figure = self.value is not None or (self.low is not None and self.high is not None)
+        if self.kind != "event" and not has_figure:
+            raise ValueError("a figure needs value, or low and high")
+        if (self.low is None) != (self.high is None):
+            raise ValueError("give low and high together")
+        if self.low is not None and self.high is not None:
+            if self.low > self.high:
+                raise ValueError(f"low ({self.low:g}) must not exceed high ({self.high:g})")
+            if self.value is not None and not self.low <= self.value <= self.high:
+                raise ValueError(f"value ({self.value:g}) must lie within low..high")
+        return self
+
+    @property
+    def first_date(self) -> dt.date:
+        return self.date or self.dates[0]  # type: ignore[index]
+
+    @property
+    def last_date(self) -> dt.date:
+        return self.date or self.dates[1]  # type: ignore[index]
+
+    @property
+    def mid_date(self) -> dt.date:
+        return self.first_date + (self.last_date - self.first_date) / 2
+
+    @property
+    def central(self) -> float | None:
+        """The reported value, or the middle of the range."""
+        if self.value is not None:
+            return self.value
+        if self.low is not None and self.high is not None:
+            return (self.low + self.high) / 2
+        return None
+
+    @property
+    def measure(self) -> str | None:
+        return MEASURE_OF_KIND.get(self.kind)
+
+
+class Estimates(Strict):
+    """A file of reported estimates for one case."""
+
+    case: Name
+    description: str = ""
+    default_relative_error: float = Field(0.25, gt=0, le=5)
+    estimates: list[Estimate] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Estimates:
+        seen: set[str] = set()
+        for e in self.estimates:
+            if e.id in seen:
+                raise ValueError(f"estimate id {e.id!r} is used twice")
+            seen.add(e.id)
+        return self
+
+    def get(self, estimate_id: str) -> Estimate:
+        for e in self.estimates:
+            if e.id == estimate_id:
+                return e
+        raise KeyError(estimate_id)
+
+    def frame(self) -> pd.DataFrame:
+        """One row per estimate, dates as timestamps (mid-point of a range in ``date``)."""
+        rows = []
+        for e in self.estimates:
+            rows.append({
+                "id": e.id, "date": pd.Timestamp(e.mid_date), "first": pd.Timestamp(e.first_date),
+                "last": pd.Timestamp(e.last_date), "kind": e.kind, "measure": e.measure,
+                "value": e.central, "low": e.low, "high": e.high, "lower_bound": e.lower_bound,
+                "says": e.says, "who": e.who, "outlet": e.outlet, "seed": e.seed,
+            })
+        return pd.DataFrame(rows)
+
+    def overlay(self, measure: str) -> pd.DataFrame:
+        """Figures of one model measure as ``date, value, low, high, label`` for plots
+        (a missing range is drawn as the point itself)."""
+        f = self.frame()
+        f = f[f["measure"] == measure].copy()
+        f["low"] = f["low"].fillna(f["value"])
+        f["high"] = f["high"].fillna(f["value"])
+        f["label"] = f["who"]
+        return f[["date", "value", "low", "high", "label", "id"]].reset_index(drop=True)
+
+
+def load_estimates(path: str | Path) -> Estimates:
+    """Load and validate an estimates file; errors are one-line :class:`ScenarioError`."""
+    src = str(path)
+    data, lines = read_yaml(path, what="estimates")
+    try:
+        return Estimates.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(src, exc, lines) from None
+
+
+def estimates_for(scenario_path: str | Path, scenario_estimates: str | None) -> Estimates | None:
+    """The estimates file a scenario names (relative to the scenario file), loaded."""
+    if not scenario_estimates:
+        return None
+    p = Path(scenario_path).parent / scenario_estimates
+    if not p.exists():
+        raise ScenarioError(str(scenario_path), "estimates", f"no estimates file at {p}")
+    return load_estimates(p)
