@@ -55,9 +55,11 @@ def main() -> None:
 @click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
               help="Override a scenario value, e.g. --set postures.combat.per_day=120 (repeatable).")
 @click.option("--no-plot", is_flag=True, help="Skip the PNG charts.")
+@click.option("--posterior", type=click.Path(dir_okay=False), default=None,
+              help="Parquet file of parameter samples (from calibrate): each run draws a row.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
 def run(scenario: str, reps: int | None, seed: int | None, out_dir: str | None,
-        overrides: tuple[str, ...], no_plot: bool, quiet: bool) -> None:
+        overrides: tuple[str, ...], no_plot: bool, posterior: str | None, quiet: bool) -> None:
     """Run SCENARIO and write tables, a JSON summary and charts."""
     from .runner import run as run_model
 
@@ -72,8 +74,18 @@ def run(scenario: str, reps: int | None, seed: int | None, out_dir: str | None,
     out = Path(out_dir) if out_dir else Path("out") / sc.name
     if out.exists() and not out.is_dir():
         raise Fail(f"--out {out}: exists and is not a folder")
+    n_reps = sc.reps if reps is None else reps
+    n_seed = sc.seed if seed is None else seed
+    fixed = None
+    if posterior:
+        from .posterior import PosteriorError, posterior_draws
+
+        try:
+            fixed = posterior_draws(posterior, sc, n_reps, n_seed)
+        except PosteriorError as exc:
+            raise Fail(str(exc)) from None
     interactive = not quiet and sys.stderr.isatty()
-    result = run_model(sc, reps, seed, progress=interactive)
+    result = run_model(sc, n_reps, n_seed, progress=interactive, fixed=fixed)
     files = result.save(out, plot=not no_plot)
     if not quiet:
         print_run(result)

@@ -25,7 +25,8 @@ def _progress_bar(total_days: int, label: str):
 
 def run(scenario: Scenario | str | Path, reps: int | None = None, seed: int | None = None, *,
         keep_trajectories: bool = False, samples: int = 8, progress: bool = False,
-        batch_blocks: int | None = None, fixed: dict[str, np.ndarray] | None = None) -> Result:
+        batch_blocks: int | None = None, fixed: dict[str, np.ndarray] | None = None,
+        recorders: list | None = None) -> Result:
     """Project a contingent's strength with Monte Carlo uncertainty.
 
     Parameters
@@ -46,7 +47,11 @@ def run(scenario: Scenario | str | Path, reps: int | None = None, seed: int | No
         Run the replications in batches of this many blocks of 1,000, one after another
         (results are identical for any batch size; trajectories are kept to merge them).
     fixed : dict, optional
-        Per-replication parameter values by field path, replacing draws (posterior samples).
+        Per-replication parameter values by field path, replacing draws (posterior samples,
+        sweep points).  Each array has one value per replication.
+    recorders : list, optional
+        Extra recorders (objects with ``record(day, measures)``) fed every day; only without
+        ``batch_blocks``.
 
     Returns
     -------
@@ -61,6 +66,14 @@ def run(scenario: Scenario | str | Path, reps: int | None = None, seed: int | No
     if seed < 0:
         raise ScenarioError("--seed", "seed", "must be >= 0")
     plan = compile_plan(scenario)
+    if fixed:
+        unknown = sorted(set(fixed) - set(plan.params))
+        if unknown:
+            raise ValueError(f"fixed names no parameter of this scenario: {unknown}; "
+                             f"known: {', '.join(plan.param_paths())}")
+        bad = {k: np.shape(v) for k, v in fixed.items() if np.shape(v) != (reps,)}
+        if bad:
+            raise ValueError(f"fixed parameter arrays need one value per replication ({reps}); got {bad}")
     blocks = blocks_for(reps)
     days = plan.days
     n_samples = min(samples, reps)
@@ -71,15 +84,15 @@ def run(scenario: Scenario | str | Path, reps: int | None = None, seed: int | No
     try:
         if batch_blocks is None:
             on_day = (lambda d: bar.update(task, completed=d + 1)) if bar else None
-            recorders: list = [QuantileRecorder(days), SampleRecorder(days, np.arange(n_samples))]
-            if keep_trajectories:
-                recorders.append(TrajectoryRecorder(days, reps))
-            engine = Engine(plan, seed, blocks, recorders, fixed=fixed, on_day=on_day).run()
-            q, mean = recorders[0].q, recorders[0].mean
+            quant, sample = QuantileRecorder(days), SampleRecorder(days, np.arange(n_samples))
+            store = TrajectoryRecorder(days, reps) if keep_trajectories else None
+            recs = [quant, sample, *([store] if store else []), *(recorders or [])]
+            engine = Engine(plan, seed, blocks, recs, fixed=fixed, on_day=on_day).run()
+            q, mean = quant.q, quant.mean
             first = engine.crossings.first
             holds_on = engine.holds_on
-            samples_data = recorders[1].data
-            traj = recorders[2].data if keep_trajectories else None
+            samples_data = sample.data
+            traj = store.data if store else None
         else:
             if batch_blocks < 1:
                 raise ValueError("batch_blocks must be >= 1")
