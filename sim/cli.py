@@ -151,5 +151,22 @@ def validate(paths: tuple[str, ...]) -> None:
         sys.exit(2)
 
 
+def _add_commands() -> None:
+    """Commands defined in their own modules (each exposes ``COMMANDS``, a list)."""
+    import importlib
+
+    for name in ("cli_claims", "cli_sweep", "cli_calibrate"):
+        try:
+            module = importlib.import_module(f"sim.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"sim.{name}":
+                raise
+            continue
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+_add_commands()
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,130 @@
+"""Priors of the fitted parameters: the scenario file's own distributions, on the field's domain.
+
+A parameter written as a distribution in the scenario file (``{uniform: [0.005, 0.011]}``)
+is that parameter's prior.  A fitted parameter must have one: a fixed value has nothing to
+update, and fitting it would silently invent a prior.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..params import Param
+from ..plan import compile_plan
+from ..scenario import MAX_DAYS, Scenario, ScenarioError
+
+#: Parameters that are shares or per-person daily probabilities (domain 0..1); every other
+#: numeric parameter is a count or a number of days (domain 0 and up).
+SHARES = frozenset({"casualties.killed", "casualties.missing", "wounded.return_to_duty",
+                    "wounded.died_of_wounds", "disease.daily_rate", "disease.return_to_duty"})
+
+
+class CalibrationError(ScenarioError):
+    """Bad calibration input; ``str()`` is one line naming the file (or option), field and rule."""
+
+
+def domain(path: str) -> tuple[float, float]:
+    """The values a parameter can take, by its field path."""
+    if path in SHARES or path.endswith(".daily_rate"):
+        return 0.0, 1.0
+    if path.endswith(".dispersion"):
+        return 0.01, 1e6
+    if path.endswith("recovery_days.mean"):
+        return 1.0, float(MAX_DAYS)
+    return 0.0, math.inf
+
+
+@dataclass(frozen=True)
+class Prior:
+    """The prior of one fitted parameter: its distribution, truncated to its domain.
+
+    Parameters
+    ----------
+    path : str
+        The parameter's field path (``postures.combat.daily_rate``).
+    param : Param
+        The distribution written in the scenario file.
+    """
+
+    path: str
+    param: Param
+
+    @property
+    def support(self) -> tuple[float, float]:
+        lo, hi = self.param.bounds
+        d_lo, d_hi = domain(self.path)
+        return max(lo, d_lo), min(hi, d_hi)
+
+    def logpdf(self, x: np.ndarray) -> np.ndarray:
+        """Log density at ``x`` (up to a constant), ``-inf`` outside the support."""
+        x = np.asarray(x, dtype=float)
+        lo, hi = self.support
+        inside = (x >= lo) & (x <= hi)
+        a = self.param.args
+        kind = self.param.kind
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if kind == "uniform":
+                out = np.zeros_like(x)
+            elif kind == "triangular":
+                left, mode, right = a
+                rising = np.where(mode > left, (x - left) / max(mode - left, 1e-300), 1.0)
+                falling = np.where(right > mode, (right - x) / max(right - mode, 1e-300), 1.0)
+                out = np.log(np.where(x < mode, rising, falling))
+            elif kind == "normal":
+                out = -0.5 * ((x - a[0]) / a[1]) ** 2
+            else:  # lognormal: median a[0], sigma a[1]
+                out = -np.log(x) - 0.5 * ((np.log(x) - math.log(a[0])) / a[1]) ** 2
+        return np.where(inside, out, -np.inf)
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """Draws from the prior, redrawing any that fall outside the domain."""
+        out = self.param.sample(rng, size)
+        lo, hi = self.support
+        for _ in range(1000):
+            bad = (out < lo) | (out > hi)
+            if not bad.any():
+                return out
+            out[bad] = self.param.sample(rng, int(bad.sum()))
+        raise CalibrationError("--fit", self.path, f"prior {self.describe()} puts almost no mass on [{lo:g}, {hi:g}]")
+
+    def describe(self) -> str:
+        return self.param.describe()
+
+
+def _zero_width(p: Param) -> bool:
+    lo, hi = p.bounds
+    return lo == hi
+
+
+def priors_for(scenario: Scenario, fit: list[str] | tuple[str, ...], source: str) -> list[Prior]:
+    """The priors of the parameters to fit, checked against the scenario.
+
+    Raises
+    ------
+    CalibrationError
+        When no parameter is named, one is named twice, is not a parameter of the scenario,
+        or is a fixed value (or a distribution of zero width) rather than a prior.
+    """
+    if not fit:
+        raise CalibrationError("--fit", "", "name at least one parameter to fit (e.g. --fit postures.combat.daily_rate)")
+    params = compile_plan(scenario).params
+    with_prior = sorted(p for p, v in params.items() if not v.is_fixed)
+    hint = f"parameters with a prior distribution: {', '.join(with_prior)}" if with_prior else \
+        "the file gives no parameter as a distribution"
+    out: list[Prior] = []
+    for path in fit:
+        if path in (p.path for p in out):
+            raise CalibrationError("--fit", path, "is named twice")
+        if path not in params:
+            raise CalibrationError(source, path, f"no such parameter in this scenario; {hint}")
+        p = params[path]
+        if p.is_fixed or _zero_width(p):
+            raise CalibrationError(
+                source, path,
+                f"is a fixed value ({p.describe()}); a fitted parameter needs a prior distribution "
+                "in the file, e.g. {uniform: [low, high]}")
+        out.append(Prior(path, p))
+    return out

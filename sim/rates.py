@@ -1,0 +1,29 @@
+"""Rates and probabilities: the one place where one becomes the other.
+
+A scenario's ``daily_rate`` is a per-person daily probability ``p``.  A hazard ``r`` (per
+day) and ``p`` are related by ``p = 1 - exp(-r)``; over ``t`` days an unreplenished force
+keeps ``exp(-r t) = (1 - p) ** t`` of its people.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def probability_from_rate(rate_per_day: float | np.ndarray) -> float | np.ndarray:
+    """Daily probability of loss for a per-person hazard rate (per day)."""
+    return -np.expm1(-np.asarray(rate_per_day, dtype=float)) if np.ndim(rate_per_day) else float(-np.expm1(-rate_per_day))
+
+
+def rate_from_probability(p_per_day: float | np.ndarray) -> float | np.ndarray:
+    """Per-person hazard rate (per day) for a daily probability of loss."""
+    return -np.log1p(-np.asarray(p_per_day, dtype=float)) if np.ndim(p_per_day) else float(-np.log1p(-p_per_day))
+
+
+def daily_probability_from_share(share_lost: float, days: float) -> float:
+    """Daily probability that loses ``share_lost`` of an unreplenished force in ``days`` days."""
+    if not 0 <= share_lost < 1:
+        raise ValueError("share_lost must be in [0, 1)")
+    if days <= 0:
+        raise ValueError("days must be > 0")
+    return float(-np.expm1(np.log1p(-share_lost) / days))

@@ -1,0 +1,46 @@
+"""Shared helpers: small scenarios built in code."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import sim
+from sim.scenario import from_data
+
+ROOT = Path(__file__).resolve().parents[1]
+
+BASE: dict[str, Any] = {
+    "name": "test",
+    "start": "2025-01-01",
+    "end": "2025-06-30",
+    "units": [{"name": "a", "arrive": "2025-01-01", "size": 10_000}],
+    "phases": [{"from": "2025-01-01", "posture": "combat"}],
+    "postures": {"combat": {"daily_rate": 0.01}},
+    "casualties": {"killed": 1.0},
+}
+
+
+def make(**changes: Any) -> sim.Scenario:
+    """The base scenario with top-level keys replaced (``None`` removes a key)."""
+    data = copy.deepcopy(BASE)
+    for k, v in changes.items():
+        if v is None:
+            data.pop(k, None)
+        else:
+            data[k] = v
+    return from_data(data)
+
+
+def write(path: Path, data: dict[str, Any]) -> Path:
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+@pytest.fixture
+def base_data() -> dict[str, Any]:
+    return copy.deepcopy(BASE)
