@@ -165,8 +165,12 @@ class Engine:
         self.plan = plan
         self.s = plan.scenario
         self.rng = Streams(seed, blocks)
-        R, U = self.rng.reps, len(plan.units)
+        # On-duty columns: units the model cannot tell apart share one (see plan._columns).
+        R, U = self.rng.reps, max(plan.column) + 1
         self.R, self.U = R, U
+        self.col = plan.column
+        first_unit = [plan.column.index(c) for c in range(U)]
+        self.col_posture = plan.posture_of[first_unit]
         self.recorders = list(recorders)
         self.on_day = on_day
         p = draw_params(plan, self.rng, fixed)
@@ -176,20 +180,20 @@ class Engine:
         # Care is contingent-wide, one delay line per replication.
         self.wound_care = Care(R, plan.recovery.min_days, p[plan.recovery.mean], self.rng)
         self.sick_care = Care(R, plan.sick_recovery.min_days, p[plan.sick_recovery.mean], self.rng)
-        self.dying = np.zeros(R, dtype=np.int64)  # wounded who will die of wounds
-        self.leaving = np.zeros(R, dtype=np.int64)  # wounded awaiting evacuation
+        # Wounded who will die of wounds, or be evacuated, after a delay (None: same day).
+        self.dying = Care(R, plan.dying.min_days, p[plan.dying.mean], self.rng) if plan.dying else None
+        self.leaving = (Care(R, plan.evacuation.min_days, p[plan.evacuation.mean], self.rng)
+                        if plan.evacuation else None)
         z = lambda: np.zeros(R, dtype=np.int64)  # noqa: E731
         self.arrived, self.killed, self.wounded, self.missing = z(), z(), z(), z()
         self.died_of_wounds, self.evacuated, self.returned, self.rotated_out = z(), z(), z(), z()
-        self.present = np.zeros(U, dtype=bool)  # arrived and not rotated out
+        self.present = np.zeros(U, dtype=bool)  # a unit in the column has arrived and not left
         self.carry = {}  # fractional per_day casualties carried over (noise: none)
         # Parameters as the flows use them.
         self.killed_share = _clip_share(p["casualties.killed"])
         self.missing_share = _clip_share(_ratio(p["casualties.missing"], 1 - self.killed_share))
         self.rtd_share = _clip_share(p["wounded.return_to_duty"])
         self.dow_share = _clip_share(_ratio(p["wounded.died_of_wounds"], 1 - self.rtd_share))
-        self.dow_exit = self._daily_exit(p["wounded.died_of_wounds_days"])
-        self.evac_exit = self._daily_exit(p["wounded.evacuation_days"])
         self.sick_rate = _clip_share(p["disease.daily_rate"])[:, None]
         self.sick_any = bool((self.sick_rate > 0).any())
         self.sick_return = _clip_share(p["disease.return_to_duty"])
@@ -204,18 +208,10 @@ class Engine:
         self.peaks = Peaks(peak_names(conds), R)
         self.crossings = Crossings(tracked, R, self.peaks)
         self.holds_on: dict[str, np.ndarray] = {}  # claim id -> holds on its date, per replication
-        self.posture_now = plan.posture_of[:, 0].copy()
+        self.posture_now = self.col_posture[:, 0].copy()
         self.groups: list[tuple[int, np.ndarray]] = []
         self.present_idx = np.zeros(0, dtype=np.int64)
         self.env = simpy.Environment()
-
-    # -- parameter helpers -----------------------------------------------------------------
-    @staticmethod
-    def _daily_exit(mean_days: np.ndarray) -> np.ndarray | None:
-        """Probability a day of leaving a geometric wait of the given mean; None for no wait."""
-        if not (mean_days > 0).any():
-            return None
-        return np.where(mean_days > 0, np.minimum(1.0, 1.0 / np.maximum(mean_days, 1e-9)), 1.0)
 
     def _take_reserve(self, wanted: np.ndarray) -> np.ndarray:
         if self.reserve is None:
@@ -234,23 +230,24 @@ class Engine:
         size = np.rint(np.maximum(self.p[unit.size], 0)).astype(np.int64)
         if unit.from_reserve:
             size = self._take_reserve(size)
-        self.on_duty[:, ui] += size
+        self.on_duty[:, self.col[ui]] += size
         self.arrived += size
-        self.present[ui] = True
+        self.present[self.col[ui]] = True
         self._regroup()
 
     def _leave(self, ui: int) -> None:
-        self.rotated_out += self.on_duty[:, ui]
-        self.on_duty[:, ui] = 0
-        self.present[ui] = False
+        c = self.col[ui]  # a unit that leaves has a column of its own
+        self.rotated_out += self.on_duty[:, c]
+        self.on_duty[:, c] = 0
+        self.present[c] = False
         self._regroup()
 
     def _phase(self, day: int) -> None:
-        self.posture_now = self.plan.posture_of[:, day].copy()
+        self.posture_now = self.col_posture[:, day].copy()
         self._regroup()
 
     def _policy_arrival(self, ui: int, amount: np.ndarray, mask: np.ndarray) -> None:
-        self.on_duty[:, ui] += amount
+        self.on_duty[:, self.col[ui]] += amount
         self.arrived += amount
         self.in_transit[ui][mask] = False
         self.sent_times[ui][mask] += 1
@@ -277,7 +274,7 @@ class Engine:
         for d in self.plan.phase_days:
             env.process(self._at(d, lambda d=d: self._phase(d)))
         for ui in self.plan.policy_slots:
-            self.present[ui] = True
+            self.present[self.col[ui]] = True
         self._regroup()
         env.process(self._daily())
 
@@ -333,14 +330,10 @@ class Engine:
         if returning.any():
             self._return_to_duty(returning)
         # Leaving care for good.
-        if self.dow_exit is not None and self.dying.any():
-            died = rng.binomial(self.dying, self.dow_exit)
-            self.dying -= died
-            self.died_of_wounds += died
-        if self.evac_exit is not None and self.leaving.any():
-            left = rng.binomial(self.leaving, self.evac_exit)
-            self.leaving -= left
-            self.evacuated += left
+        if self.dying is not None:
+            self.died_of_wounds += self.dying.leave(day)
+        if self.leaving is not None:
+            self.evacuated += self.leaving.leave(day)
         # Combat casualties, split into killed, missing and wounded; the wounded by fate.
         C = self._combat_losses()
         total = C.sum(axis=1)
@@ -358,14 +351,14 @@ class Engine:
             self.missing += missing
             self.wounded += wounded
             self.wound_care.enter(day, rtd)
-            if self.dow_exit is None:
+            if self.dying is None:
                 self.died_of_wounds += dow
             else:
-                self.dying += dow
-            if self.evac_exit is None:
+                self.dying.enter(day, dow)
+            if self.leaving is None:
                 self.evacuated += evac
             else:
-                self.leaving += evac
+                self.leaving.enter(day, evac)
         # Disease and non-battle injury, among everyone on duty in present units.
         if self.sick_any:
             cols = self.present_idx
@@ -417,7 +410,10 @@ class Engine:
 
     def measures(self) -> dict[str, np.ndarray]:
         """The day's closing measures, each an array over replications."""
-        wounded_in_care = self.wound_care.total() + self.dying + self.leaving
+        wounded_in_care = self.wound_care.total()
+        for waiting in (self.dying, self.leaving):
+            if waiting is not None:
+                wounded_in_care = wounded_in_care + waiting.total()
         casualties = self.killed + self.wounded + self.missing
         return {
             "arrived": self.arrived,

@@ -31,9 +31,16 @@ from pydantic import Field, ValidationError, model_validator
 from .scenario import Name, ScenarioError, Strict, read_yaml, validation_error
 
 #: What a reported figure counts.  Kinds that are model measures can be overlaid on plots and
-#: used for calibration; the others are context.
+#: used for calibration; the others are context:
+#:
+#: ``reinforcements`` (people expected or sent later), ``reserve`` (a pool they could come
+#: from, such as a whole corps), ``formations`` (a number of units: brigades, teams),
+#: ``unit_size`` (people in one unit or group), ``event_losses`` (losses in one engagement, not
+#: a running total), ``duration_days`` (a span of time in days), ``share`` (a fraction, 0..1),
+#: ``equipment`` (systems supplied) and ``event`` (something that happened; no figure needed).
 KINDS = ("deployed", "arrived", "effective", "killed", "wounded", "casualties", "missing",
-         "captured", "reinforcements", "event", "equipment")
+         "captured", "reinforcements", "reserve", "formations", "unit_size", "event_losses",
+         "duration_days", "share", "equipment", "event")
 #: Kinds that correspond to a model measure (captured people count as missing).
 MEASURE_OF_KIND = {"deployed": "deployed", "arrived": "arrived", "effective": "effective",
                    "killed": "killed", "wounded": "wounded", "casualties": "casualties",
@@ -73,6 +80,8 @@ class Estimate(Strict):
                 raise ValueError(f"low ({self.low:g}) must not exceed high ({self.high:g})")
             if self.value is not None and not self.low <= self.value <= self.high:
                 raise ValueError(f"value ({self.value:g}) must lie within low..high")
+        if self.kind == "share" and max(v for v in (self.value, self.high, 0.0) if v is not None) > 1:
+            raise ValueError("a share is a fraction between 0 and 1")
         return self
 
     @property
@@ -154,7 +163,15 @@ def load_estimates(path: str | Path) -> Estimates:
     try:
         return Estimates.model_validate(data)
     except ValidationError as exc:
-        raise validation_error(src, exc, lines) from None
+        err = validation_error(src, exc, lines)
+    # Name the estimate as well as its index, so the analyst finds it without counting.
+    parts = err.field.split(".")
+    items = data.get("estimates")
+    if len(parts) >= 2 and parts[0] == "estimates" and parts[1].isdigit() and isinstance(items, list):
+        item = items[int(parts[1])] if int(parts[1]) < len(items) else None
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            err = ScenarioError(src, err.field, f"{err.rule} (estimate {item['id']!r})", err.line)
+    raise err
 
 
 def estimates_for(scenario_path: str | Path, scenario_estimates: str | None) -> Estimates | None:

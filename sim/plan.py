@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .params import Param
-from .scenario import Condition, Scenario
+from .scenario import Condition, Delay, Scenario
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,9 @@ class Plan:
     params: dict[str, Param]  # every numeric parameter, by field path
     recovery: DelaySpec
     sick_recovery: DelaySpec
+    dying: DelaySpec | None  # None: deaths of wounds on the day of wounding
+    evacuation: DelaySpec | None
+    column: list[int] = field(default_factory=list)  # on-duty column of each unit slot
     policy_slots: list[int] = field(default_factory=list)
     phase_days: list[int] = field(default_factory=list)
 
@@ -79,8 +82,10 @@ def _collect_params(s: Scenario) -> dict[str, Param]:
     out["wounded.return_to_duty"] = w.return_to_duty
     out["wounded.recovery_days.mean"] = w.recovery_days.mean
     out["wounded.died_of_wounds"] = w.died_of_wounds
-    out["wounded.died_of_wounds_days"] = w.died_of_wounds_days
-    out["wounded.evacuation_days"] = w.evacuation_days
+    if w.died_of_wounds_days is not None:
+        out["wounded.died_of_wounds_days.mean"] = w.died_of_wounds_days.mean
+    if w.evacuation_days is not None:
+        out["wounded.evacuation_days.mean"] = w.evacuation_days.mean
     d = s.disease
     out["disease.daily_rate"] = d.daily_rate
     out["disease.return_to_duty"] = d.return_to_duty
@@ -166,9 +171,36 @@ def compile_plan(s: Scenario) -> Plan:
         params=params,
         recovery=DelaySpec(s.wounded.recovery_days.min, "wounded.recovery_days.mean"),
         sick_recovery=DelaySpec(s.disease.recovery_days.min, "disease.recovery_days.mean"),
+        dying=_delay(s.wounded.died_of_wounds_days, "wounded.died_of_wounds_days.mean"),
+        evacuation=_delay(s.wounded.evacuation_days, "wounded.evacuation_days.mean"),
+        column=_columns(units, table),
         policy_slots=policy_slots,
         phase_days=changes,
     )
+
+
+def _delay(d: Delay | None, path: str) -> DelaySpec | None:
+    return None if d is None else DelaySpec(d.min, path)
+
+
+def _columns(units: list[UnitSlot], table: np.ndarray) -> list[int]:
+    """On-duty column of each unit slot.  Units the model cannot tell apart once they have
+    arrived (same posture every day, never rotated out, not a policy slot) share a column,
+    so their casualties are drawn once instead of once per unit."""
+    columns: list[int] = []
+    shared: dict[bytes, int] = {}
+    n = 0
+    for ui, u in enumerate(units):
+        if u.leave is None and u.size is not None and not any(
+                v.name.startswith(f"{u.name}/r") for v in units):
+            key = table[ui].tobytes()
+            if key in shared:
+                columns.append(shared[key])
+                continue
+            shared[key] = n
+        columns.append(n)
+        n += 1
+    return columns
 
 
 def conditions_of(s: Scenario) -> dict[str, Condition]:

@@ -1,17 +1,70 @@
-"""Projecting with posterior samples: each replication draws one row of calibrated parameters."""
+"""Projecting with posterior samples: each replication draws one row of calibrated parameters.
+
+A posterior file is Parquet, one row per sample, one column per parameter path (plus any
+bookkeeping columns such as ``walker``, ``step`` and ``log_prob``, which are ignored).  Drawing
+whole rows keeps the correlations between the calibrated parameters.
+"""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from .plan import compile_plan
 from .scenario import Scenario
 
+#: Parquet schema metadata key under which ``calibrate`` stores how the samples were made.
+METADATA_KEY = b"sim.calibration"
+
 
 class PosteriorError(ValueError):
     """A posterior file that cannot be used with a scenario (one-line message)."""
+
+
+def read_posterior(path: str | Path) -> tuple[pd.DataFrame, dict]:
+    """The samples of a posterior file and its calibration metadata (empty if none)."""
+    import pyarrow.parquet as pq
+
+    src = str(path)
+    p = Path(path)
+    if not p.exists():
+        raise PosteriorError(f"{src}: no such posterior file")
+    if p.is_dir():
+        raise PosteriorError(f"{src}: is a directory, not a posterior file")
+    try:
+        table = pq.read_table(p)
+    except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
+        raise PosteriorError(f"{src}: not a readable Parquet file ({type(exc).__name__})") from None
+    meta = (table.schema.metadata or {}).get(METADATA_KEY)
+    try:
+        info = json.loads(meta) if meta else {}
+    except ValueError:
+        info = {}
+    return table.to_pandas(), info
+
+
+def draws_from_frame(frame: pd.DataFrame, scenario: Scenario, reps: int, seed: int,
+                     source: str = "<posterior>") -> dict[str, np.ndarray]:
+    """Per-replication parameter values: ``reps`` rows drawn with replacement (seeded) from
+    ``frame``, restricted to the columns that are parameter paths of ``scenario``."""
+    known = set(compile_plan(scenario).params)
+    cols = [c for c in frame.columns if c in known]
+    if not cols:
+        raise PosteriorError(f"{source}: no column names a parameter of {scenario.name} "
+                             f"(columns: {', '.join(map(str, frame.columns))})")
+    if len(frame) == 0:
+        raise PosteriorError(f"{source}: holds no samples")
+    try:
+        values = frame[cols].to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        raise PosteriorError(f"{source}: parameter columns must hold numbers") from None
+    if not np.isfinite(values).all():
+        raise PosteriorError(f"{source}: holds values that are not finite numbers")
+    rows = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2**31,))).integers(0, len(frame), reps)
+    return {c: values[rows, i] for i, c in enumerate(cols)}
 
 
 def posterior_draws(path: str | Path, scenario: Scenario, reps: int, seed: int) -> dict[str, np.ndarray]:
@@ -21,25 +74,16 @@ def posterior_draws(path: str | Path, scenario: Scenario, reps: int, seed: int) 
     Columns that are not parameter paths (``walker``, ``step``, ``log_prob``...) are ignored;
     at least one column must be a parameter path.
     """
-    import pandas as pd
+    frame, _ = read_posterior(path)
+    return draws_from_frame(frame, scenario, reps, seed, str(path))
 
-    src = str(path)
-    p = Path(path)
-    if not p.exists():
-        raise PosteriorError(f"{src}: no such posterior file")
-    try:
-        frame = pd.read_parquet(p)
-    except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
-        raise PosteriorError(f"{src}: not a readable Parquet file ({type(exc).__name__})") from None
-    known = set(compile_plan(scenario).params)
-    cols = [c for c in frame.columns if c in known]
-    if not cols:
-        raise PosteriorError(f"{src}: no column names a parameter of {scenario.name} "
-                             f"(columns: {', '.join(map(str, frame.columns))})")
-    if len(frame) == 0:
-        raise PosteriorError(f"{src}: holds no samples")
-    values = frame[cols].to_numpy(dtype=float)
-    if not np.isfinite(values).all():
-        raise PosteriorError(f"{src}: holds values that are not finite numbers")
-    rows = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2**31,))).integers(0, len(frame), reps)
-    return {c: values[rows, i] for i, c in enumerate(cols)}
+
+def write_posterior(path: Path, frame: pd.DataFrame, info: dict) -> None:
+    """Write samples to Parquet with ``info`` (JSON) in the schema metadata."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    meta = dict(table.schema.metadata or {})
+    meta[METADATA_KEY] = json.dumps(info, default=str).encode()
+    pq.write_table(table.replace_schema_metadata(meta), path)

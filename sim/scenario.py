@@ -156,11 +156,21 @@ class Casualties(Strict):
 class Delay(Strict):
     """A delay in days: at least ``min`` days, then a geometric wait, ``mean`` days in all.
 
-    ``min`` equal to ``mean`` gives a fixed delay; ``min: 0`` a purely geometric one.
+    ``min`` equal to ``mean`` gives a fixed delay (and costs no random draws); ``min: 0`` a
+    purely geometric one.  A plain number ``n`` is short for a fixed delay of ``n`` days.
     """
 
     mean: PositiveDays
     min: int = Field(0, ge=0, le=MAX_DAYS)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fixed_shorthand(cls, data: Any) -> Any:
+        if isinstance(data, int | float) and not isinstance(data, bool):
+            if data != int(data):
+                raise ValueError("a fixed delay is a whole number of days")
+            return {"mean": data, "min": int(data)}
+        return data
 
     @model_validator(mode="after")
     def _min_below_mean(self) -> Delay:
@@ -175,8 +185,8 @@ class Wounded(Strict):
     return_to_duty: Share = Param("fixed", (0.0,))
     recovery_days: Delay = Delay(mean=Param("fixed", (21.0,)))
     died_of_wounds: Share = Param("fixed", (0.0,))
-    died_of_wounds_days: Days = Param("fixed", (0.0,))
-    evacuation_days: Days = Param("fixed", (0.0,))
+    died_of_wounds_days: Delay | None = None  # None: on the day of wounding
+    evacuation_days: Delay | None = None  # None: on the day of wounding
 
 
 class Disease(Strict):
@@ -615,6 +625,9 @@ def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ())
     overrides : list of str
         ``path=value`` strings applied before validation (``postures.combat.per_day=120``).
 
+    Numbers written as ``{derive: {...}}`` are worked out from the scenario's reported
+    estimates after the overrides (see :mod:`sim.derive`).
+
     Raises
     ------
     ScenarioError
@@ -624,4 +637,7 @@ def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ())
     data, lines = read_yaml(path)
     if overrides:
         data = apply_overrides(data, overrides, src)
+    from .derive import resolve_derivations  # here: sim.derive imports this module
+
+    data = resolve_derivations(data, path, lines)
     return from_data(data, src, lines)

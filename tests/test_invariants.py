@@ -18,6 +18,8 @@ def day(n: int) -> str:
 
 
 share = st.floats(0, 1)
+delays = st.one_of(st.integers(1, 6), st.integers(1, 9).flatmap(
+    lambda m: st.fixed_dictionaries({"mean": st.just(m), "min": st.integers(0, m)})))
 
 
 @st.composite
@@ -49,7 +51,7 @@ def scenarios(draw):
         "casualties": {"killed": killed, "missing": draw(st.floats(0, 1 - killed))},
         "wounded": {"return_to_duty": rtd, "died_of_wounds": draw(st.floats(0, 1 - rtd)),
                     "recovery_days": {"mean": mean, "min": draw(st.integers(0, mean))},
-                    "died_of_wounds_days": draw(st.integers(0, 5)), "evacuation_days": draw(st.integers(0, 5))},
+                    **{k: draw(delays) for k in ("died_of_wounds_days", "evacuation_days") if draw(st.booleans())}},
         "disease": {"daily_rate": draw(st.floats(0, 0.05)), "return_to_duty": draw(share),
                     "recovery_days": {"mean": draw(st.integers(1, 10))}},
     }

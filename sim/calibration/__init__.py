@@ -1,0 +1,20 @@
+"""Calibration: fit scenario parameters to reported figures, with a real posterior.
+
+>>> import sim
+>>> cal = sim.calibrate("scenarios/kursk-baseline.yaml", "scenarios/estimates/dprk-kursk.yaml",
+...                     fit=["postures.combat.daily_rate"], until="2025-01-30")
+>>> cal.parameters                        # prior and posterior median, 90% interval, ESS
+>>> cal.save("out/kursk-calibration")     # posterior.parquet, summary.json, fit.png
+
+Modules: :mod:`.priors` (the scenario's distributions as priors), :mod:`.observations` (the
+observation model and synthetic likelihood), :mod:`.sampler` (simulation with common random
+numbers, emcee), :mod:`.fit` (:func:`calibrate`), :mod:`.result` (:class:`Calibration`),
+:mod:`.plot` (the fit chart).
+"""
+
+from .fit import calibrate
+from .observations import Observation
+from .priors import CalibrationError, Prior
+from .result import Calibration
+
+__all__ = ["Calibration", "CalibrationError", "Observation", "Prior", "calibrate"]

@@ -1,0 +1,89 @@
+"""The fit against the reports: predictive bands of each fitted measure over time."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+
+from ..measures import QUANTILE_COLUMNS
+from ..scenario import MEASURES
+
+if TYPE_CHECKING:
+    from .result import Calibration
+
+BAND = "#3b6ea8"
+PRIOR = "#888888"
+REPORT = "#d35400"
+
+
+def _draw_reports(ax, obs, fitted: set[str]) -> None:
+    """Reports as points with their 90% observation interval and date range; lower bounds as
+    upward arrows from the bound; reports not fitted (after the cut-off) hollow."""
+    labels: set[str] = set()
+    for o in obs:
+        used = o.id in fitted
+        mid = pd.Timestamp(o.first + (o.last - o.first) / 2)
+        half = (pd.Timestamp(o.last) - pd.Timestamp(o.first)) / 2
+        face = REPORT if used else "white"
+        if o.lower_bound:
+            label = "reported lower bound" if used else "lower bound, after cut-off"
+            ax.annotate("", xy=(mid, o.figure * 1.35 + 1), xytext=(mid, o.figure),
+                        arrowprops={"arrowstyle": "-|>", "color": REPORT, "lw": 1.4})
+            ax.plot([mid], [o.figure], marker="_", ms=14, mew=2, color=REPORT,
+                    label=None if label in labels else label)
+        else:
+            label = "reported (90% interval)" if used else "reported after cut-off (not fitted)"
+            lo, hi = o.interval
+            ax.errorbar([mid], [o.figure], yerr=[[max(o.figure - lo, 0)], [max(hi - o.figure, 0)]],
+                        xerr=[[half], [half]] if o.last > o.first else None, fmt="o", ms=6, capsize=3,
+                        color=REPORT, mfc=face, label=None if label in labels else label)
+        labels.add(label)
+
+
+def fit_chart(cal: Calibration, reps: int = 1000, axes=None):
+    """One panel per fitted measure: prior 90% band, posterior 50%/90% bands and median, the
+    reports with their observation intervals, and the cut-off.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    measures = list(dict.fromkeys(o.measure for o in cal.observations))
+    if axes is None:
+        fig, axes = plt.subplots(len(measures), 1, figsize=(10, 3.6 * len(measures) + 0.6),
+                                 sharex=True, layout="constrained", squeeze=False)
+        axes = axes[:, 0]
+    else:
+        axes = np.atleast_1d(axes)
+        fig = axes[0].figure
+    post, prior = cal.predictive(reps), cal.predictive(reps, posterior=False)
+    dates = pd.to_datetime(post.dates)
+    col = {c: k for k, c in enumerate(QUANTILE_COLUMNS)}
+    obs = cal.report_observations()
+    fitted = {o.id for o in cal.observations}
+    for ax, measure in zip(axes, measures, strict=False):
+        i = MEASURES.index(measure)
+        qp, q = prior.q[i], post.q[i]
+        ax.fill_between(dates, qp[:, col["q05"]], qp[:, col["q95"]], color=PRIOR, alpha=0.15, lw=0,
+                        label="prior 90% band")
+        ax.fill_between(dates, q[:, col["q05"]], q[:, col["q95"]], color=BAND, alpha=0.25, lw=0,
+                        label="posterior 90% band")
+        ax.fill_between(dates, q[:, col["q25"]], q[:, col["q75"]], color=BAND, alpha=0.4, lw=0,
+                        label="posterior 50% band")
+        ax.plot(dates, q[:, col["q50"]], color=BAND, lw=2, label="posterior median")
+        _draw_reports(ax, [o for o in obs if o.measure == measure], fitted)
+        if cal.until < post.dates[-1]:
+            ax.axvline(pd.Timestamp(cal.until), color="#444444", ls="--", lw=1, label="fit cut-off")
+        ax.set_ylim(bottom=0)
+        ax.set_ylabel(measure.replace("_", " "))
+        ax.grid(alpha=0.25)
+        ax.legend(loc="upper left", fontsize=8, frameon=False)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    axes[0].set_title(f"{cal.scenario.name}: fit of {', '.join(cal.paths)} to reports up to {cal.until} "
+                      f"({reps:,} runs each)", fontsize=10)
+    return fig

@@ -1,0 +1,206 @@
+"""What a calibration returns: the chain, its summary, posterior predictive runs and files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..estimates import Estimates
+from ..scenario import Scenario
+from .observations import Observation, observation_of
+from .priors import Prior
+
+#: Prior draws used to summarise each prior (its median and 90% interval).
+PRIOR_DRAWS = 20_000
+
+
+@dataclass
+class Calibration:
+    """A fitted posterior over the chosen parameters, with what made it."""
+
+    scenario: Scenario
+    source: str
+    estimates: Estimates
+    estimates_source: str
+    priors: list[Prior]
+    observations: list[Observation]
+    left_out: list[dict]
+    until: dt.date
+    seed: int
+    walkers: int
+    steps: int
+    burn: int
+    reps: int
+    chain: np.ndarray  # (steps, walkers, parameters)
+    log_prob: np.ndarray  # (steps, walkers)
+    acceptance: np.ndarray  # (walkers,)
+    tau: np.ndarray  # (parameters,) integrated autocorrelation time of the kept steps
+    version: str
+    _runs: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def paths(self) -> list[str]:
+        return [p.path for p in self.priors]
+
+    @cached_property
+    def samples(self) -> pd.DataFrame:
+        """The kept samples: one column per parameter path, plus walker, step and log_prob."""
+        kept = self.chain[self.burn:]
+        steps, walkers, _ = kept.shape
+        frame = pd.DataFrame(kept.reshape(-1, len(self.paths)), columns=self.paths)
+        frame["walker"] = np.tile(np.arange(walkers), steps)
+        frame["step"] = np.repeat(np.arange(self.burn, self.steps), walkers)
+        frame["log_prob"] = self.log_prob[self.burn:].reshape(-1)
+        return frame
+
+    @cached_property
+    def parameters(self) -> pd.DataFrame:
+        """Per parameter: prior and posterior median and 90% interval, autocorrelation time
+        and effective sample size."""
+        rng = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(5,)))
+        n_kept = (self.steps - self.burn) * self.walkers
+        rows = []
+        for j, p in enumerate(self.priors):
+            x = self.samples[p.path].to_numpy()
+            prior = np.quantile(p.sample(rng, PRIOR_DRAWS), [0.05, 0.5, 0.95])
+            post = np.quantile(x, [0.05, 0.5, 0.95])
+            tau = float(self.tau[j])
+            rows.append({"parameter": p.path, "prior": p.describe(), "prior_p05": prior[0],
+                         "prior_median": prior[1], "prior_p95": prior[2], "median": post[1],
+                         "p05": post[0], "p95": post[2], "mean": float(x.mean()), "sd": float(x.std()),
+                         "interval_vs_prior": (post[2] - post[0]) / max(prior[2] - prior[0], 1e-300),
+                         "tau_steps": tau if np.isfinite(tau) else None,
+                         "ess": n_kept / max(tau, 1.0) if np.isfinite(tau) else None})
+        return pd.DataFrame(rows)
+
+    # -- predictive runs ------------------------------------------------------------------
+    def draws(self, scenario: Scenario | None = None, reps: int = 1000, seed: int | None = None) -> dict:
+        """Per-replication parameter values for ``sim.run(..., fixed=...)``: posterior rows
+        drawn with replacement."""
+        from ..posterior import draws_from_frame
+
+        return draws_from_frame(self.samples, scenario or self.scenario, reps,
+                                self.seed if seed is None else seed)
+
+    @property
+    def plot_end(self) -> dt.date:
+        """The last date worth plotting: the cut-off or the last report of a fitted measure."""
+        measures = {o.measure for o in self.observations}
+        dates = [e.last_date for e in self.estimates.estimates if e.measure in measures]
+        return min(self.scenario.end, max([self.until, *dates]))
+
+    def report_observations(self) -> list[Observation]:
+        """Observations of every report of a fitted measure within the plotted dates (those
+        after the cut-off too)."""
+        measures = {o.measure for o in self.observations}
+        out = []
+        for e in self.estimates.estimates:
+            if e.measure in measures and self.scenario.start <= e.first_date and e.last_date <= self.plot_end:
+                out.append(observation_of(e, self.scenario, self.estimates.default_relative_error))
+        return out
+
+    def predictive(self, reps: int = 1000, posterior: bool = True):
+        """A run (a :class:`sim.Result`) to :attr:`plot_end`, with parameters drawn from the
+        posterior, or from the prior with ``posterior=False``."""
+        return self._predictive(reps, posterior)[0]
+
+    def report_figures(self, reps: int = 1000, posterior: bool = True) -> pd.DataFrame:
+        """Each report's true figure (one column per report id) in each replication of
+        :meth:`predictive`."""
+        return self._predictive(reps, posterior)[1]
+
+    def _predictive(self, reps: int, posterior: bool):
+        key = (reps, posterior)
+        if key not in self._runs:
+            from ..runner import run
+            from .sampler import ReportRecorder
+
+            s = self.scenario.model_copy(update={"end": self.plot_end})
+            obs = self.report_observations()
+            rec = ReportRecorder(obs, reps)
+            fixed = self.draws(s, reps) if posterior else None
+            result = run(s, reps, self.seed, fixed=fixed, recorders=[rec])
+            self._runs[key] = (result, pd.DataFrame(rec.values().T, columns=[o.id for o in obs]))
+        return self._runs[key]
+
+    def report_check(self, reps: int = 1000) -> pd.DataFrame:
+        """Each report beside the prior and posterior predictive of its true figure."""
+        post, prior = self.report_figures(reps), self.report_figures(reps, posterior=False)
+        fitted = {o.id for o in self.observations}
+        rows = []
+        for o in self.report_observations():
+            a = np.quantile(post[o.id], [0.05, 0.5, 0.95])
+            b = np.quantile(prior[o.id], [0.05, 0.5, 0.95])
+            rows.append({"id": o.id, "measure": o.measure, "date": o.first + (o.last - o.first) / 2,
+                         "reported": o.figure, "low": o.low, "high": o.high, "lower_bound": o.lower_bound,
+                         "fitted": o.id in fitted, "posterior_median": a[1], "posterior_p05": a[0],
+                         "posterior_p95": a[2], "prior_median": b[1], "prior_p05": b[0], "prior_p95": b[2],
+                         "posterior_share_above": float(np.mean(post[o.id] > o.figure))})
+        return pd.DataFrame(rows)
+
+    # -- summary and files ------------------------------------------------------------------
+    def info(self) -> dict[str, Any]:
+        """How the samples were made (stored with them in the Parquet file)."""
+        return {"scenario": self.scenario.name, "scenario_file": self.source,
+                "estimates_file": self.estimates_source, "until": self.until.isoformat(),
+                "fitted": self.paths, "seed": self.seed, "walkers": self.walkers, "steps": self.steps,
+                "burn": self.burn, "reps_per_walker": self.reps, "version": self.version}
+
+    def summary(self, reps: int = 1000) -> dict[str, Any]:
+        """A JSON-ready summary with provenance."""
+        acc = self.acceptance
+        return {
+            **self.info(),
+            "method": "emcee ensemble sampler, synthetic likelihood with common random numbers",
+            "observation_model": "log(1 + reported) ~ Normal(log(1 + true), sigma); sigma from a low/high "
+                                 "range read as a 90% interval, else log(1 + default_relative_error); "
+                                 "lower bounds contribute P(reported > bound)",
+            "default_relative_error": self.estimates.default_relative_error,
+            "acceptance_fraction": {"mean": float(acc.mean()), "min": float(acc.min()), "max": float(acc.max())},
+            "samples_kept": int((self.steps - self.burn) * self.walkers),
+            "parameters": {r["parameter"]: {k: v for k, v in r.items() if k != "parameter"}
+                           for r in self.parameters.to_dict("records")},
+            "reports_fitted": [o.row() for o in self.observations],
+            "reports_left_out": self.left_out,
+            "report_check": json.loads(self.report_check(reps).to_json(orient="records", date_format="iso")),
+        }
+
+    def plot(self, reps: int = 1000, axes=None):
+        """Posterior predictive bands of each fitted measure against the reports."""
+        from .plot import fit_chart
+
+        return fit_chart(self, reps=reps, axes=axes)
+
+    def save(self, out_dir: str | Path, plot: bool = True, reps: int = 1000) -> list[Path]:
+        """Write ``posterior.parquet``, ``summary.json`` and ``fit.png`` into ``out_dir``
+        atomically (see :func:`sim.outputs.staged`)."""
+        from ..outputs import staged
+        from ..posterior import write_posterior
+
+        out_dir = Path(out_dir)
+        summary = self.summary(reps)
+        figure = self.plot(reps) if plot else None
+
+        def fill(d: Path) -> list[Path]:
+            names = ["posterior.parquet", "summary.json", *(["fit.png"] if plot else [])]
+            write_posterior(d / "posterior.parquet", self.samples, self.info())
+            summary["files"] = names
+            (d / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
+            if figure is not None:
+                figure.savefig(d / "fit.png", dpi=120)
+            return [out_dir / n for n in names]
+
+        try:
+            return staged(out_dir, fill)
+        finally:
+            if figure is not None:
+                import matplotlib.pyplot as plt
+
+                plt.close(figure)

@@ -1,0 +1,137 @@
+"""The posterior: emcee's affine-invariant ensemble sampler on a synthetic likelihood.
+
+For each walker's parameter vector the model runs ``reps`` replications up to the last
+report.  Every walker uses the same random streams (the same seed and the same block of
+replications, see :class:`sim.engine.Streams`): common random numbers, so the likelihood is
+a smooth, repeatable function of the parameters and walkers differ because their parameters
+differ, not by luck.  The parameters that are not fitted keep their prior and are drawn per
+replication, identically for every walker: they are averaged over, not updated.
+
+All the walkers that emcee moves at once are simulated in one engine call.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine import BLOCK, Engine
+from ..plan import compile_plan
+from ..scenario import Scenario
+from .observations import Observation, synthetic_log_likelihood
+from .priors import Prior
+
+
+class ReportRecorder:
+    """Each report's measure, averaged over the report's days, per replication."""
+
+    def __init__(self, obs: list[Observation], reps: int):
+        self.obs = obs
+        self.total = np.zeros((len(obs), reps))
+        self.on_day: dict[int, list[int]] = {}
+        for i, o in enumerate(obs):
+            for d in range(o.first_day, o.last_day + 1):
+                self.on_day.setdefault(d, []).append(i)
+
+    def record(self, day: int, m: dict[str, np.ndarray]) -> None:
+        for i in self.on_day.get(day, ()):
+            self.total[i] += m[self.obs[i].measure]
+
+    def values(self) -> np.ndarray:
+        """``(reports, reps)`` true figures."""
+        days = np.array([o.last_day - o.first_day + 1 for o in self.obs], dtype=float)
+        return self.total / days[:, None]
+
+
+class Simulator:
+    """Simulates the reported figures for many parameter vectors at once.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario, already cut to end on the last report's date.
+    priors : list of Prior
+        The fitted parameters, in the column order of ``theta``.
+    obs : list of Observation
+        The reports.
+    reps : int
+        Replications per parameter vector (at most one block of random numbers).
+    seed : int
+        Seed of the common random numbers.
+    """
+
+    def __init__(self, scenario: Scenario, priors: list[Prior], obs: list[Observation], reps: int, seed: int):
+        if not 2 <= reps <= BLOCK:
+            raise ValueError(f"reps per walker must be between 2 and {BLOCK}")
+        self.plan = compile_plan(scenario)
+        self.paths = [p.path for p in priors]
+        self.obs, self.reps, self.seed = obs, reps, seed
+        self.calls = 0
+
+    def figures(self, theta: np.ndarray) -> np.ndarray:
+        """``(n, reps, reports)`` true figures for ``n`` parameter vectors ``theta (n, d)``."""
+        n = len(theta)
+        fixed = {p: np.repeat(theta[:, j], self.reps) for j, p in enumerate(self.paths)}
+        rec = ReportRecorder(self.obs, n * self.reps)
+        # The same block index for every vector: each gets the same random streams.
+        Engine(self.plan, self.seed, [(0, self.reps)] * n, [rec], fixed=fixed).run()
+        self.calls += 1
+        return rec.values().T.reshape(n, self.reps, len(self.obs))
+
+    def log_likelihood(self, theta: np.ndarray) -> np.ndarray:
+        return synthetic_log_likelihood(np.log1p(self.figures(theta)), self.obs)
+
+
+class LogPosterior:
+    """``log prior + log synthetic likelihood`` for an array of parameter vectors (emcee's
+    ``vectorize=True``); vectors outside the prior's support are not simulated."""
+
+    def __init__(self, priors: list[Prior], simulator: Simulator, on_call=None):
+        self.priors, self.simulator, self.on_call = priors, simulator, on_call
+
+    def log_prior(self, theta: np.ndarray) -> np.ndarray:
+        theta = np.atleast_2d(theta)
+        return np.sum([p.logpdf(theta[:, j]) for j, p in enumerate(self.priors)], axis=0)
+
+    def __call__(self, theta: np.ndarray) -> np.ndarray:
+        theta = np.atleast_2d(theta)
+        lp = self.log_prior(theta)
+        ok = np.isfinite(lp)
+        if ok.any():
+            lp[ok] += self.simulator.log_likelihood(theta[ok])
+        if self.on_call is not None:
+            self.on_call()
+        return lp
+
+
+def run_ensemble(log_post: LogPosterior, start: np.ndarray, steps: int, seed: int, on_step=None):
+    """Run emcee from the walkers' starting points ``start (walkers, d)``.
+
+    Returns
+    -------
+    chain : ndarray (steps, walkers, d)
+    log_prob : ndarray (steps, walkers)
+    acceptance : ndarray (walkers,)
+    """
+    import emcee
+
+    walkers, ndim = start.shape
+    sampler = emcee.EnsembleSampler(walkers, ndim, log_post, vectorize=True)
+    state = emcee.State(start, random_state=np.random.RandomState(
+        np.random.SeedSequence(seed, spawn_key=(3,)).generate_state(4)).get_state())
+    for _ in sampler.sample(state, iterations=steps):
+        if on_step is not None:
+            on_step()
+    chain, log_prob = sampler.get_chain(), sampler.get_log_prob()
+    return chain, log_prob, sampler.acceptance_fraction
+
+
+def autocorrelation_time(chain: np.ndarray) -> np.ndarray:
+    """emcee's integrated autocorrelation time per parameter, without its length check (the
+    estimate is rough when the chain is shorter than about 50 times it)."""
+    import emcee
+
+    with np.errstate(all="ignore"):
+        try:
+            return np.asarray(emcee.autocorr.integrated_time(chain, tol=0, quiet=True), dtype=float)
+        except Exception:  # noqa: BLE001 - a constant chain has no defined autocorrelation
+            return np.full(chain.shape[2], np.nan)

@@ -1,0 +1,119 @@
+"""``simulate.py calibrate``: fit scenario parameters to reported figures (a thin layer over
+:func:`sim.calibration.calibrate`)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import numpy as np
+
+from .cli import Fail, console
+from .scenario import ScenarioError
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--estimates", type=click.Path(dir_okay=False), default=None,
+              help="Reported-estimates file [default: the one the scenario names].")
+@click.option("--fit", "fit", multiple=True, metavar="PATH",
+              help="A parameter to fit, by field path, e.g. postures.combat.daily_rate (repeatable); "
+                   "its distribution in the scenario file is its prior.")
+@click.option("--until", default=None, metavar="DATE",
+              help="Fit the reports dated on or before DATE [default: the scenario's end].")
+@click.option("--exclude", multiple=True, metavar="ID", help="A report not to fit, by id (repeatable).")
+@click.option("--walkers", type=int, default=32, show_default=True, help="emcee walkers.")
+@click.option("--steps", type=int, default=200, show_default=True, help="Steps per walker.")
+@click.option("--burn", type=int, default=None, help="Steps discarded as burn-in [default: half the steps].")
+@click.option("--reps", type=int, default=64, show_default=True,
+              help="Replications per walker and step (for the synthetic likelihood).")
+@click.option("--seed", type=int, default=None, help="Seed [default: the scenario's seed].")
+@click.option("--predictive-reps", type=click.IntRange(10, 100_000), default=1000, show_default=True,
+              help="Replications of the prior and posterior predictive runs (plot and report check).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Output folder [default: out/<scenario name>-calibration].")
+@click.option("--no-plot", is_flag=True, help="Skip the PNG chart.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar or tables.")
+def calibrate(scenario: str, estimates: str | None, fit: tuple[str, ...], until: str | None,
+              exclude: tuple[str, ...], walkers: int, steps: int, burn: int | None, reps: int,
+              seed: int | None, predictive_reps: int, out_dir: str | None, no_plot: bool, quiet: bool) -> None:
+    """Fit parameters of SCENARIO to the reported figures up to a cut-off.
+
+    Writes posterior.parquet (usable with run --posterior), summary.json and fit.png.
+    """
+    from .calibration import calibrate as fit_posterior
+    from .scenario import load_scenario
+
+    try:
+        sc = load_scenario(scenario)
+    except ScenarioError as exc:
+        raise Fail(str(exc)) from None
+    out = Path(out_dir) if out_dir else Path("out") / f"{sc.name}-calibration"
+    if out.exists() and not out.is_dir():
+        raise Fail(f"--out {out}: exists and is not a folder")
+    interactive = not quiet and sys.stderr.isatty()
+    bar = None
+    try:
+        if interactive:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            bar = Progress(TextColumn("[bold]calibrating"), BarColumn(), MofNCompleteColumn(),
+                           TextColumn("steps"), TimeRemainingColumn(), transient=True)
+            task = bar.add_task("steps", total=steps)
+            bar.start()
+        on_step = (lambda: bar.advance(task)) if bar else None
+        cal = fit_posterior(scenario, estimates, fit, until=until, walkers=walkers, steps=steps, burn=burn,
+                            reps=reps, seed=seed, exclude=exclude, on_step=on_step)
+    except ScenarioError as exc:
+        raise Fail(str(exc)) from None
+    finally:
+        if bar:
+            bar.stop()
+    files = cal.save(out, plot=not no_plot, reps=predictive_reps)
+    if not quiet:
+        print_calibration(cal, predictive_reps)
+        click.echo(f"wrote {len(files)} files to {out}/")
+
+
+def print_calibration(cal, reps: int = 1000) -> None:
+    """The parameter table (prior, posterior median and 90% interval, diagnostics) and the
+    report check."""
+    from rich.table import Table
+
+    con = console()
+    acc = cal.acceptance
+    con.print(f"[bold]{cal.scenario.name}[/]: {len(cal.observations)} reports up to {cal.until}, "
+              f"{cal.walkers} walkers x {cal.steps} steps (burn-in {cal.burn}), {cal.reps} runs per walker, "
+              f"seed {cal.seed}")
+    t = Table(title="Posterior", title_justify="left")
+    for c in ("parameter", "prior", "prior 90%", "median", "90% interval", "tau (steps)", "ESS"):
+        t.add_column(c, justify="left" if c in ("parameter", "prior") else "right")
+    for r in cal.parameters.to_dict("records"):
+        t.add_row(r["parameter"], r["prior"], f"{_g(r['prior_p05'])} to {_g(r['prior_p95'])}", _g(r["median"]),
+                  f"{_g(r['p05'])} to {_g(r['p95'])}",
+                  "-" if r["tau_steps"] is None else f"{r['tau_steps']:.1f}",
+                  "-" if r["ess"] is None else f"{r['ess']:,.0f}")
+    con.print(t)
+    con.print(f"acceptance fraction: mean {acc.mean():.2f} (walkers {acc.min():.2f} to {acc.max():.2f}); "
+              "tau is rough unless the kept steps exceed about 50 x tau")
+    check = cal.report_check(reps)
+    t = Table(title="Reports against the posterior predictive (true figure)", title_justify="left")
+    for c in ("report", "measure", "date", "reported", "prior 90%", "posterior median (90%)", "fitted"):
+        t.add_column(c, justify="left" if c in ("report", "measure", "date") else "right")
+    for r in check.to_dict("records"):
+        rep = ("> " if r["lower_bound"] else "") + f"{r['reported']:,.0f}"
+        if r["low"] is not None and r["high"] is not None and not np.isnan(r["low"]) and not r["lower_bound"]:
+            rep += f" ({r['low']:,.0f}-{r['high']:,.0f})"
+        t.add_row(r["id"], r["measure"], str(r["date"]), rep,
+                  f"{r['prior_p05']:,.0f}-{r['prior_p95']:,.0f}",
+                  f"{r['posterior_median']:,.0f} ({r['posterior_p05']:,.0f}-{r['posterior_p95']:,.0f})",
+                  "yes" if r["fitted"] else "no")
+    con.print(t)
+
+
+def _g(x: float) -> str:
+    return f"{x:.4g}" if abs(x) < 1e4 else f"{x:,.0f}"
+
+
+COMMANDS = [calibrate]

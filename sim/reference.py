@@ -1,0 +1,161 @@
+"""The model written the obvious way: one simpy process per replication, scalar draws.
+
+This is the yardstick for the engine: the benchmark times both on the same scenario, and a
+test checks that both give the same distributions (they use different random streams, so
+they agree in distribution, not draw for draw).  It covers arrivals, phases, the three loss
+laws, the casualty split, the wounded and disease flows; scenarios with rotations, policies
+or a reserve are refused.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+import simpy
+
+from .engine import Streams, blocks_for, draw_params
+from .plan import Plan, compile_plan
+from .scenario import Scenario
+
+REFERENCE_MEASURES = ("effective", "killed", "wounded", "casualties", "wounded_in_care", "returned_to_duty")
+
+
+class _Delay:
+    """People waiting out a delay: ``min`` days in a queue, then a daily chance of leaving."""
+
+    def __init__(self, min_days: int, mean_days: float):
+        self.lag = max(min_days, 1)
+        self.q = 1.0 / max(mean_days - self.lag + 1.0, 1.0)
+        self.queue = deque([0] * self.lag)
+        self.pool = 0
+
+    def leave(self, rng: np.random.Generator) -> int:
+        self.pool += self.queue.popleft()
+        out = self.pool if self.q >= 1.0 else (rng.binomial(self.pool, self.q) if self.pool else 0)
+        self.pool -= out
+        return out
+
+    def enter(self, n: int) -> None:
+        self.queue.append(n)
+
+    def total(self) -> int:
+        return sum(self.queue) + self.pool
+
+
+def _replication(env: simpy.Environment, i: int, plan: Plan, p: dict[str, float],
+                 rng: np.random.Generator, out: dict[str, np.ndarray]):
+    s = plan.scenario
+    n_units = len(plan.units)
+    duty = [0] * n_units
+    present = [False] * n_units
+    care = _Delay(plan.recovery.min_days, p[plan.recovery.mean])
+    sick_care = _Delay(plan.sick_recovery.min_days, p[plan.sick_recovery.mean])
+    dying = _Delay(plan.dying.min_days, p[plan.dying.mean]) if plan.dying else None
+    leaving = _Delay(plan.evacuation.min_days, p[plan.evacuation.mean]) if plan.evacuation else None
+    killed = wounded = missing = returned = 0
+    carry = {}
+    pk = min(max(p["casualties.killed"], 0.0), 1.0)
+    pm = min(max(p["casualties.missing"], 0.0), 1.0)
+    prtd = min(max(p["wounded.return_to_duty"], 0.0), 1.0)
+    pdow = min(max(p["wounded.died_of_wounds"], 0.0), 1.0)
+    sick_rate = min(max(p["disease.daily_rate"], 0.0), 1.0)
+    sick_ret = min(max(p["disease.return_to_duty"], 0.0), 1.0)
+    yield env.timeout(0.5)
+    for day in range(plan.days):
+        for u, unit in enumerate(plan.units):
+            if unit.arrive == day:
+                duty[u] += max(int(round(p[unit.size])), 0)
+                present[u] = True
+        # Returns from care.
+        back, back_sick = care.leave(rng), sick_care.leave(rng)
+        if back + back_sick:
+            here = [u for u in range(n_units) if present[u]]
+            target = max(here, key=lambda u: (duty[u], -u))
+            duty[target] += back + back_sick
+            returned += back + back_sick
+        for waiting in (dying, leaving):
+            if waiting is not None:
+                waiting.leave(rng)
+        # Combat losses, posture by posture.
+        total = 0
+        for pi, name in enumerate(plan.postures):
+            post = s.postures[name]
+            units = [u for u in range(n_units) if present[u] and plan.posture_of[u, day] == pi]
+            if post.law == "none" or not units:
+                continue
+            if post.law == "rate":
+                for u in units:
+                    c = rng.binomial(duty[u], p[f"postures.{name}.daily_rate"])
+                    duty[u] -= c
+                    total += c
+                continue
+            mean = max(p[f"postures.{name}.per_day"], 0.0)
+            if post.noise == "none":
+                carry[name] = carry.get(name, 0.0) + mean
+                count = int(np.floor(carry[name] + 1e-9))
+                carry[name] -= count
+            elif post.noise == "poisson":
+                count = rng.poisson(mean)
+            else:
+                k = p[f"postures.{name}.dispersion"]
+                count = rng.negative_binomial(k, k / (k + max(mean, 1e-12)))
+            pool = sum(duty[u] for u in units)
+            count = min(count, pool)
+            for j, u in enumerate(units):
+                hit = count if j == len(units) - 1 else (
+                    rng.hypergeometric(duty[u], pool - duty[u], count) if count else 0)
+                pool -= duty[u]
+                duty[u] -= hit
+                count -= hit
+                total += hit
+        if total:
+            k = rng.binomial(total, pk)
+            m = rng.binomial(total - k, pm / (1 - pk) if pk < 1 else 0.0)
+            w = total - k - m
+            r = rng.binomial(w, prtd)
+            d = rng.binomial(w - r, pdow / (1 - prtd) if prtd < 1 else 0.0)
+            killed, missing, wounded = killed + k, missing + m, wounded + w
+        else:
+            r = d = w = 0
+        care.enter(r)
+        if dying is not None:
+            dying.enter(d)
+        if leaving is not None:
+            leaving.enter(w - r - d)
+        sick_total = 0
+        if sick_rate > 0:
+            for u in range(n_units):
+                if present[u] and duty[u]:
+                    x = rng.binomial(duty[u], sick_rate)
+                    duty[u] -= x
+                    sick_total += x
+        sick_care.enter(rng.binomial(sick_total, sick_ret) if sick_total else 0)
+        out["effective"][i, day] = sum(duty)
+        out["killed"][i, day] = killed
+        out["wounded"][i, day] = wounded
+        out["casualties"][i, day] = killed + wounded + missing
+        out["wounded_in_care"][i, day] = care.total() + sum(x.total() for x in (dying, leaving) if x)
+        out["returned_to_duty"][i, day] = returned
+        yield env.timeout(1)
+
+
+def run_reference(scenario: Scenario, reps: int, seed: int) -> dict[str, np.ndarray]:
+    """Simulate ``reps`` replications, one simpy process each; returns measures (reps x days).
+
+    Parameter values are drawn exactly as the engine draws them (same streams), so the two
+    differ only in process noise.
+    """
+    if scenario.rotations or scenario.policy or scenario.reserve is not None:
+        raise ValueError("the reference model covers no rotations, policies or reserve")
+    plan = compile_plan(scenario)
+    streams = Streams(seed, blocks_for(reps))
+    draws = draw_params(plan, streams).values
+    env = simpy.Environment()
+    out = {m: np.zeros((reps, plan.days), dtype=np.int64) for m in REFERENCE_MEASURES}
+    for i in range(reps):
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2**30, i)))
+        params = {k: float(v[i]) for k, v in draws.items()}
+        env.process(_replication(env, i, plan, params, rng, out))
+    env.run(until=plan.days)
+    return out

@@ -1,0 +1,203 @@
+"""What a sweep measures at each point: scalar outputs averaged over the point's replications.
+
+Each output has one name, used on the command line, in sweep files and as its column:
+
+``median_day:<threshold>``
+    Median first-crossing day of a threshold, counted in days from the scenario's start.  A
+    point whose median replication does not cross by the end gets the run's length in days
+    (the day after the end), so that the output is always a number; the companion column
+    ``median_date:<threshold>`` holds the date, empty when not crossed by the end.
+``p_cross:<threshold>`` or ``p_cross:<threshold>@<date>``
+    Probability that the threshold is crossed by the end (or by the date).
+``p_holds:<claim id>``
+    Probability that the claim holds (as ``run`` evaluates it).
+``mean:<measure>@<date>`` or ``q<percent>:<measure>@<date>``
+    A measure's mean, or a quantile (``q50`` the median, ``q05`` the 5th percentile), on a date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+
+from .measures import NEVER
+from .scenario import MEASURES, Scenario
+
+KINDS = ("median_day", "p_cross", "p_holds", "mean", "q<percent>")
+_QUANTILE = re.compile(r"^q(\d{1,2}(\.\d+)?|100)$")
+
+
+class OutputError(ValueError):
+    """An output is malformed or names nothing in the scenario; the message states the rule."""
+
+
+@dataclass(frozen=True)
+class Output:
+    """One scalar output of a sweep point.
+
+    Parameters
+    ----------
+    kind : str
+        ``median_day``, ``p_cross``, ``p_holds``, ``mean`` or ``q<percent>``.
+    name : str
+        The threshold, claim id or measure.
+    on : datetime.date, optional
+        The date (``p_cross`` by a date, ``mean`` and quantiles on a date).
+    """
+
+    kind: str
+    name: str
+    on: dt.date | None = None
+
+    @property
+    def column(self) -> str:
+        return f"{self.kind}:{self.name}" + (f"@{self.on.isoformat()}" if self.on else "")
+
+    @property
+    def columns(self) -> list[str]:
+        """Every column this output fills (``median_day`` adds its date)."""
+        extra = [f"median_date:{self.name}"] if self.kind == "median_day" else []
+        return [self.column, *extra]
+
+    @property
+    def quantile(self) -> float | None:
+        return float(self.kind[1:]) / 100 if _QUANTILE.match(self.kind) else None
+
+    def describe(self) -> str:
+        if self.kind == "median_day":
+            return f"median first-crossing day of {self.name} (days from start)"
+        if self.kind == "p_cross":
+            return f"probability {self.name} is crossed by {self.on or 'the end'}"
+        if self.kind == "p_holds":
+            return f"probability claim {self.name} holds"
+        stat = "mean" if self.kind == "mean" else f"{self.kind[1:]}th percentile"
+        return f"{stat} of {self.name} on {self.on}"
+
+
+def parse_output(value: Any) -> Output:
+    """Read an output from its name (``p_holds:fdd``) or a mapping (``{claim: fdd}``)."""
+    if isinstance(value, Output):
+        return value
+    if isinstance(value, dict):
+        return _from_mapping(value)
+    if not isinstance(value, str) or ":" not in value:
+        raise OutputError(f"an output is <kind>:<name>[@<date>] with kind one of {', '.join(KINDS)} "
+                          f"(got {value!r})")
+    kind, rest = value.strip().split(":", 1)
+    name, _, when = rest.partition("@")
+    if kind not in ("median_day", "p_cross", "p_holds", "mean") and not _QUANTILE.match(kind):
+        raise OutputError(f"unknown output kind {kind!r}; allowed: {', '.join(KINDS)}")
+    on = None
+    if when:
+        try:
+            on = dt.date.fromisoformat(when)
+        except ValueError:
+            raise OutputError(f"{when!r} is not a date (YYYY-MM-DD)") from None
+    if kind in ("median_day", "p_holds") and on is not None:
+        raise OutputError(f"{kind} takes no date")
+    if kind not in ("median_day", "p_holds", "p_cross") and on is None:
+        raise OutputError(f"{kind} needs a date: {kind}:{name or '<measure>'}@YYYY-MM-DD")
+    if not name:
+        raise OutputError(f"{kind} needs a name")
+    return Output(kind, name, on)
+
+
+def _from_mapping(value: dict[str, Any]) -> Output:
+    keys = set(value)
+    allowed = {"threshold", "by", "claim", "measure", "on", "stat"}
+    unknown = sorted(map(str, keys - allowed))
+    if unknown:
+        raise OutputError(f"unknown key {unknown[0]!r}; allowed: {', '.join(sorted(allowed))}")
+
+    def date(key: str) -> dt.date:
+        v = value[key]
+        if isinstance(v, dt.date):
+            return v
+        try:
+            return dt.date.fromisoformat(str(v))
+        except ValueError:
+            raise OutputError(f"{key}: {v!r} is not a date (YYYY-MM-DD)") from None
+
+    if keys <= {"threshold", "by"} and "threshold" in keys:
+        name = str(value["threshold"])
+        return Output("p_cross", name, date("by")) if "by" in keys else Output("median_day", name)
+    if keys == {"claim"}:
+        return Output("p_holds", str(value["claim"]))
+    if keys >= {"measure", "on"} and keys <= {"measure", "on", "stat"}:
+        stat = str(value.get("stat", "mean"))
+        if stat != "mean" and not _QUANTILE.match(stat):
+            raise OutputError(f"stat must be mean or q<percent> such as q50 (got {stat!r})")
+        return Output(stat, str(value["measure"]), date("on"))
+    raise OutputError("give {threshold: NAME} (median day), {threshold: NAME, by: DATE}, {claim: ID} "
+                      "or {measure: NAME, on: DATE, stat: mean|q<percent>}")
+
+
+def check_output(out: Output, s: Scenario) -> None:
+    """Refuse an output that names nothing in the scenario, or a date outside the run."""
+    if out.kind in ("median_day", "p_cross") and out.name not in s.thresholds:
+        raise OutputError(f"no threshold named {out.name!r} ({', '.join(s.thresholds) or 'none defined'})")
+    if out.kind == "p_holds" and out.name not in {c.id for c in s.claims}:
+        raise OutputError(f"no claim {out.name!r} ({', '.join(c.id for c in s.claims) or 'none defined'})")
+    if out.kind not in ("median_day", "p_cross", "p_holds") and out.name not in MEASURES:
+        raise OutputError(f"unknown measure {out.name!r}; allowed: {', '.join(MEASURES)}")
+    if out.on is not None and not s.start <= out.on <= s.end:
+        raise OutputError(f"date {out.on} must lie between start and end ({s.start}..{s.end})")
+
+
+def default_outputs(s: Scenario) -> list[Output]:
+    """Every threshold's median crossing day and every claim's probability; else the mean
+    effective strength on the last day."""
+    outs = [Output("median_day", t) for t in s.thresholds] + [Output("p_holds", c.id) for c in s.claims]
+    return outs or [Output("mean", "effective", s.end)]
+
+
+class SnapshotRecorder:
+    """Keeps the measures the outputs need on their dates, for every replication."""
+
+    def __init__(self, s: Scenario, outputs: list[Output]):
+        self.wanted: dict[int, set[str]] = {}
+        for o in outputs:
+            if o.kind not in ("median_day", "p_cross", "p_holds"):
+                self.wanted.setdefault((o.on - s.start).days, set()).add(o.name)
+        self.values: dict[tuple[str, int], np.ndarray] = {}
+
+    def record(self, day: int, m: dict[str, np.ndarray]) -> None:
+        for name in self.wanted.get(day, ()):
+            self.values[name, day] = m[name].copy()
+
+
+def point_outputs(outputs: list[Output], s: Scenario, dates: list[dt.date], first: dict[str, np.ndarray],
+                  holds_on: dict[str, np.ndarray], snaps: dict[tuple[str, int], np.ndarray],
+                  rows: slice) -> dict[str, Any]:
+    """The outputs of one point, from the replications ``rows`` of a batch."""
+    from .claims import evaluate_claim
+
+    days = len(dates)
+    out: dict[str, Any] = {}
+    for o in outputs:
+        if o.kind == "median_day":
+            f = first[o.name][rows]
+            d = float(np.quantile(np.where(f == NEVER, np.inf, f.astype(float)), 0.5, method="inverted_cdf"))
+            out[o.column] = float(days) if math.isinf(d) else d
+            out[f"median_date:{o.name}"] = None if math.isinf(d) else dates[int(d)].isoformat()
+        elif o.kind == "p_cross":
+            f = first[o.name][rows]
+            by = days - 1 if o.on is None else (o.on - s.start).days
+            out[o.column] = float(np.mean((f != NEVER) & (f <= by)))
+        elif o.kind == "p_holds":
+            view = SimpleNamespace(scenario=s, dates=dates,
+                                   first_crossing={k: v[rows] for k, v in first.items()},
+                                   holds_on={k: v[rows] for k, v in holds_on.items()})
+            claim = next(c for c in s.claims if c.id == o.name)
+            out[o.column] = float(evaluate_claim(view, claim)["probability"])
+        else:
+            v = snaps[o.name, (o.on - s.start).days][rows]
+            q = o.quantile
+            out[o.column] = float(v.mean()) if q is None else float(np.quantile(v, q))
+    return out

@@ -1,0 +1,178 @@
+"""``sweep(scenario, params, ...) -> DataFrame``: run a sensitivity sweep.
+
+The points of a design are grouped into fixed batches; each batch is one engine run (see
+:mod:`sim.sweep_worker`), sent to a backend (:mod:`sim.sweep_backends`), and its rows are
+written as soon as it finishes (:mod:`sim.sweep_store`).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from .scenario import Scenario, ScenarioError
+from .sweep_backends import backend
+from .sweep_spec import Sweep, make_sweep
+from .sweep_store import MANIFEST, SweepStore, schema
+from .sweep_worker import BatchTask, run_batch
+
+
+def sweep(scenario: Scenario | str | Path, params: dict[str, Any] | list[str] | None = None, *,
+          design: str | None = None, n: int | None = None, outputs: list[Any] | None = None,
+          reps: int | None = None, seed: int | None = None, levels: int | None = None,
+          second_order: bool | None = None, batch_points: int | None = None,
+          overrides: list[str] | tuple[str, ...] = (), file: str | Path | None = None,
+          out: str | Path | None = None, resume: bool = False, workers: int = 1,
+          scheduler: str | None = None, progress: bool = False) -> pd.DataFrame:
+    """Run a sensitivity sweep over scenario parameters.
+
+    Parameters
+    ----------
+    scenario : Scenario or path
+        The scenario to sweep.
+    params : dict or list of str
+        Swept parameters by field path: ``{"wounded.return_to_duty": "0.0:0.6",
+        "postures.combat.daily_rate": {"uniform": [0.004, 0.012]}}``.
+    design : str
+        ``grid``, ``oat`` (one at a time; the default), ``lhs``, ``morris`` or ``sobol``.
+    n : int
+        The design's size: levels per parameter (grid, oat), points (lhs), trajectories
+        (morris) or base samples, a power of 2 (sobol).
+    outputs : list
+        Output names such as ``"median_day:combat_ineffective"``, ``"p_holds:<claim>"`` or
+        ``"mean:effective@2025-06-01"`` (see :mod:`sim.sweep_outputs`).
+    reps : int
+        Replications per point, averaged [default 200].
+    seed : int
+        The sweep's seed [default: the scenario's].
+    levels, second_order
+        Morris grid levels; Sobol second-order indices.
+    batch_points : int
+        Points per engine run [default: about 5,000 replications a run].
+    overrides : list of str
+        ``path=value`` scenario overrides.
+    file : path
+        A sweep file (see :mod:`sim.sweep_spec`); the arguments above win over it.
+    out : path, optional
+        A folder to write the results into as they arrive; without it nothing is written.
+    resume : bool
+        Continue the sweep already in ``out`` (it must have the same settings).
+    workers : int
+        Local worker processes (1: run in this process).
+    scheduler : str, optional
+        A Dask scheduler's address (``tcp://host:port``); replaces the local workers.
+    progress : bool
+        Show a progress bar (on a terminal only).
+
+    Returns
+    -------
+    DataFrame
+        One row per point: ``point``, ``batch``, ``seed``, ``reps``, the parameters by path
+        (and ``varied`` for ``oat``), then the outputs.  ``frame.attrs["sweep"]`` holds the
+        sweep's settings, which the analysis functions read.
+    """
+    sw = make_sweep(scenario, file=file, params=params, design=design, n=n, levels=levels,
+                    second_order=second_order, outputs=outputs, reps=reps, seed=seed,
+                    batch_points=batch_points, overrides=overrides)
+    return run_sweep(sw, out=out, resume=resume, workers=workers, scheduler=scheduler, progress=progress)
+
+
+def tasks_for(sw: Sweep, design: pd.DataFrame, skip: set[int] = frozenset()) -> list[BatchTask]:
+    """One task per batch not in ``skip``."""
+    scenario_json = json.dumps(sw.scenario.dump(), sort_keys=True)
+    outputs = tuple(o.column for o in sw.outputs)
+    values = design[sw.paths].to_numpy()
+    tasks = []
+    for b in range(sw.batches):
+        if b in skip:
+            continue
+        lo, hi = b * sw.batch_points, min((b + 1) * sw.batch_points, sw.points)
+        tasks.append(BatchTask(batch=b, points=tuple(range(lo, hi)),
+                               values=tuple(map(tuple, values[lo:hi].tolist())), paths=tuple(sw.paths),
+                               scenario_json=scenario_json, outputs=outputs, reps=sw.reps, seed=sw.seed,
+                               batch_points=sw.batch_points))
+    return tasks
+
+
+def batch_table(sw: Sweep, design: pd.DataFrame, result: dict[str, Any]) -> pa.Table:
+    """A finished batch's rows: the points' design rows, seed and replications, and outputs."""
+    cols = result["columns"]
+    rows = design.set_index("point").loc[cols["point"]].reset_index()
+    data: dict[str, Any] = {"point": rows["point"], "batch": rows["batch"],
+                            "seed": [sw.seed] * len(rows), "reps": [sw.reps] * len(rows)}
+    if "varied" in rows:
+        data["varied"] = rows["varied"]
+    for p in sw.paths:
+        data[p] = rows[p]
+    for c in sw.columns:
+        data[c] = cols[c]
+    return pa.Table.from_pydict({k: list(v) for k, v in data.items()}, schema=schema(sw))
+
+
+def _progress(total: int, done: int, label: str):
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                   TextColumn("{task.completed:,.0f}/{task.total:,.0f} points"),
+                   TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(), transient=True)
+    task = bar.add_task(label, total=total, completed=done)
+    return bar, task
+
+
+def run_sweep(sw: Sweep, *, out: str | Path | None = None, resume: bool = False, workers: int = 1,
+              scheduler: str | None = None, progress: bool = False) -> pd.DataFrame:
+    """Run a checked :class:`Sweep` (see :func:`sweep` for the arguments)."""
+    store = SweepStore(out) if out is not None else None
+    fresh = True
+    if store is not None:
+        if resume and (store.dir / MANIFEST).exists():
+            store.check_resume(sw)
+            fresh = False
+        else:
+            store.check_new()
+    elif resume:
+        raise ScenarioError("--resume", "out", "resuming needs the sweep's folder")
+    design = sw.design_frame()
+    done = store.done() if store is not None and not fresh else set()
+    tasks = tasks_for(sw, design, done)
+    kept: list[pa.Table] = []
+    be = backend(workers, scheduler) if tasks else None
+    try:
+        if store is not None and fresh:
+            store.create(sw, design)
+        points_done = sum(min(sw.batch_points, sw.points - b * sw.batch_points) for b in done)
+        show = progress and sys.stderr.isatty()
+        bar, bar_task = _progress(sw.points, points_done, sw.scenario.name) if show else (None, None)
+        with bar or nullcontext():
+            for result in (be.map(run_batch, tasks) if be else ()):
+                table = batch_table(sw, design, result)
+                if store is not None:
+                    store.write_part(result["batch"], table)
+                else:
+                    kept.append(table)
+                if bar is not None:
+                    bar.update(bar_task, advance=table.num_rows)
+    finally:
+        if be is not None:
+            be.close()
+    if store is not None:
+        frame = store.read()
+    else:
+        frame = pa.concat_tables(kept).to_pandas().sort_values("point", ignore_index=True)
+    frame.attrs["sweep"] = sw.manifest()
+    return frame
+
+
+def load_sweep(out_dir: str | Path) -> pd.DataFrame:
+    """The finished points of the sweep in ``out_dir``, with its settings in ``attrs``."""
+    store = SweepStore(out_dir)
+    manifest = store.manifest()
+    frame = store.read()
+    frame.attrs["sweep"] = manifest
+    return frame

@@ -1,0 +1,153 @@
+"""A sweep's folder on disk: written as results arrive, and resumable after a crash.
+
+Layout::
+
+    OUT/sweep.json            what decides the numbers (scenario, parameters, design, outputs,
+                              replications, seed, batch size); never changes after creation
+    OUT/scenario.yaml         the resolved scenario, for reading
+    OUT/design.parquet        every point and its parameter values
+    OUT/points/part-NNNNNN.parquet   one file per finished batch: a row per point with its
+                              parameters, seed, replications and outputs
+
+The folder is created whole (staged, then renamed into place).  Each part file is written
+to a hidden temporary name, flushed to disk and renamed, so a sweep killed at any moment
+leaves only whole part files; a resumed sweep runs the batches that have none, so nothing
+is lost and nothing is duplicated.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import yaml
+
+from .outputs import atomic_text, staged
+from .scenario import ScenarioError
+from .sweep_spec import Sweep
+
+MANIFEST = "sweep.json"
+PARTS = "points"
+_PART = re.compile(r"^part-(\d{6,})\.parquet$")
+
+
+def schema(sweep: Sweep) -> pa.Schema:
+    """The columns of a part file (the same in every part, whatever its values)."""
+    fields = [pa.field("point", pa.int64()), pa.field("batch", pa.int64()), pa.field("seed", pa.int64()),
+              pa.field("reps", pa.int64())]
+    if sweep.design == "oat":
+        fields.append(pa.field("varied", pa.string()))
+    fields += [pa.field(p, pa.float64()) for p in sweep.paths]
+    fields += [pa.field(c, pa.string() if c.startswith("median_date:") else pa.float64())
+               for c in sweep.columns]
+    return pa.schema(fields)
+
+
+class SweepStore:
+    """The folder of one sweep.
+
+    Parameters
+    ----------
+    out_dir : path
+        The sweep's folder.
+    """
+
+    def __init__(self, out_dir: str | Path):
+        self.dir = Path(out_dir)
+        self.parts = self.dir / PARTS
+
+    # -- creating and reopening ------------------------------------------------------------
+    def check_new(self) -> None:
+        """Refuse to start a new sweep in a folder that holds anything."""
+        if self.dir.exists() and not self.dir.is_dir():
+            raise ScenarioError("--out", str(self.dir), "exists and is not a folder")
+        if self.dir.is_dir() and any(self.dir.iterdir()):
+            what = "holds a sweep" if (self.dir / MANIFEST).exists() else "is not empty"
+            raise ScenarioError("--out", str(self.dir), f"{what}; pass --resume to continue it, "
+                                "or choose another folder")
+
+    def create(self, sweep: Sweep, design: pd.DataFrame) -> None:
+        """Create the folder with its manifest, resolved scenario and design, all at once."""
+        self.check_new()
+
+        def fill(d: Path) -> None:
+            (d / PARTS).mkdir()
+            (d / MANIFEST).write_text(json.dumps(sweep.manifest(), indent=2) + "\n", encoding="utf-8")
+            head = (f"# Scenario of the sweep in this folder (seed {sweep.seed}, {sweep.reps} replications "
+                    f"a point); the swept parameters are in sweep.json.\n")
+            (d / "scenario.yaml").write_text(head + yaml.safe_dump(sweep.scenario.dump(), sort_keys=False,
+                                                                   allow_unicode=True), encoding="utf-8")
+            design.to_parquet(d / "design.parquet", index=False)
+
+        staged(self.dir, fill)
+
+    def manifest(self) -> dict[str, Any]:
+        path = self.dir / MANIFEST
+        if not path.is_file():
+            raise ScenarioError("--out", str(self.dir), "holds no sweep to resume (no sweep.json)")
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ScenarioError(str(path), "", f"cannot be read ({exc})") from None
+
+    def check_resume(self, sweep: Sweep) -> None:
+        """Refuse to resume with settings that would change the numbers."""
+        old, new = self.manifest(), sweep.manifest()
+        for key in new:
+            if old.get(key) != new[key]:
+                raise ScenarioError("--resume", key, f"differs from the sweep in {self.dir / MANIFEST} "
+                                    f"(was {_short(old.get(key))}, now {_short(new[key])})")
+        self.clean()
+
+    def clean(self) -> None:
+        """Remove temporary files a killed sweep left behind."""
+        if self.parts.is_dir():
+            for p in self.parts.glob(".part-*"):
+                p.unlink(missing_ok=True)
+
+    # -- parts --------------------------------------------------------------------------------
+    def done(self) -> set[int]:
+        """Batches whose part file exists."""
+        if not self.parts.is_dir():
+            return set()
+        return {int(m.group(1)) for p in self.parts.iterdir() if (m := _PART.match(p.name))}
+
+    def write_part(self, batch: int, table: pa.Table) -> Path:
+        """Write one batch's rows: a temporary file, flushed, then renamed into place."""
+        path = self.parts / f"part-{batch:06d}.parquet"
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=self.parts)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pq.write_table(table, fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return path
+
+    def read(self) -> pd.DataFrame:
+        """Every finished point, sorted by point."""
+        files = sorted(p for p in self.parts.iterdir() if _PART.match(p.name)) if self.parts.is_dir() else []
+        if not files:
+            return pd.DataFrame()
+        frame = pa.concat_tables([pq.read_table(f) for f in files]).to_pandas()
+        if frame["point"].duplicated().any():
+            raise ScenarioError(str(self.parts), "point", "a point appears in two part files")
+        return frame.sort_values("point", ignore_index=True)
+
+    def write_text(self, name: str, text: str) -> Path:
+        return atomic_text(self.dir / name, text)
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
