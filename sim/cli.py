@@ -37,7 +37,8 @@ def scenario_files(paths: tuple[str, ...]) -> Iterator[Path]:
 def console():
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False, width=max(100, Console().width))
+    probe = Console()
+    return Console(highlight=False, soft_wrap=False, width=probe.width if probe.is_terminal else 140)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -22,6 +22,9 @@ from .scenario import ScenarioError
                    "its distribution in the scenario file is its prior.")
 @click.option("--until", default=None, metavar="DATE",
               help="Fit the reports dated on or before DATE [default: the scenario's end].")
+@click.option("--kind", "kinds", multiple=True, metavar="KIND",
+              help="Fit only reports of this kind, e.g. casualties (repeatable) [default: every kind "
+                   "that is a model measure].")
 @click.option("--exclude", multiple=True, metavar="ID", help="A report not to fit, by id (repeatable).")
 @click.option("--walkers", type=int, default=32, show_default=True, help="emcee walkers.")
 @click.option("--steps", type=int, default=200, show_default=True, help="Steps per walker.")
@@ -36,7 +39,7 @@ from .scenario import ScenarioError
 @click.option("--no-plot", is_flag=True, help="Skip the PNG chart.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or tables.")
 def calibrate(scenario: str, estimates: str | None, fit: tuple[str, ...], until: str | None,
-              exclude: tuple[str, ...], walkers: int, steps: int, burn: int | None, reps: int,
+              kinds: tuple[str, ...], exclude: tuple[str, ...], walkers: int, steps: int, burn: int | None, reps: int,
               seed: int | None, predictive_reps: int, out_dir: str | None, no_plot: bool, quiet: bool) -> None:
     """Fit parameters of SCENARIO to the reported figures up to a cut-off.
 
@@ -64,7 +67,8 @@ def calibrate(scenario: str, estimates: str | None, fit: tuple[str, ...], until:
             bar.start()
         on_step = (lambda: bar.advance(task)) if bar else None
         cal = fit_posterior(scenario, estimates, fit, until=until, walkers=walkers, steps=steps, burn=burn,
-                            reps=reps, seed=seed, exclude=exclude, on_step=on_step)
+                            reps=reps, seed=seed, exclude=exclude, kinds=kinds,
+                            on_step=on_step)
     except ScenarioError as exc:
         raise Fail(str(exc)) from None
     finally:

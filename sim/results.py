@@ -23,7 +23,12 @@ def describe_condition(c: Condition) -> str:
         ref = "" if c.of is None else f" x {c.of}"
         return f"{c.measure} in [{lo:g}, {hi:g}]{ref}"
     words = {"below": "<", "at_most": "<=", "above": ">", "at_least": ">="}[c.comparison]
-    value = f"{c.value:g}" if c.of is None else f"{c.value:g} x {c.of}"
+    if c.of is None:
+        value = f"{c.value:,g}"
+    elif c.value == 1:
+        value = c.of
+    else:
+        value = f"{c.value:g} x {c.of}"
     return f"{c.measure} {words} {value}"
 
 

@@ -285,6 +285,10 @@ def make_sweep(scenario: Scenario | str | Path, *, file: str | Path | None = Non
             set_path(data, path, yaml.safe_load(raw), "--set")
         except yaml.YAMLError:
             raise ScenarioError("--set", path, f"override value {raw!r} is not valid YAML") from None
+    if not isinstance(scenario, Scenario):
+        from .derive import resolve_derivations
+
+        data = resolve_derivations(data, scenario, slines)
     base = from_data(data, ssrc, slines)
     known = compile_plan(base).params
 

@@ -37,7 +37,7 @@ def calibrate(scenario: Scenario | str | Path, estimates: Estimates | str | Path
               fit: list[str] | tuple[str, ...] = (), *, until: dt.date | str | None = None,
               walkers: int = 32, steps: int = 200, burn: int | None = None, reps: int = 64,
               seed: int | None = None, exclude: tuple[str, ...] | list[str] = (),
-              on_step=None) -> Calibration:
+              kinds: tuple[str, ...] | list[str] = (), on_step=None) -> Calibration:
     """Fit scenario parameters to the reported figures dated up to a cut-off.
 
     Parameters
@@ -57,7 +57,10 @@ def calibrate(scenario: Scenario | str | Path, estimates: Estimates | str | Path
     seed : int, optional
         Seed of everything random (default: the scenario's seed).
     exclude : list of str
-        Ids of reports not to fit (e.g. one of two figures from the same statement).
+        Ids of reports not to fit (e.g. a total that only sums two other reports).
+    kinds : list of str
+        Fit only reports of these kinds (``casualties``, ``killed``...; default: every kind
+        that is a model measure).
     on_step : callable, optional
         Called after each step (progress bars).
 
@@ -88,7 +91,7 @@ def calibrate(scenario: Scenario | str | Path, estimates: Estimates | str | Path
     seed = s.seed if seed is None else int(seed)
     if not 0 <= seed < 2**63:
         raise CalibrationError("--seed", "seed", "must be between 0 and 2**63 - 1")
-    obs, left_out = select(est, s, cutoff, tuple(exclude), est_source)
+    obs, left_out = select(est, s, cutoff, tuple(exclude), tuple(kinds), est_source)
     fit_end = max(o.last for o in obs)
     simulator = Simulator(s.model_copy(update={"end": fit_end}), priors, obs, reps, seed)
     log_post = LogPosterior(priors, simulator)
@@ -99,7 +102,7 @@ def calibrate(scenario: Scenario | str | Path, estimates: Estimates | str | Path
         scenario=s, source=source, estimates=est, estimates_source=est_source, priors=priors,
         observations=obs, left_out=left_out, until=cutoff, seed=seed, walkers=walkers, steps=steps,
         burn=burn, reps=reps, chain=chain, log_prob=log_prob, acceptance=acceptance,
-        tau=autocorrelation_time(chain[burn:]), version=__version__)
+        tau=autocorrelation_time(chain[burn:]), version=__version__, kinds=tuple(kinds), exclude=tuple(exclude))
 
 
 def _cutoff(until: dt.date | str | None, s: Scenario) -> dt.date:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..estimates import Estimate, Estimates
+from ..estimates import MEASURE_OF_KIND, Estimate, Estimates
 from ..scenario import Scenario
 from .priors import CalibrationError
 
@@ -82,26 +82,33 @@ def observation_of(e: Estimate, scenario: Scenario, relative_error: float) -> Ob
 
 
 def select(estimates: Estimates, scenario: Scenario, until: dt.date, exclude: tuple[str, ...] = (),
-           source: str = "estimates") -> tuple[list[Observation], list[dict]]:
-    """The reports to fit (dated within the run, on or before ``until``), and those left out
-    with the reason.
+           kinds: tuple[str, ...] = (), source: str = "estimates") -> tuple[list[Observation], list[dict]]:
+    """The reports to fit (of the chosen ``kinds``, dated within the run, on or before
+    ``until``, not excluded), and those left out with the reason.
 
     Raises
     ------
     CalibrationError
-        When ``exclude`` names an unknown report, or no report is left to fit.
+        When ``exclude`` names an unknown report or ``kinds`` an unknown kind, or no report is
+        left to fit.
     """
     ids = {e.id for e in estimates.estimates}
     for x in exclude:
         if x not in ids:
             raise CalibrationError("--exclude", x, f"no estimate with this id in {source}")
+    for k in kinds:
+        if k not in MEASURE_OF_KIND:
+            raise CalibrationError("--kind", k, f"not a kind with a model measure; allowed: "
+                                                f"{', '.join(MEASURE_OF_KIND)}")
     used, left_out = [], []
     for e in estimates.estimates:
         reason = None
-        if e.id in exclude:
-            reason = "excluded (--exclude)"
-        elif e.measure is None:
+        if e.measure is None:
             reason = f"kind {e.kind!r} has no model measure"
+        elif e.id in exclude:
+            reason = "excluded (--exclude)"
+        elif kinds and e.kind not in kinds:
+            reason = "kind not chosen (--kind)"
         elif e.first_date < scenario.start:
             reason = f"dated before the scenario starts ({scenario.start})"
         elif e.last_date > until:

@@ -43,6 +43,8 @@ class Calibration:
     acceptance: np.ndarray  # (walkers,)
     tau: np.ndarray  # (parameters,) integrated autocorrelation time of the kept steps
     version: str
+    kinds: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
     _runs: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -150,6 +152,7 @@ class Calibration:
         """How the samples were made (stored with them in the Parquet file)."""
         return {"scenario": self.scenario.name, "scenario_file": self.source,
                 "estimates_file": self.estimates_source, "until": self.until.isoformat(),
+                "kinds": list(self.kinds), "exclude": list(self.exclude),
                 "fitted": self.paths, "seed": self.seed, "walkers": self.walkers, "steps": self.steps,
                 "burn": self.burn, "reps_per_walker": self.reps, "version": self.version}
 

@@ -1,0 +1,155 @@
+"""``simulate.py sweep``: sensitivity sweeps over scenario parameters, from the command line.
+
+Parses, checks (one-line errors, exit code 2, nothing written), runs the sweep through
+:func:`sim.sweep_runner.run_sweep`, then writes the analysis tables and charts into the
+sweep's folder and prints a short summary.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import click
+
+from .cli import Fail, console
+from .scenario import ScenarioError
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover (not Linux)
+        return os.cpu_count() or 1
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--file", "-f", "sweep_file", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Sweep file (YAML): params, design, outputs, reps, seed; options given here win.")
+@click.option("--param", "params", multiple=True, metavar="PATH=RANGE",
+              help="A parameter to sweep: PATH=low:high or PATH={uniform: [a, b]} (repeatable).")
+@click.option("--design", default=None, metavar="NAME",
+              help="grid, oat (one at a time), lhs, morris or sobol [default: oat].")
+@click.option("--n", "n", type=int, default=None,
+              help="Design size: levels per parameter (grid, oat), points (lhs), trajectories "
+                   "(morris), base samples, a power of 2 (sobol).")
+@click.option("--levels", type=int, default=None, help="Morris grid levels [default: 4].")
+@click.option("--second-order/--no-second-order", default=None, help="Sobol second-order indices.")
+@click.option("--output", "outputs", multiple=True, metavar="NAME",
+              help="An output per point, e.g. median_day:THRESHOLD, p_holds:CLAIM, p_cross:THRESHOLD@DATE, "
+                   "mean:MEASURE@DATE, q50:MEASURE@DATE (repeatable) [default: every threshold and claim].")
+@click.option("--reps", type=int, default=None, help="Replications per point, averaged [default: 200].")
+@click.option("--seed", type=int, default=None, help="The sweep's seed [default: the scenario's].")
+@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
+              help="Override a scenario value for the whole sweep (repeatable).")
+@click.option("--batch-points", type=int, default=None,
+              help="Points per engine run [default: about 5,000 replications]; it decides the random numbers.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Output folder [default: out/<scenario name>-<design>].")
+@click.option("--resume", is_flag=True, help="Continue the sweep in --out where it stopped.")
+@click.option("--workers", type=int, default=None, help="Local worker processes [default: all cores].")
+@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
+              help="Run on the Dask cluster at this scheduler address (pip install .[dask]).")
+@click.option("--no-plot", is_flag=True, help="Skip the PNG charts.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar or tables.")
+def sweep(scenario: str, sweep_file: str | None, params: tuple[str, ...], design: str | None, n: int | None,
+          levels: int | None, second_order: bool | None, outputs: tuple[str, ...], reps: int | None,
+          seed: int | None, overrides: tuple[str, ...], batch_points: int | None, out_dir: str | None,
+          resume: bool, workers: int | None, scheduler: str | None, no_plot: bool, quiet: bool) -> None:
+    """Sweep SCENARIO's parameters and write one row per point (Parquet) as results arrive,
+    with the analysis that fits the design (tornado, heatmap, Sobol, Morris) and its charts."""
+    from .sweep_analysis import AnalysisError
+    from .sweep_backends import BackendError
+    from .sweep_runner import run_sweep
+    from .sweep_spec import make_sweep
+
+    try:
+        if workers is not None and workers < 1:
+            raise ScenarioError("--workers", "workers", f"must be >= 1 (got {workers})")
+        sw = make_sweep(scenario, file=sweep_file, params=list(params), design=design, n=n, levels=levels,
+                        second_order=second_order, outputs=list(outputs) or None, reps=reps, seed=seed,
+                        batch_points=batch_points, overrides=overrides)
+    except ScenarioError as exc:
+        raise Fail(str(exc)) from None
+    out = Path(out_dir) if out_dir else Path("out") / f"{sw.scenario.name}-{sw.design}"
+    n_workers = workers or _cpus()
+    if not quiet:
+        click.echo(f"{sw.scenario.name}: {sw.design} design over {len(sw.params)} parameters, "
+                   f"{sw.points:,} points x {sw.reps:,} replications each (outputs are averages over them), "
+                   f"seed {sw.seed}, {sw.batches:,} batches of up to {sw.batch_points:,} points", err=True)
+    t0 = time.perf_counter()
+    try:
+        frame = run_sweep(sw, out=out, resume=resume, workers=n_workers, scheduler=scheduler,
+                          progress=not quiet)
+    except (ScenarioError, BackendError) as exc:
+        raise Fail(str(exc)) from None
+    elapsed = time.perf_counter() - t0
+    try:
+        files = write_analysis(frame, out, plot=not no_plot)
+    except AnalysisError as exc:
+        raise Fail(str(exc)) from None
+    if not quiet:
+        where = f"the Dask cluster at {scheduler}" if scheduler else (
+            "this process" if n_workers == 1 else f"{n_workers} local processes")
+        click.echo(f"{len(frame):,} points done in {elapsed:.1f} s on {where}; "
+                   f"wrote {out}/points/ and {', '.join(f.name for f in files)}")
+        print_analysis(frame)
+
+
+def write_analysis(frame, out: Path, plot: bool = True) -> list[Path]:
+    """The points as CSV, the analysis tables, charts and a JSON summary, into ``out``."""
+    from .outputs import atomic_text
+    from .sweep_analysis import analyze
+
+    files = [atomic_text(out / "points.csv", frame.to_csv(index=False, float_format="%.6g"))]
+    tables = analyze(frame)
+    for name, table in tables.items():
+        files.append(atomic_text(out / f"{name}.csv", table.to_csv(index=False, float_format="%.6g")))
+    if plot:
+        from .sweep_plots import write_plots
+
+        files += write_plots(frame, out)
+    sw = frame.attrs["sweep"]
+    summary = {k: sw[k] for k in ("design", "n", "levels", "second_order", "reps", "seed", "batch_points",
+                                  "points", "batches", "outputs", "params", "version")}
+    summary["scenario"] = sw["scenario"]["name"]
+    summary["points_done"] = len(frame)
+    summary["analysis"] = {name: t.to_dict("records") for name, t in tables.items()}
+    summary["files"] = sorted(["points/", "design.parquet", "scenario.yaml", "sweep.json", "summary.json",
+                               *(f.name for f in files)])
+    files.append(atomic_text(out / "summary.json", json.dumps(summary, indent=2, default=_plain) + "\n"))
+    return files
+
+
+def _plain(value):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def print_analysis(frame) -> None:
+    """A short table per output of the design's analysis."""
+    from rich.table import Table
+
+    from .sweep_analysis import analyze
+
+    con = console()
+    for name, table in analyze(frame).items():
+        if name == "grid":
+            con.print(f"grid: {len(table):,} rows in grid.csv (see heatmap.png)")
+            continue
+        for output, part in table.groupby("output", sort=False):
+            t = Table(title=f"{name}: {output}", title_justify="left")
+            cols = [c for c in part.columns if c != "output"]
+            for c in cols:
+                t.add_column(c, justify="left" if c == "param" else "right")
+            for r in part[cols].itertuples(index=False):
+                t.add_row(*(v if isinstance(v, str) else f"{v:.4g}" for v in r))
+            con.print(t)
+
+
+COMMANDS = [sweep]
