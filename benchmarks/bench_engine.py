@@ -109,10 +109,10 @@ def main() -> None:
     tape = record_draws(s, floor_reps)
     t_floor = timed(lambda: replay(tape), repeat=2)
     t_eng2 = timed(lambda: engine_run(s, floor_reps), repeat=2)
-    n_numbers = sum(np.broadcast(*[x for x in args]).size for _, args in tape)
+    n_numbers = sum(np.broadcast(*args).size for _, args in tape)
     print(f"bare numpy draws ({len(tape):,} calls, {n_numbers / 1e6:.1f} M numbers, {floor_reps:,} reps): "
           f"{t_floor:.2f} s; engine {t_eng2:.2f} s; engine / bare draws = {t_eng2 / t_floor:.2f}x")
-    del tape
+    tape.clear()
 
     sizes = (2_000, 20_000) if a.quick else (10_000, 100_000)
     peaks = {r: peak_memory(s, r) for r in sizes}

@@ -9,9 +9,11 @@
 
 __version__ = "0.1.0"
 
-from .params import Param  # noqa: E402
-from .results import Result  # noqa: E402
-from .runner import run  # noqa: E402
-from .scenario import MEASURES, Scenario, ScenarioError, load_scenario  # noqa: E402
+from .params import Param
+from .results import Result
+from .runner import run
+from .scenario import MEASURES, Scenario, ScenarioError, load_scenario
+from .sweep_runner import sweep
 
-__all__ = ["MEASURES", "Param", "Result", "Scenario", "ScenarioError", "__version__", "load_scenario", "run"]
+__all__ = ["MEASURES", "Param", "Result", "Scenario", "ScenarioError", "__version__", "load_scenario", "run",
+           "sweep"]

@@ -21,7 +21,7 @@ class Fail(click.ClickException):
 
     exit_code = 2
 
-    def show(self, file=None) -> None:  # noqa: ARG002
+    def show(self, file=None) -> None:
         click.echo(f"error: {self.message}", err=True)
 
 
@@ -110,10 +110,15 @@ def print_run(result) -> None:
             t.add_column(col, justify=just)
         for r in result.thresholds.to_dict("records"):
             t.add_row(r["threshold"], r["condition"], f"{r['probability_by_end']:.0%}",
-                      r["median"] or "not by end", r["p05"] or "not by end", r["p95"] or "not by end")
+                      *(_date_cell(r[k], "not by end") for k in ("median", "p05", "p95")))
         con.print(t)
     if len(result.claims):
         print_claims(result.claims)
+
+
+def _date_cell(value, missing: str) -> str:
+    """A date for a table cell; ``missing`` for None/NaN (not crossed, or not a crossing test)."""
+    return value if isinstance(value, str) and value else missing
 
 
 def print_claims(frame) -> None:
@@ -127,7 +132,7 @@ def print_claims(frame) -> None:
         t.add_column(col, justify="right" if col == "P(holds)" else "left", overflow="fold")
     for r in frame.to_dict("records"):
         cells = ([r["scenario"]] if multi else []) + [
-            r["id"], r["test"], f"{r['probability']:.0%}", r["median"] or "-",
+            r["id"], r["test"], f"{r['probability']:.0%}", _date_cell(r["median"], "-"),
             f"{r['verdict']} ({r['likelihood']})"]
         t.add_row(*cells)
     console().print(t)

@@ -31,16 +31,19 @@ from .scenario import ScenarioError
 @click.option("--burn", type=int, default=None, help="Steps discarded as burn-in [default: half the steps].")
 @click.option("--reps", type=int, default=64, show_default=True,
               help="Replications per walker and step (for the synthetic likelihood).")
+@click.option("--workers", type=int, default=1, show_default=True,
+              help="Processes sharing the simulations (same result for any number).")
 @click.option("--seed", type=int, default=None, help="Seed [default: the scenario's seed].")
-@click.option("--predictive-reps", type=click.IntRange(10, 100_000), default=1000, show_default=True,
+@click.option("--predictive-reps", type=int, default=1000, show_default=True,
               help="Replications of the prior and posterior predictive runs (plot and report check).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Output folder [default: out/<scenario name>-calibration].")
 @click.option("--no-plot", is_flag=True, help="Skip the PNG chart.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or tables.")
 def calibrate(scenario: str, estimates: str | None, fit: tuple[str, ...], until: str | None,
-              kinds: tuple[str, ...], exclude: tuple[str, ...], walkers: int, steps: int, burn: int | None, reps: int,
-              seed: int | None, predictive_reps: int, out_dir: str | None, no_plot: bool, quiet: bool) -> None:
+              kinds: tuple[str, ...], exclude: tuple[str, ...], walkers: int, steps: int,
+              burn: int | None, reps: int, workers: int, seed: int | None, predictive_reps: int,
+              out_dir: str | None, no_plot: bool, quiet: bool) -> None:
     """Fit parameters of SCENARIO to the reported figures up to a cut-off.
 
     Writes posterior.parquet (usable with run --posterior), summary.json and fit.png.
@@ -52,6 +55,8 @@ def calibrate(scenario: str, estimates: str | None, fit: tuple[str, ...], until:
         sc = load_scenario(scenario)
     except ScenarioError as exc:
         raise Fail(str(exc)) from None
+    if not 10 <= predictive_reps <= 100_000:
+        raise Fail(f"--predictive-reps: must be between 10 and 100,000 (got {predictive_reps:,})")
     out = Path(out_dir) if out_dir else Path("out") / f"{sc.name}-calibration"
     if out.exists() and not out.is_dir():
         raise Fail(f"--out {out}: exists and is not a folder")
@@ -67,7 +72,7 @@ def calibrate(scenario: str, estimates: str | None, fit: tuple[str, ...], until:
             bar.start()
         on_step = (lambda: bar.advance(task)) if bar else None
         cal = fit_posterior(scenario, estimates, fit, until=until, walkers=walkers, steps=steps, burn=burn,
-                            reps=reps, seed=seed, exclude=exclude, kinds=kinds,
+                            reps=reps, seed=seed, exclude=exclude, kinds=kinds, workers=workers,
                             on_step=on_step)
     except ScenarioError as exc:
         raise Fail(str(exc)) from None
@@ -94,8 +99,8 @@ def print_calibration(cal, reps: int = 1000) -> None:
     for c in ("parameter", "prior", "prior 90%", "median", "90% interval", "tau (steps)", "ESS"):
         t.add_column(c, justify="left" if c in ("parameter", "prior") else "right")
     for r in cal.parameters.to_dict("records"):
-        t.add_row(r["parameter"], r["prior"], f"{_g(r['prior_p05'])} to {_g(r['prior_p95'])}", _g(r["median"]),
-                  f"{_g(r['p05'])} to {_g(r['p95'])}",
+        t.add_row(r["parameter"], r["prior"], f"{_g(r['prior_p05'])} to {_g(r['prior_p95'])}",
+                  _g(r["median"]), f"{_g(r['p05'])} to {_g(r['p95'])}",
                   "-" if r["tau_steps"] is None else f"{r['tau_steps']:.1f}",
                   "-" if r["ess"] is None else f"{r['ess']:,.0f}")
     con.print(t)

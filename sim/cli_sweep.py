@@ -46,7 +46,8 @@ def _cpus() -> int:
 @click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
               help="Override a scenario value for the whole sweep (repeatable).")
 @click.option("--batch-points", type=int, default=None,
-              help="Points per engine run [default: about 5,000 replications]; it decides the random numbers.")
+              help="Points per engine run [default: about 5,000 replications]; "
+                   "it decides the random numbers.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Output folder [default: out/<scenario name>-<design>].")
 @click.option("--resume", is_flag=True, help="Continue the sweep in --out where it stopped.")
@@ -77,9 +78,7 @@ def sweep(scenario: str, sweep_file: str | None, params: tuple[str, ...], design
     out = Path(out_dir) if out_dir else Path("out") / f"{sw.scenario.name}-{sw.design}"
     n_workers = workers or _cpus()
     if not quiet:
-        click.echo(f"{sw.scenario.name}: {sw.design} design over {len(sw.params)} parameters, "
-                   f"{sw.points:,} points x {sw.reps:,} replications each (outputs are averages over them), "
-                   f"seed {sw.seed}, {sw.batches:,} batches of up to {sw.batch_points:,} points", err=True)
+        click.echo(describe(sw), err=True)
     t0 = time.perf_counter()
     try:
         frame = run_sweep(sw, out=out, resume=resume, workers=n_workers, scheduler=scheduler,
@@ -97,6 +96,18 @@ def sweep(scenario: str, sweep_file: str | None, params: tuple[str, ...], design
         click.echo(f"{len(frame):,} points done in {elapsed:.1f} s on {where}; "
                    f"wrote {out}/points/ and {', '.join(f.name for f in files)}")
         print_analysis(frame)
+
+
+def _plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else many or word + 's'}"
+
+
+def describe(sw) -> str:
+    """One line: the design, how many points and replications, the seed and the batches."""
+    return (f"{sw.scenario.name}: {sw.design} design over {_plural(len(sw.params), 'parameter')}, "
+            f"{_plural(sw.points, 'point')} x {_plural(sw.reps, 'replication')} each (outputs are "
+            f"averages over them), seed {sw.seed}, {_plural(sw.batches, 'batch', 'batches')} of up to "
+            f"{_plural(sw.batch_points, 'point')}")
 
 
 def write_analysis(frame, out: Path, plot: bool = True) -> list[Path]:

@@ -18,6 +18,7 @@ wounded in care, sick in care, killed, died of wounds, evacuated, missing or rot
 
 from __future__ import annotations
 
+import itertools
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -45,7 +46,7 @@ class Streams:
         self.blocks = list(blocks)
         self.rngs = [np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(b, 0))) for b, _ in blocks]
         edges = np.cumsum([0] + [n for _, n in blocks])
-        self.slices = [slice(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+        self.slices = [slice(int(a), int(b)) for a, b in itertools.pairwise(edges)]
         self.reps = int(edges[-1])
 
     def param(self, path: str, draw: Callable[[np.random.Generator, int], np.ndarray]) -> np.ndarray:

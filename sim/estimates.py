@@ -22,6 +22,7 @@ errors naming file and field).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 from typing import Literal
 
@@ -157,9 +158,25 @@ class Estimates(Strict):
 
 
 def load_estimates(path: str | Path) -> Estimates:
-    """Load and validate an estimates file; errors are one-line :class:`ScenarioError`."""
-    src = str(path)
-    data, lines = read_yaml(path, what="estimates")
+    """Load and validate an estimates file; errors are one-line :class:`ScenarioError`.
+
+    A file is read once while it is unchanged (many scenarios share one estimates file).
+    """
+    p = Path(path)
+    try:
+        st = p.stat()
+    except OSError:
+        return _load(str(path))
+    return _load_unchanged(str(path), str(p.resolve()), st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _load_unchanged(src: str, resolved: str, mtime_ns: int, size: int) -> Estimates:
+    return _load(src)
+
+
+def _load(src: str) -> Estimates:
+    data, lines = read_yaml(src, what="estimates")
     try:
         return Estimates.model_validate(data)
     except ValidationError as exc:

@@ -63,7 +63,8 @@ def draws_from_frame(frame: pd.DataFrame, scenario: Scenario, reps: int, seed: i
         raise PosteriorError(f"{source}: parameter columns must hold numbers") from None
     if not np.isfinite(values).all():
         raise PosteriorError(f"{source}: holds values that are not finite numbers")
-    rows = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2**31,))).integers(0, len(frame), reps)
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2**31,)))
+    rows = rng.integers(0, len(frame), reps)
     return {c: values[rows, i] for i, c in enumerate(cols)}
 
 

@@ -12,12 +12,14 @@ import numpy as np
 
 def probability_from_rate(rate_per_day: float | np.ndarray) -> float | np.ndarray:
     """Daily probability of loss for a per-person hazard rate (per day)."""
-    return -np.expm1(-np.asarray(rate_per_day, dtype=float)) if np.ndim(rate_per_day) else float(-np.expm1(-rate_per_day))
+    out = -np.expm1(-np.asarray(rate_per_day, dtype=float))
+    return out if np.ndim(rate_per_day) else float(out)
 
 
 def rate_from_probability(p_per_day: float | np.ndarray) -> float | np.ndarray:
     """Per-person hazard rate (per day) for a daily probability of loss."""
-    return -np.log1p(-np.asarray(p_per_day, dtype=float)) if np.ndim(p_per_day) else float(-np.log1p(-p_per_day))
+    out = -np.log1p(-np.asarray(p_per_day, dtype=float))
+    return out if np.ndim(p_per_day) else float(out)
 
 
 def daily_probability_from_share(share_lost: float, days: float) -> float:

@@ -65,7 +65,7 @@ def _replication(env: simpy.Environment, i: int, plan: Plan, p: dict[str, float]
     for day in range(plan.days):
         for u, unit in enumerate(plan.units):
             if unit.arrive == day:
-                duty[u] += max(int(round(p[unit.size])), 0)
+                duty[u] += max(round(p[unit.size]), 0)
                 present[u] = True
         # Returns from care.
         back, back_sick = care.leave(rng), sick_care.leave(rng)

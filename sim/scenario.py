@@ -435,7 +435,8 @@ def check_rules(s: Scenario) -> list[tuple[str, str]]:
             errs.append((f"claims.{i}.id", f"claim id {c.id!r} is used twice"))
         seen.add(c.id)
         if t.threshold is not None and t.threshold not in s.thresholds:
-            errs.append((f"{path}.threshold", f"no threshold named {t.threshold!r} ({', '.join(s.thresholds) or 'none defined'})"))
+            known = ", ".join(s.thresholds) or "none defined"
+            errs.append((f"{path}.threshold", f"no threshold named {t.threshold!r} ({known})"))
         if t.measure is not None:
             errs += _check_condition(t.condition(), path)
         for key in ("by", "on", "from_"):

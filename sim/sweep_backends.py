@@ -9,6 +9,7 @@ after an error.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -34,8 +35,13 @@ class InProcess:
 
 
 class LocalPool:
-    """A ``ProcessPoolExecutor`` of ``workers`` processes (started with ``spawn``, which is
-    safe however many threads the parent runs)."""
+    """A ``ProcessPoolExecutor`` of ``workers`` processes.
+
+    On Linux the workers are forked, all at once when the pool is made (before a progress bar
+    or anything else starts a thread), so that they need not import the caller's script:
+    a plain script or notebook can call :func:`sim.sweep` without a ``__main__`` guard.
+    Elsewhere they are spawned, and scripts need the usual guard.
+    """
 
     def __init__(self, workers: int):
         import multiprocessing
@@ -43,7 +49,10 @@ class LocalPool:
 
         self.workers = workers
         self.name = f"a local pool of {workers} processes"
-        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        method = "fork" if sys.platform == "linux" else "spawn"
+        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
+        # With fork, the first task starts every worker; wait for it so none forks later.
+        self.pool.submit(int).result()
 
     def map(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
         from concurrent.futures import FIRST_COMPLETED, wait

@@ -110,7 +110,7 @@ def parse_output(value: Any) -> Output:
 
 def _from_mapping(value: dict[str, Any]) -> Output:
     keys = set(value)
-    allowed = {"threshold", "by", "claim", "measure", "on", "stat"}
+    allowed = {"threshold", "by", "claim", "measure", "date", "stat"}
     unknown = sorted(map(str, keys - allowed))
     if unknown:
         raise OutputError(f"unknown key {unknown[0]!r}; allowed: {', '.join(sorted(allowed))}")
@@ -129,13 +129,13 @@ def _from_mapping(value: dict[str, Any]) -> Output:
         return Output("p_cross", name, date("by")) if "by" in keys else Output("median_day", name)
     if keys == {"claim"}:
         return Output("p_holds", str(value["claim"]))
-    if keys >= {"measure", "on"} and keys <= {"measure", "on", "stat"}:
+    if keys >= {"measure", "date"} and keys <= {"measure", "date", "stat"}:
         stat = str(value.get("stat", "mean"))
         if stat != "mean" and not _QUANTILE.match(stat):
             raise OutputError(f"stat must be mean or q<percent> such as q50 (got {stat!r})")
-        return Output(stat, str(value["measure"]), date("on"))
+        return Output(stat, str(value["measure"]), date("date"))
     raise OutputError("give {threshold: NAME} (median day), {threshold: NAME, by: DATE}, {claim: ID} "
-                      "or {measure: NAME, on: DATE, stat: mean|q<percent>}")
+                      "or {measure: NAME, date: DATE, stat: mean|q<percent>}")
 
 
 def check_output(out: Output, s: Scenario) -> None:

@@ -58,7 +58,8 @@ def plot_heatmap(frame: pd.DataFrame, output: str | None = None, x: str | None =
     if table.size <= 144:
         mid = np.nanmean(table.to_numpy())
         for (i, j), v in np.ndenumerate(table.to_numpy()):
-            ax.text(j, i, _fmt(v), ha="center", va="center", fontsize=7, color="white" if v < mid else "black")
+            ax.text(j, i, _fmt(v), ha="center", va="center", fontsize=7,
+                    color="white" if v < mid else "black")
     ax.figure.colorbar(im, ax=ax, label=output)
     others = [p for p in sa.parameters(frame) if p not in (table.columns.name, table.index.name)]
     if others:

@@ -12,7 +12,7 @@ A sweep file (YAML; unknown keys refused)::
     outputs:                                  # scalar outputs per point (see sim.sweep_outputs)
       - median_day:combat_ineffective
       - {claim: fdd-wiped-out-within-months}
-      - {measure: effective, on: 2025-06-01, stat: q50}
+      - {measure: effective, date: 2025-06-01, stat: q50}
     reps: 200                                 # replications per point, averaged
     seed: 7                                   # the sweep's seed [default: the scenario's]
     batch_points: 25                          # points per engine run (part of the seed's meaning)
@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import numpy as np
 import pandas as pd
 import yaml
 from pydantic import BeforeValidator, Field, ValidationError
@@ -55,6 +56,9 @@ DEFAULT_REPS = 200
 #: Replications an engine run aims at: large enough that the engine's per-day overhead is
 #: small, small enough that results arrive steadily.
 BATCH_REPS = 5000
+#: Fewest replications an engine run aims at (the engine costs about a millisecond a day
+#: whatever the number of replications).
+MIN_BATCH_REPS = 1000
 _NUMBER = r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?"
 _RANGE = re.compile(rf"^\s*({_NUMBER})\s*:\s*({_NUMBER})\s*$")
 
@@ -106,12 +110,12 @@ def _output(value: Any) -> Output:
 class SweepFile(Strict):
     """The sweep file's schema (see the module's notes)."""
 
-    params: dict[str, SweptParam] = {}
+    params: dict[str, SweptParam] = Field(default_factory=dict)
     design: Literal["grid", "oat", "lhs", "morris", "sobol"] | None = None
     n: int | None = Field(None, ge=1)
     levels: int | None = Field(None, ge=2, le=1000)
     second_order: bool | None = None
-    outputs: list[Annotated[Output, BeforeValidator(_output)]] = []
+    outputs: list[Annotated[Output, BeforeValidator(_output)]] = Field(default_factory=list)
     reps: int | None = Field(None, ge=1, le=MAX_REPS)
     seed: int | None = Field(None, ge=0, lt=2**63)
     batch_points: int | None = Field(None, ge=1, le=1_000_000)
@@ -159,7 +163,8 @@ class Sweep:
         """Every point: its index, batch, parameter values (and for ``oat`` what it varies)."""
         unit, varied = self.unit_design()
         values = scale(unit, list(self.params.values()))
-        frame = pd.DataFrame({"point": range(len(unit)), "batch": [i // self.batch_points for i in range(len(unit))]})
+        points = np.arange(len(unit))
+        frame = pd.DataFrame({"point": points, "batch": points // self.batch_points})
         if varied is not None:
             frame["varied"] = ["baseline" if v < 0 else self.paths[v] for v in varied]
         for i, path in enumerate(self.paths):
@@ -187,9 +192,12 @@ class Sweep:
 
 
 def default_batch_points(reps: int, points: int) -> int:
-    """Points per engine run: about :data:`BATCH_REPS` replications, and at least 8 batches
-    when the sweep is small (so that several workers share it)."""
-    return max(1, min(-(-BATCH_REPS // reps), -(-points // 8)))
+    """Points per engine run: about :data:`BATCH_REPS` replications; fewer (down to
+    :data:`MIN_BATCH_REPS`) when that gives fewer than 8 batches, so that several workers
+    can share a small sweep."""
+    most = -(-BATCH_REPS // reps)
+    least = -(-MIN_BATCH_REPS // reps)
+    return max(1, min(points, max(least, min(most, -(-points // 8)))))
 
 
 def read_sweep_file(path: str | Path) -> tuple[SweepFile, dict]:
@@ -324,7 +332,8 @@ def make_sweep(scenario: Scenario | str | Path, *, file: str | Path | None = Non
     design_ = design if design is not None else spec.design or "oat"
     dsrc = src_of(design, "--design")
     if design_ not in DESIGNS:
-        raise ScenarioError(dsrc or "--design", "design", f"unknown design {design_!r}; allowed: {', '.join(DESIGNS)}")
+        raise ScenarioError(dsrc or "--design", "design",
+                            f"unknown design {design_!r}; allowed: {', '.join(DESIGNS)}")
     n_ = n if n is not None else spec.n if spec.n is not None else DEFAULT_N[design_]
     levels_ = levels if levels is not None else spec.levels or 4
     second_ = bool(second_order if second_order is not None else spec.second_order)

@@ -36,6 +36,8 @@ from .sweep_spec import Sweep
 MANIFEST = "sweep.json"
 PARTS = "points"
 _PART = re.compile(r"^part-(\d{6,})\.parquet$")
+#: Temporary files and folders are private; what is renamed into place is readable by all.
+_FILE_MODE, _DIR_MODE = 0o644, 0o755
 
 
 def schema(sweep: Sweep) -> pa.Schema:
@@ -78,6 +80,7 @@ class SweepStore:
         self.check_new()
 
         def fill(d: Path) -> None:
+            os.chmod(d, _DIR_MODE)
             (d / PARTS).mkdir()
             (d / MANIFEST).write_text(json.dumps(sweep.manifest(), indent=2) + "\n", encoding="utf-8")
             head = (f"# Scenario of the sweep in this folder (seed {sweep.seed}, {sweep.reps} replications "
@@ -128,6 +131,7 @@ class SweepStore:
                 pq.write_table(table, fh)
                 fh.flush()
                 os.fsync(fh.fileno())
+            os.chmod(tmp, _FILE_MODE)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -17,7 +17,7 @@ from .result import Calibration
 from .sampler import LogPosterior, Simulator, autocorrelation_time, run_ensemble
 
 
-def _check_settings(walkers: int, steps: int, burn: int, reps: int, ndim: int) -> None:
+def _check_settings(walkers: int, steps: int, burn: int, reps: int, workers: int, ndim: int) -> None:
     if walkers < max(4, 2 * ndim):
         raise CalibrationError("--walkers", "walkers",
                                f"must be at least {max(4, 2 * ndim)} (4, and twice the {ndim} fitted "
@@ -28,6 +28,8 @@ def _check_settings(walkers: int, steps: int, burn: int, reps: int, ndim: int) -
         raise CalibrationError("--steps", "steps", f"must be between 2 and 1,000,000 (got {steps})")
     if not 0 <= burn < steps:
         raise CalibrationError("--burn", "burn", f"must be at least 0 and below steps ({steps}); got {burn}")
+    if not 1 <= workers <= 64:
+        raise CalibrationError("--workers", "workers", f"must be between 1 and 64 (got {workers})")
     if not 2 <= reps <= BLOCK:
         raise CalibrationError("--reps", "reps", f"replications per walker must be between 2 and {BLOCK} "
                                                  f"(got {reps})")
@@ -37,7 +39,7 @@ def calibrate(scenario: Scenario | str | Path, estimates: Estimates | str | Path
               fit: list[str] | tuple[str, ...] = (), *, until: dt.date | str | None = None,
               walkers: int = 32, steps: int = 200, burn: int | None = None, reps: int = 64,
               seed: int | None = None, exclude: tuple[str, ...] | list[str] = (),
-              kinds: tuple[str, ...] | list[str] = (), on_step=None) -> Calibration:
+              kinds: tuple[str, ...] | list[str] = (), workers: int = 1, on_step=None) -> Calibration:
     """Fit scenario parameters to the reported figures dated up to a cut-off.
 
     Parameters
@@ -61,6 +63,8 @@ def calibrate(scenario: Scenario | str | Path, estimates: Estimates | str | Path
     kinds : list of str
         Fit only reports of these kinds (``casualties``, ``killed``...; default: every kind
         that is a model measure).
+    workers : int
+        Processes that share the simulations (the result is the same for any number).
     on_step : callable, optional
         Called after each step (progress bars).
 
@@ -87,22 +91,23 @@ def calibrate(scenario: Scenario | str | Path, estimates: Estimates | str | Path
     cutoff = _cutoff(until, s)
     priors = priors_for(s, list(fit), source)
     burn = steps // 2 if burn is None else int(burn)
-    _check_settings(walkers, steps, burn, reps, len(priors))
+    _check_settings(walkers, steps, burn, reps, workers, len(priors))
     seed = s.seed if seed is None else int(seed)
     if not 0 <= seed < 2**63:
         raise CalibrationError("--seed", "seed", "must be between 0 and 2**63 - 1")
     obs, left_out = select(est, s, cutoff, tuple(exclude), tuple(kinds), est_source)
     fit_end = max(o.last for o in obs)
-    simulator = Simulator(s.model_copy(update={"end": fit_end}), priors, obs, reps, seed)
-    log_post = LogPosterior(priors, simulator)
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(4,)))
     start = np.column_stack([p.sample(rng, walkers) for p in priors])
-    chain, log_prob, acceptance = run_ensemble(log_post, start, steps, seed, on_step)
+    with Simulator(s.model_copy(update={"end": fit_end}), priors, obs, reps, seed, workers) as simulator:
+        log_post = LogPosterior(priors, simulator)
+        chain, log_prob, acceptance = run_ensemble(log_post, start, steps, seed, on_step)
     return Calibration(
         scenario=s, source=source, estimates=est, estimates_source=est_source, priors=priors,
         observations=obs, left_out=left_out, until=cutoff, seed=seed, walkers=walkers, steps=steps,
         burn=burn, reps=reps, chain=chain, log_prob=log_prob, acceptance=acceptance,
-        tau=autocorrelation_time(chain[burn:]), version=__version__, kinds=tuple(kinds), exclude=tuple(exclude))
+        tau=autocorrelation_time(chain[burn:]), version=__version__, kinds=tuple(kinds),
+        exclude=tuple(exclude))
 
 
 def _cutoff(until: dt.date | str | None, s: Scenario) -> dt.date:

@@ -29,13 +29,13 @@ def _draw_reports(ax, obs, fitted: set[str]) -> None:
         half = (pd.Timestamp(o.last) - pd.Timestamp(o.first)) / 2
         face = REPORT if used else "white"
         if o.lower_bound:
-            label = "reported lower bound" if used else "lower bound, after cut-off"
+            label = "reported lower bound" if used else "lower bound, not fitted"
             ax.annotate("", xy=(mid, o.figure * 1.35 + 1), xytext=(mid, o.figure),
                         arrowprops={"arrowstyle": "-|>", "color": REPORT, "lw": 1.4})
             ax.plot([mid], [o.figure], marker="_", ms=14, mew=2, color=REPORT,
                     label=None if label in labels else label)
         else:
-            label = "reported (90% interval)" if used else "reported after cut-off (not fitted)"
+            label = "reported (90% interval)" if used else "not fitted (after cut-off or left out)"
             lo, hi = o.interval
             ax.errorbar([mid], [o.figure], yerr=[[max(o.figure - lo, 0)], [max(hi - o.figure, 0)]],
                         xerr=[[half], [half]] if o.last > o.first else None, fmt="o", ms=6, capsize=3,
@@ -84,6 +84,10 @@ def fit_chart(cal: Calibration, reps: int = 1000, axes=None):
         ax.grid(alpha=0.25)
         ax.legend(loc="upper left", fontsize=8, frameon=False)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
-    axes[0].set_title(f"{cal.scenario.name}: fit of {', '.join(cal.paths)} to reports up to {cal.until} "
-                      f"({reps:,} runs each)", fontsize=10)
+    # Start where the first plotted band leaves zero (a week before), not at the scenario start.
+    active = [np.flatnonzero(post.q[MEASURES.index(m), :, col["q95"]] > 0) for m in measures]
+    first = min((a[0] for a in active if a.size), default=0)
+    axes[0].set_xlim(dates[max(first - 7, 0)], dates[-1])
+    axes[0].set_title(f"{cal.scenario.name}: {', '.join(cal.paths)} fitted to the reports up to {cal.until}\n"
+                      f"prior and posterior predictive, {reps:,} runs each", fontsize=10)
     return fig

@@ -88,7 +88,8 @@ class Prior:
             if not bad.any():
                 return out
             out[bad] = self.param.sample(rng, int(bad.sum()))
-        raise CalibrationError("--fit", self.path, f"prior {self.describe()} puts almost no mass on [{lo:g}, {hi:g}]")
+        raise CalibrationError("--fit", self.path,
+                               f"prior {self.describe()} puts almost no mass on [{lo:g}, {hi:g}]")
 
     def describe(self) -> str:
         return self.param.describe()
@@ -109,7 +110,8 @@ def priors_for(scenario: Scenario, fit: list[str] | tuple[str, ...], source: str
         or is a fixed value (or a distribution of zero width) rather than a prior.
     """
     if not fit:
-        raise CalibrationError("--fit", "", "name at least one parameter to fit (e.g. --fit postures.combat.daily_rate)")
+        raise CalibrationError("--fit", "",
+                               "name at least one parameter to fit (e.g. --fit postures.combat.daily_rate)")
     params = compile_plan(scenario).params
     with_prior = sorted(p for p, v in params.items() if not v.is_fixed)
     hint = f"parameters with a prior distribution: {', '.join(with_prior)}" if with_prior else \

@@ -166,7 +166,8 @@ class Calibration:
                                  "range read as a 90% interval, else log(1 + default_relative_error); "
                                  "lower bounds contribute P(reported > bound)",
             "default_relative_error": self.estimates.default_relative_error,
-            "acceptance_fraction": {"mean": float(acc.mean()), "min": float(acc.min()), "max": float(acc.max())},
+            "acceptance_fraction": {"mean": float(acc.mean()), "min": float(acc.min()),
+                                    "max": float(acc.max())},
             "samples_kept": int((self.steps - self.burn) * self.walkers),
             "parameters": {r["parameter"]: {k: v for k, v in r.items() if k != "parameter"}
                            for r in self.parameters.to_dict("records")},
@@ -195,7 +196,8 @@ class Calibration:
             names = ["posterior.parquet", "summary.json", *(["fit.png"] if plot else [])]
             write_posterior(d / "posterior.parquet", self.samples, self.info())
             summary["files"] = names
-            (d / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
+            text = json.dumps(summary, indent=2, default=str) + "\n"
+            (d / "summary.json").write_text(text, encoding="utf-8")
             if figure is not None:
                 figure.savefig(d / "fit.png", dpi=120)
             return [out_dir / n for n in names]

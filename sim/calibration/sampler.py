@@ -7,7 +7,8 @@ a smooth, repeatable function of the parameters and walkers differ because their
 differ, not by luck.  The parameters that are not fitted keep their prior and are drawn per
 replication, identically for every walker: they are averaged over, not updated.
 
-All the walkers that emcee moves at once are simulated in one engine call.
+All the walkers that emcee moves at once are simulated in one engine call (or, with
+``workers``, in one call per process: the figures do not depend on the split).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import BLOCK, Engine
-from ..plan import compile_plan
+from ..plan import Plan, compile_plan
 from ..scenario import Scenario
 from .observations import Observation, synthetic_log_likelihood
 from .priors import Prior
@@ -42,6 +43,29 @@ class ReportRecorder:
         return self.total / days[:, None]
 
 
+def simulate_figures(plan: Plan, paths: list[str], obs: list[Observation], reps: int, seed: int,
+                     theta: np.ndarray) -> np.ndarray:
+    """``(n, reps, reports)`` true figures for ``n`` parameter vectors ``theta (n, d)``, in
+    one engine call.  Every vector gets the same block index, so the same random streams:
+    vector ``i``'s figures depend on ``theta[i]`` only, not on the other vectors."""
+    n = len(theta)
+    fixed = {p: np.repeat(theta[:, j], reps) for j, p in enumerate(paths)}
+    rec = ReportRecorder(obs, n * reps)
+    Engine(plan, seed, [(0, reps)] * n, [rec], fixed=fixed).run()
+    return rec.values().T.reshape(n, reps, len(obs))
+
+
+_WORKER: dict = {}
+
+
+def _worker_init(*args) -> None:
+    _WORKER["args"] = args
+
+
+def _worker_figures(theta: np.ndarray) -> np.ndarray:
+    return simulate_figures(*_WORKER["args"], theta)
+
+
 class Simulator:
     """Simulates the reported figures for many parameter vectors at once.
 
@@ -57,25 +81,39 @@ class Simulator:
         Replications per parameter vector (at most one block of random numbers).
     seed : int
         Seed of the common random numbers.
+    workers : int
+        Processes to share each batch of vectors; the figures are the same for any number.
     """
 
-    def __init__(self, scenario: Scenario, priors: list[Prior], obs: list[Observation], reps: int, seed: int):
+    def __init__(self, scenario: Scenario, priors: list[Prior], obs: list[Observation], reps: int, seed: int,
+                 workers: int = 1):
         if not 2 <= reps <= BLOCK:
             raise ValueError(f"reps per walker must be between 2 and {BLOCK}")
-        self.plan = compile_plan(scenario)
-        self.paths = [p.path for p in priors]
-        self.obs, self.reps, self.seed = obs, reps, seed
-        self.calls = 0
+        self.args = (compile_plan(scenario), [p.path for p in priors], obs, reps, seed)
+        self.obs, self.workers = obs, workers
+        self.pool = None
+
+    def __enter__(self) -> Simulator:
+        if self.workers > 1:
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+
+            method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=mp.get_context(method),
+                                            initializer=_worker_init, initargs=self.args)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
 
     def figures(self, theta: np.ndarray) -> np.ndarray:
         """``(n, reps, reports)`` true figures for ``n`` parameter vectors ``theta (n, d)``."""
-        n = len(theta)
-        fixed = {p: np.repeat(theta[:, j], self.reps) for j, p in enumerate(self.paths)}
-        rec = ReportRecorder(self.obs, n * self.reps)
-        # The same block index for every vector: each gets the same random streams.
-        Engine(self.plan, self.seed, [(0, self.reps)] * n, [rec], fixed=fixed).run()
-        self.calls += 1
-        return rec.values().T.reshape(n, self.reps, len(self.obs))
+        if self.pool is None or len(theta) < 2:
+            return simulate_figures(*self.args, theta)
+        parts = np.array_split(theta, min(self.workers, len(theta)))
+        return np.concatenate(list(self.pool.map(_worker_figures, parts)))
 
     def log_likelihood(self, theta: np.ndarray) -> np.ndarray:
         return synthetic_log_likelihood(np.log1p(self.figures(theta)), self.obs)
@@ -133,5 +171,5 @@ def autocorrelation_time(chain: np.ndarray) -> np.ndarray:
     with np.errstate(all="ignore"):
         try:
             return np.asarray(emcee.autocorr.integrated_time(chain, tol=0, quiet=True), dtype=float)
-        except Exception:  # noqa: BLE001 - a constant chain has no defined autocorrelation
+        except Exception:
             return np.full(chain.shape[2], np.nan)

@@ -1,0 +1,234 @@
+"""Command line for the reported figures and the claims made from them.
+
+``simulate.py estimates FILE`` prints an estimates file as a table.  ``simulate.py claims
+FOLDER`` runs every scenario in a folder that carries claims and writes one table of all the
+claims (``claims.csv``, ``claims.md``) with, per scenario, the probability of crossing each
+threshold (claim dates marked) and fan charts with the reported figures overlaid.  Bad input
+prints one line naming the file, the field and the rule, exits with code 2 and writes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from . import __version__
+from .estimates import Estimate, Estimates, estimates_for, load_estimates
+from .scenario import MAX_REPS, Scenario, ScenarioError, load_scenario
+
+# sim.cli imports this module to register its commands, so its helpers are imported where used.
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .results import Result
+
+
+# -- estimates --------------------------------------------------------------------------------
+
+
+def _when(e: Estimate) -> str:
+    return e.date.isoformat() if e.date else f"{e.dates[0]}..{e.dates[1]}"  # type: ignore[index]
+
+
+def _figure(e: Estimate) -> str:
+    if e.low is not None and e.high is not None:
+        text = f"{e.low:,.4g}-{e.high:,.4g}" if e.kind == "share" else f"{e.low:,.0f}-{e.high:,.0f}"
+    elif e.value is not None:
+        text = f"{e.value:,.4g}" if e.kind == "share" else f"{e.value:,.0f}"
+    else:
+        return "-"
+    return f"more than {text}" if e.lower_bound else text
+
+
+def print_estimates(est: Estimates) -> None:
+    """The estimates as a table: date, kind, figure, who, outlet and source file."""
+    from rich.table import Table
+
+    from .cli import console
+
+    t = Table(title=f"Reported estimates: {est.case} ({len(est.estimates)})", title_justify="left")
+    for col in ("id", "date", "kind", "figure", "who", "outlet", "seed"):
+        t.add_column(col, justify="right" if col == "figure" else "left", overflow="fold")
+    for e in sorted(est.estimates, key=lambda e: (e.first_date, e.id)):
+        t.add_row(e.id, _when(e), e.kind, _figure(e), e.who, e.outlet, e.seed)
+    console().print(t)
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+def estimates(file: str) -> None:
+    """Print the reported estimates in FILE as a table."""
+    from .cli import Fail
+
+    try:
+        est = load_estimates(file)
+    except ScenarioError as exc:
+        raise Fail(str(exc)) from None
+    print_estimates(est)
+
+
+# -- claims -----------------------------------------------------------------------------------
+
+
+def claims_markdown(frame: pd.DataFrame) -> str:
+    """The claims as a Markdown table (one row per claim and scenario)."""
+    head = ["scenario", "claim", "said by", "test", "P(holds)", "median crossing (5% to 95%)", "verdict"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] * 4 + ["--:", "---", "---"]) + "|"]
+    for r in frame.to_dict("records"):
+        who = r["who"] + (f", {r['said_on']}" if _given(r["said_on"]) else "")
+        if ON_DATE.search(r["test"]):
+            crossing = "-"  # a state on a date: nothing is crossed
+        elif _given(r["median"]):
+            crossing = f"{r['median']} ({r['p05']} to {r['p95'] if _given(r['p95']) else 'not by end'})"
+        else:
+            crossing = "not by end"
+        cells = [r["scenario"], r["id"], who, r["test"], f"{r['probability']:.0%}", crossing,
+                 f"{r['verdict']} ({r['likelihood']})"]
+        lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+ON_DATE = re.compile(r" on \d{4}-\d{2}-\d{2}$")
+
+
+def _given(value: object) -> bool:
+    """A date string (not None or NaN)."""
+    return isinstance(value, str) and bool(value)
+
+
+def claim_measures(s: Scenario) -> list[str]:
+    """Measures worth a fan chart for a scenario's claims: casualties (what is reported), then
+    the measure each claim tests."""
+    out = ["casualties"]
+    for c in s.claims:
+        t = c.holds_if
+        m = s.thresholds[t.threshold].measure if t.threshold else t.measure
+        if m and m not in out:
+            out.append(m)
+    return out
+
+
+def claim_plots(result: Result, est: Estimates | None, folder: Path) -> list[Path]:
+    """Crossing probabilities with each claim's date marked, and fan charts with the reported
+    figures (points with their ranges) overlaid; written as PNG files into ``folder``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from .claims import deadline
+
+    s = result.scenario
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    if len(s.thresholds):
+        marks = {c.id: d for c in s.claims if s.start <= (d := deadline(c, s)) <= s.end}
+        ax = result.plot_crossing(marks=marks)
+        files.append(folder / "crossing.png")
+        ax.figure.savefig(files[-1], dpi=110)
+        plt.close(ax.figure)
+    for m in claim_measures(s):
+        overlay = None
+        if est is not None:
+            overlay = est.overlay(m)
+            inside = (overlay["date"] >= pd.Timestamp(s.start)) & (overlay["date"] <= pd.Timestamp(s.end))
+            overlay = overlay[inside]
+        ax = result.plot(m, estimates=overlay)
+        files.append(folder / f"fan-{m}.png")
+        ax.figure.savefig(files[-1], dpi=110)
+        plt.close(ax.figure)
+    return files
+
+
+def load_all(paths: tuple[str, ...]) -> list[tuple[Path, Scenario, Estimates | None]]:
+    """Every scenario named (files, or folders of them) with its estimates, all validated
+    before anything runs.
+
+    Raises
+    ------
+    ScenarioError
+        The first bad file, in one line.
+    """
+    from .cli import scenario_files
+
+    files = list(scenario_files(paths))
+    if not files:
+        raise ScenarioError(", ".join(paths), "", "holds no scenario files (*.yaml)")
+    loaded, names = [], {}
+    for f in files:
+        sc = load_scenario(f)
+        if f.stem in names:
+            raise ScenarioError(str(f), "", f"has the same file name as {names[f.stem]}")
+        names[f.stem] = f
+        loaded.append((f, sc, estimates_for(f, sc.estimates)))
+    return loaded
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--reps", type=int, default=2000, show_default=True, help="Replications per scenario.")
+@click.option("--seed", type=int, default=None, help="Seed [default: each scenario's seed].")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="out/claims", show_default=True,
+              help="Output folder (replaced as a whole).")
+@click.option("--no-plot", is_flag=True, help="Skip the PNG charts.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress or table.")
+def claims(paths: tuple[str, ...], reps: int, seed: int | None, out_dir: str, no_plot: bool,
+           quiet: bool) -> None:
+    """Run every scenario in PATHS (files or folders) and tabulate all their claims."""
+    import pandas as pd
+
+    from .claims import CLAIM_COLUMNS
+    from .cli import Fail, print_claims
+    from .outputs import staged
+    from .runner import run as run_model
+
+    try:
+        if not 1 <= reps <= MAX_REPS:
+            raise ScenarioError("--reps", "reps", f"must be between 1 and {MAX_REPS:,} (got {reps:,})")
+        if seed is not None and not 0 <= seed < 2**63:
+            raise ScenarioError("--seed", "seed", "must be between 0 and 2**63 - 1")
+        loaded = load_all(paths)
+    except ScenarioError as exc:
+        raise Fail(str(exc)) from None
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise Fail(f"--out {out}: exists and is not a folder")
+    runs = []
+    for path, sc, est in loaded:
+        if not sc.claims:
+            continue
+        if not quiet and sys.stderr.isatty():
+            click.echo(f"running {path.name} ...", err=True)
+        runs.append((path, run_model(sc, reps, sc.seed if seed is None else seed), est))
+    frames = [r.claims for _, r, _ in runs]
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CLAIM_COLUMNS)
+    frame = frame.astype(object).where(frame.notna(), None)  # concat turns missing dates into NaN
+
+    def fill(d: Path) -> list[Path]:
+        frame.to_csv(d / "claims.csv", index=False, float_format="%.4g")
+        seeds = "each scenario's own seed" if seed is None else f"seed {seed}"
+        note = f"<!-- sim {__version__}: {len(runs)} scenarios, {reps:,} runs each, {seeds} -->\n"
+        (d / "claims.md").write_text(note + claims_markdown(frame), encoding="utf-8")
+        files = [d / "claims.csv", d / "claims.md"]
+        if not no_plot:
+            for path, result, est in runs:
+                files += claim_plots(result, est, d / path.stem)
+        return [out / f.relative_to(d) for f in files]
+
+    files = staged(out, fill)
+    if not quiet:
+        if len(frame):
+            print_claims(frame)
+        skipped = len(loaded) - len(runs)
+        click.echo(f"{len(frame)} claims from {len(runs)} scenarios"
+                   + (f" ({skipped} without claims skipped)" if skipped else "")
+                   + f"; wrote {len(files)} files to {out}/")
+
+
+COMMANDS = [estimates, claims]

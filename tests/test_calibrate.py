@@ -1,0 +1,312 @@
+"""Calibration: recovery of known parameters, lower bounds, the observation model and the
+likelihood against closed forms, common random numbers, run --posterior, and bad input.
+
+Every test is seeded: it passes or fails the same way on every run.  The synthetic reports are
+simulated from known parameter values (TRUTH) with a known observation error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from scipy import stats
+
+import sim
+from sim.calibration import calibrate
+from sim.calibration.observations import Z90, Observation, observation_of, select, synthetic_log_likelihood
+from sim.calibration.priors import Prior, priors_for
+from sim.calibration.sampler import Simulator
+from sim.estimates import Estimates
+from sim.params import Param
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "tests" / "data" / "calibration" / "synthetic.yaml"
+TRUTH = {"postures.combat.daily_rate": 0.006, "casualties.killed": 0.15, "wounded.return_to_duty": 0.3}
+FIT = ["postures.combat.daily_rate", "casualties.killed"]
+UNTIL = "2025-03-15"
+# (id, kind, first date, last date, 90% range as a share of the value or None, lower bound)
+REPORTS = [
+    ("deployed-mid-january", "deployed", "2025-01-15", "2025-01-15", None, False),
+    ("casualties-1-feb", "casualties", "2025-02-01", "2025-02-01", None, False),
+    ("casualties-20-feb", "casualties", "2025-02-20", "2025-02-20", None, False),
+    ("killed-early-march", "killed", "2025-03-01", "2025-03-07", None, False),
+    ("casualties-10-mar", "casualties", "2025-03-10", "2025-03-10", 0.2, False),
+    ("casualties-10-apr", "casualties", "2025-04-10", "2025-04-10", None, False),  # after the cut-off
+]
+NOISE = 0.1  # standard deviation of log(reported / true) used to make the reports
+
+
+def _estimate(rid, kind, first, last, value, rng_share=None, lower_bound=False) -> dict:
+    e = {"id": rid, "kind": kind, "value": value, "says": f"synthetic {kind} figure", "who": "test",
+         "outlet": "test", "seed": "000_0.txt", "lower_bound": lower_bound}
+    if first == last:
+        e["date"] = first
+    else:
+        e["dates"] = [first, last]
+    if rng_share is not None:
+        e["low"], e["high"] = round(value * (1 - rng_share)), round(value * (1 + rng_share))
+    return e
+
+
+def write_reports(path: Path) -> Path:
+    """Reports from one replication at TRUTH (seed 99), each seen with log-normal noise (seed 5)."""
+    s = sim.load_scenario(SCENARIO)
+    truth = sim.run(s, reps=1, seed=99, fixed={k: np.array([v]) for k, v in TRUTH.items()},
+                    keep_trajectories=True)
+    rng = np.random.default_rng(5)
+    out = []
+    for rid, kind, first, last, share, lb in REPORTS:
+        d0, d1 = ((dt.date.fromisoformat(x) - s.start).days for x in (first, last))
+        true = truth.trajectories[kind][0, d0:d1 + 1].mean()
+        out.append(_estimate(rid, kind, first, last, round(float(true * np.exp(rng.normal(0, NOISE)))), share, lb))
+    path.write_text(yaml.safe_dump({"case": "synthetic", "default_relative_error": 0.15, "estimates": out},
+                                   sort_keys=False))
+    return path
+
+
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "simulate.py"), *args], capture_output=True, text=True,
+                          cwd=cwd or ROOT, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory) -> Path:
+    return write_reports(tmp_path_factory.mktemp("reports") / "synthetic-estimates.yaml")
+
+
+@pytest.fixture(scope="module")
+def calibrated(reports, tmp_path_factory) -> Path:
+    """One calibration through the command line, shared by the tests that read its files."""
+    out = tmp_path_factory.mktemp("cal") / "out"
+    fits = [a for p in FIT for a in ("--fit", p)]
+    r = cli("calibrate", str(SCENARIO), "--estimates", str(reports), *fits, "--until", UNTIL,
+            "--walkers", "12", "--steps", "80", "--reps", "48", "--seed", "11", "--predictive-reps", "300",
+            "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "Posterior" in r.stdout and "wrote 3 files" in r.stdout
+    return out
+
+
+# -- recovery and outputs ------------------------------------------------------------------------
+
+
+def test_recovery_interval_contains_truth_and_is_narrow(calibrated):
+    samples = pd.read_parquet(calibrated / "posterior.parquet")
+    for path, (lo, hi) in {"postures.combat.daily_rate": (0.001, 0.02), "casualties.killed": (0.05, 0.4)}.items():
+        p05, p95 = np.quantile(samples[path], [0.05, 0.95])
+        assert p05 <= TRUTH[path] <= p95, (path, p05, p95)
+        # The reports must have taught something: ignoring them would leave the prior's 90%
+        # interval (0.9 of the uniform's width).  With four reports at 10-15% error the rate is
+        # pinned to about a tenth of that and the killed share (one report) to under half.
+        limit = {"postures.combat.daily_rate": 0.25, "casualties.killed": 0.6}[path]
+        assert p95 - p05 < limit * 0.9 * (hi - lo), (path, p05, p95)
+
+
+def test_outputs(calibrated):
+    samples = pd.read_parquet(calibrated / "posterior.parquet")
+    assert list(samples.columns) == [*FIT, "walker", "step", "log_prob"]
+    assert len(samples) == 12 * 40  # walkers x kept steps (burn-in: half of 80)
+    assert samples["step"].min() == 40 and np.isfinite(samples["log_prob"]).all()
+    summary = json.loads((calibrated / "summary.json").read_text())
+    assert summary["files"] == ["posterior.parquet", "summary.json", "fit.png"]
+    assert (calibrated / "fit.png").stat().st_size > 10_000
+    assert set(summary["parameters"]) == set(FIT)
+    rate = summary["parameters"]["postures.combat.daily_rate"]
+    assert rate["p05"] < rate["median"] < rate["p95"] and rate["ess"] > 0
+    # The stretch move's acceptance fraction is healthy between about 0.2 and 0.7.
+    assert 0.2 < summary["acceptance_fraction"]["mean"] < 0.8
+    fitted = [r["id"] for r in summary["reports_fitted"]]
+    assert fitted == [r[0] for r in REPORTS[:-1]]
+    assert summary["reports_left_out"] == [{"id": "casualties-10-apr", "kind": "casualties",
+                                            "date": "2025-04-10", "reason": "dated after the cut-off (2025-03-15)"}]
+    check = {r["id"]: r for r in summary["report_check"]}
+    assert check["casualties-10-apr"]["fitted"] is False  # shown, not fitted
+    assert summary["until"] == UNTIL and summary["seed"] == 11
+
+
+def test_run_posterior_carries_calibrated_uncertainty(calibrated, tmp_path):
+    """run --posterior: the bands are narrower than the prior run's, and wider than those of a
+    run with every fitted parameter fixed at its posterior median (the uncertainty is kept)."""
+    post, prior = tmp_path / "post", tmp_path / "prior"
+    common = ["--reps", "400", "--seed", "5", "--no-plot", "-q"]
+    r = cli("run", str(SCENARIO), "--posterior", str(calibrated / "posterior.parquet"), "--out", str(post), *common)
+    assert r.returncode == 0, r.stderr
+    assert cli("run", str(SCENARIO), "--out", str(prior), *common).returncode == 0
+
+    def width(folder: Path) -> float:
+        q = pd.read_csv(folder / "quantiles.csv")
+        last = q[(q["measure"] == "casualties")].iloc[-1]
+        return float(last["q95"] - last["q05"])
+
+    samples = pd.read_parquet(calibrated / "posterior.parquet")
+    s = sim.load_scenario(SCENARIO)
+    median = sim.run(s, reps=400, seed=5, fixed={p: np.full(400, samples[p].median()) for p in FIT})
+    fixed_width = float(median.q[sim.MEASURES.index("casualties"), -1, 4] - median.q[sim.MEASURES.index("casualties"), -1, 0])
+    # Seeded: the prior band on 30 June is about 4x the posterior's; the posterior band about
+    # 1.5-3x the band with the parameters fixed (process noise and the return-to-duty prior only).
+    assert width(post) < 0.5 * width(prior)
+    assert width(post) > 1.2 * fixed_width
+
+
+def test_lower_bound_is_respected(tmp_path):
+    """A report "more than B" pulls the posterior predictive above B, without pinning it at B."""
+    s = sim.load_scenario(SCENARIO)
+    bound = 2500
+    est = tmp_path / "bound.yaml"
+    est.write_text(yaml.safe_dump({"case": "bound", "default_relative_error": 0.1, "estimates": [
+        _estimate("more-than-2500", "casualties", "2025-03-01", "2025-03-01", bound, lower_bound=True)]}))
+    cal = calibrate(s, est, ["postures.combat.daily_rate"], walkers=8, steps=60, reps=32, seed=2)
+    check = cal.report_check(reps=400).iloc[0]
+    prior = cal.report_figures(400, posterior=False)["more-than-2500"].to_numpy()
+    post = cal.report_figures(400)["more-than-2500"].to_numpy()
+    # Seeded numbers: the prior puts about 40% of the casualties of 1 March above 2,500, the
+    # posterior over 90% (the bound's own 10% error lets a few fall just below it).
+    assert np.mean(prior > bound) < 0.6
+    assert check["posterior_share_above"] > 0.85
+    # A lower bound is not a point: the posterior median stays well above the bound.
+    assert np.median(post) > 1.15 * bound
+
+
+# -- the observation model and likelihood ------------------------------------------------------------
+
+
+def _obs(centre: float, sigma: float, lower_bound: bool = False) -> Observation:
+    d = dt.date(2025, 1, 1)
+    return Observation("x", "casualties", "casualties", d, d, 0, 0, math.expm1(centre), None, None,
+                       lower_bound, centre, sigma, "w")
+
+
+def test_observation_model_reads_ranges_and_default_error():
+    s = sim.load_scenario(SCENARIO)
+    est = Estimates.model_validate({"case": "c", "default_relative_error": 0.25, "estimates": [
+        _estimate("ranged", "casualties", "2025-02-01", "2025-02-01", 3000, 0.2),
+        _estimate("plain", "killed", "2025-02-01", "2025-02-09", 300),
+        _estimate("bound", "casualties", "2025-02-01", "2025-02-01", 2000, lower_bound=True)]})
+    ranged, plain, bound = (observation_of(e, s, 0.25) for e in est.estimates)
+    # A low/high range is a 90% interval on the log(1 + x) scale.
+    assert ranged.sigma == pytest.approx(math.log(2401 / 3601) / (-2 * Z90))
+    assert ranged.interval == pytest.approx((2400, 3600), rel=1e-9)
+    assert plain.sigma == pytest.approx(math.log(1.25)) and plain.centre == pytest.approx(math.log(301))
+    assert (plain.first_day, plain.last_day) == (31, 39)
+    assert bound.lower_bound and bound.sigma == pytest.approx(math.log(1.25))
+    used, left = select(est, s, dt.date(2025, 2, 5))
+    assert [o.id for o in used] == ["ranged", "bound"] and left[0]["id"] == "plain"
+
+
+def test_likelihood_matches_closed_forms():
+    rng = np.random.default_rng(0)
+    sims = rng.normal([7.0, 5.0, 8.0], [0.1, 0.2, 0.15], size=(3, 40, 3))  # 3 vectors, 40 reps, 3 reports
+    obs = [_obs(7.1, 0.2), _obs(4.8, 0.25), _obs(7.9, 0.1, lower_bound=True)]
+    got = synthetic_log_likelihood(sims, obs)
+    for n in range(3):
+        mu, cov = sims[n].mean(axis=0), np.cov(sims[n], rowvar=False)
+        cov = cov + np.diag([0.2**2, 0.25**2, 0.1**2])
+        y = np.array([7.1, 4.8])
+        points = stats.multivariate_normal(mu[:2], cov[:2, :2]).logpdf(y)
+        # The bound, given the two point reports (conditional normal), exceeded.
+        gain = np.linalg.solve(cov[:2, :2], cov[:2, 2])
+        m, v = mu[2] + gain @ (y - mu[:2]), cov[2, 2] - cov[2, :2] @ gain
+        bound = stats.norm.logsf(7.9, m, math.sqrt(v))
+        assert got[n] == pytest.approx(points + bound, rel=1e-10)
+    # Only a bound: its marginal probability.
+    alone = synthetic_log_likelihood(sims[:, :, 2:], [obs[2]])
+    assert alone[0] == pytest.approx(stats.norm.logsf(7.9, sims[0, :, 2].mean(),
+                                                      math.sqrt(sims[0, :, 2].var(ddof=1) + 0.01)))
+
+
+@pytest.mark.parametrize(("param", "dist"), [
+    (Param("uniform", (0.1, 0.5)), stats.uniform(0.1, 0.4)),
+    (Param("triangular", (0.1, 0.2, 0.5)), stats.triang(0.25, 0.1, 0.4)),
+    (Param("normal", (0.3, 0.05)), stats.norm(0.3, 0.05)),
+    (Param("lognormal", (0.3, 0.4)), stats.lognorm(0.4, scale=0.3)),
+])
+def test_prior_density_up_to_a_constant(param, dist):
+    prior = Prior("casualties.killed", param)
+    x = np.array([0.15, 0.2, 0.31, 0.45])
+    got = prior.logpdf(x) - prior.logpdf(x[:1])
+    assert got == pytest.approx(dist.logpdf(x) - dist.logpdf(x[0]), abs=1e-9)
+    assert prior.logpdf(np.array([-0.1, 1.2])).tolist() == [-np.inf, -np.inf]  # outside the share domain
+
+
+def test_walkers_share_random_numbers(reports):
+    """A vector's simulated figures do not depend on which other vectors share the engine call,
+    nor on how many processes share the work."""
+    s = sim.load_scenario(SCENARIO)
+    est = sim.estimates.load_estimates(reports)
+    obs, _ = select(est, s, dt.date(2025, 2, 1))
+    priors = priors_for(s, FIT, "synthetic")
+    cut = s.model_copy(update={"end": dt.date(2025, 2, 1)})
+    theta = np.array([[0.004, 0.1], [0.006, 0.15], [0.01, 0.3]])
+    with Simulator(cut, priors, obs, 16, 3) as one:
+        all_three = one.figures(theta)
+        assert np.array_equal(one.figures(theta[[2, 0]]), all_three[[2, 0]])
+    with Simulator(cut, priors, obs, 16, 3, workers=2) as two:
+        assert np.array_equal(two.figures(theta), all_three)
+    # The figures do move with the parameters (a higher rate, more casualties).
+    assert all_three[2].mean() > all_three[0].mean()
+
+
+def test_calibration_is_reproducible(reports):
+    kw = {"fit": FIT, "until": "2025-02-21", "walkers": 6, "steps": 4, "reps": 8, "seed": 4}
+    a, b = calibrate(SCENARIO, reports, **kw), calibrate(SCENARIO, reports, **kw)
+    assert np.array_equal(a.chain, b.chain) and np.array_equal(a.log_prob, b.log_prob)
+    assert not np.array_equal(a.chain, calibrate(SCENARIO, reports, **{**kw, "seed": 5}).chain)
+
+
+# -- bad input: one line, exit code 2, nothing written ----------------------------------------------
+
+
+def _bad_estimates(tmp: Path) -> Path:
+    data = {"case": "bad", "estimates": [{**_estimate("x", "casualties", "2025-02-01", "2025-02-01", 10),
+                                          "colour": "red"}]}
+    path = tmp / "bad-estimates.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+# (case id, arguments replacing the defaults, words that must appear in the one-line message)
+BAD = [
+    ("fixed-value", {"--fit": ["casualties.missing"]}, ["synthetic.yaml", "casualties.missing", "fixed value"]),
+    ("unknown-path", {"--fit": ["postures.combat.per_day"]},
+     ["postures.combat.per_day", "no such parameter", "postures.combat.daily_rate"]),
+    ("no-fit", {"--fit": []}, ["--fit", "name at least one parameter"]),
+    ("fit-twice", {"--fit": [FIT[0], FIT[0]]}, ["--fit", "named twice"]),
+    ("estimates-unknown-key", {"--estimates": "BAD"}, ["bad-estimates.yaml", "estimates.0", "unknown key 'colour'"]),
+    ("estimates-missing", {"--estimates": "nowhere.yaml"}, ["nowhere.yaml", "no such estimates file"]),
+    ("until-not-a-date", {"--until": "30 January"}, ["--until", "not a date"]),
+    ("until-outside-run", {"--until": "2026-01-30"}, ["--until", "between the scenario's start and end"]),
+    ("nothing-to-fit", {"--until": "2025-01-02"}, ["estimates", "no reported figure"]),
+    ("unknown-exclude", {"--exclude": ["nope"]}, ["--exclude", "nope", "no estimate with this id"]),
+    ("unknown-kind", {"--kind": ["morale"]}, ["--kind", "morale", "allowed: deployed"]),
+    ("too-few-walkers", {"--walkers": "3"}, ["--walkers", "at least 4"]),
+    ("burn-too-long", {"--steps": "10", "--burn": "10"}, ["--burn", "below steps"]),
+]
+
+
+@pytest.mark.parametrize(("case", "change", "words"), BAD, ids=[b[0] for b in BAD])
+def test_bad_input_one_line_exit_2_nothing_written(case, change, words, reports, tmp_path):
+    opts: dict = {"--estimates": str(reports), "--fit": FIT, "--steps": "4", "--walkers": "6", "--reps": "8"}
+    opts.update(change)
+    if opts["--estimates"] == "BAD":
+        opts["--estimates"] = str(_bad_estimates(tmp_path))
+    args = []
+    for k, v in opts.items():
+        for item in v if isinstance(v, list) else [v]:
+            args += [k, item]
+    out = tmp_path / "out"
+    r = cli("calibrate", str(SCENARIO), *args, "--out", str(out), cwd=tmp_path)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), r.stderr
+    for w in words:
+        assert w in lines[0], (w, lines[0])
+    assert not out.exists() and not list(tmp_path.glob(".out*"))
