@@ -85,16 +85,18 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 
 class Care:
-    """People in care who will return to duty: ``min_days`` in a fixed queue (at least one
-    day), then each day a chance ``q`` of leaving, so the mean delay is ``mean_days``.
+    """People waiting out a delay (in care before returning to duty, before dying of wounds,
+    before evacuation): ``min_days`` in a fixed queue (at least one day), then each day a
+    chance ``q`` of leaving, so that the mean delay is ``mean_days``.
 
-    One binomial draw a day, however long the delay, and none at all for a fixed delay.
+    One binomial draw a day however long the delay, and none at all for a fixed delay.
     """
 
     def __init__(self, reps: int, min_days: int, mean_days: np.ndarray, rng: Streams):
         self.lag = max(min_days, 1)
         self.queue = np.zeros((self.lag, reps), dtype=np.int64)
         self.pool = np.zeros(reps, dtype=np.int64)
+        self.count = np.zeros(reps, dtype=np.int64)  # everyone waiting (queue + pool)
         # Geometric wait from 0 days: mean (1 - q) / q = mean_days - lag.
         self.q = 1.0 / np.maximum(mean_days - self.lag + 1.0, 1.0)
         self.fixed = bool((self.q >= 1.0).all())
@@ -102,21 +104,23 @@ class Care:
 
     def leave(self, day: int) -> np.ndarray:
         """Those whose delay ends today."""
-        slot = day % self.lag
-        ready = self.queue[slot].copy()
-        self.queue[slot] = 0
+        row = self.queue[day % self.lag]
         if self.fixed:
-            return ready
-        self.pool += ready
-        out = self.rng.binomial(self.pool, self.q)
-        self.pool -= out
+            out = row.copy()
+        else:
+            self.pool += row
+            out = self.rng.binomial(self.pool, self.q)
+            self.pool -= out
+        row[:] = 0
+        self.count -= out
         return out
 
     def enter(self, day: int, n: np.ndarray) -> None:
         self.queue[day % self.lag] += n
+        self.count += n
 
     def total(self) -> np.ndarray:
-        return self.queue.sum(axis=0) + self.pool
+        return self.count
 
 
 @dataclass

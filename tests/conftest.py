@@ -8,11 +8,16 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import settings
 
 import sim
 from sim.scenario import from_data
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Property tests draw the same examples on every run and machine: a failure is reproducible.
+settings.register_profile("reproducible", derandomize=True, deadline=None, database=None)
+settings.load_profile("reproducible")
 
 BASE: dict[str, Any] = {
     "name": "test",
