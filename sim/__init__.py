@@ -9,11 +9,12 @@
 
 __version__ = "0.1.0"
 
+from .calibration import calibrate
 from .params import Param
 from .results import Result
 from .runner import run
 from .scenario import MEASURES, Scenario, ScenarioError, load_scenario
 from .sweep_runner import sweep
 
-__all__ = ["MEASURES", "Param", "Result", "Scenario", "ScenarioError", "__version__", "load_scenario", "run",
-           "sweep"]
+__all__ = ["MEASURES", "Param", "Result", "Scenario", "ScenarioError", "__version__", "calibrate", "load_scenario",
+           "run", "sweep"]

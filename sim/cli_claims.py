@@ -52,10 +52,13 @@ def print_estimates(est: Estimates) -> None:
     from .cli import console
 
     t = Table(title=f"Reported estimates: {est.case} ({len(est.estimates)})", title_justify="left")
-    for col in ("id", "date", "kind", "figure", "who", "outlet", "seed"):
-        t.add_column(col, justify="right" if col == "figure" else "left", overflow="fold")
+    t.add_column("id", no_wrap=True)
+    t.add_column("date", no_wrap=True)
+    t.add_column("kind")
+    t.add_column("figure", justify="right", no_wrap=True)
+    t.add_column("who (outlet, source file)", overflow="fold", ratio=1)
     for e in sorted(est.estimates, key=lambda e: (e.first_date, e.id)):
-        t.add_row(e.id, _when(e), e.kind, _figure(e), e.who, e.outlet, e.seed)
+        t.add_row(e.id, _when(e), e.kind, _figure(e), f"{e.who} ({e.outlet}, {e.seed[:3]})")
     console().print(t)
 
 

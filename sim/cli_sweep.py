@@ -7,14 +7,12 @@ sweep's folder and prints a short summary.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from pathlib import Path
 
 import click
 
-from .cli import Fail, console
 from .scenario import ScenarioError
 
 
@@ -62,8 +60,10 @@ def sweep(scenario: str, sweep_file: str | None, params: tuple[str, ...], design
           resume: bool, workers: int | None, scheduler: str | None, no_plot: bool, quiet: bool) -> None:
     """Sweep SCENARIO's parameters and write one row per point (Parquet) as results arrive,
     with the analysis that fits the design (tornado, heatmap, Sobol, Morris) and its charts."""
-    from .sweep_analysis import AnalysisError
+    from .cli import Fail
+    from .sweep_analysis import AnalysisError, analyze
     from .sweep_backends import BackendError
+    from .sweep_report import write_report
     from .sweep_runner import run_sweep
     from .sweep_spec import make_sweep
 
@@ -77,25 +77,27 @@ def sweep(scenario: str, sweep_file: str | None, params: tuple[str, ...], design
         raise Fail(str(exc)) from None
     out = Path(out_dir) if out_dir else Path("out") / f"{sw.scenario.name}-{sw.design}"
     n_workers = workers or _cpus()
-    if not quiet:
-        click.echo(describe(sw), err=True)
     t0 = time.perf_counter()
+    started = []
+
+    def on_start(where: str, todo: int) -> None:
+        started.append(where)
+        if not quiet:
+            left = "" if todo == sw.points else f"; {todo:,} left to run"
+            click.echo(f"{describe(sw)}; running on {where}{left}", err=True)
+
     try:
         frame = run_sweep(sw, out=out, resume=resume, workers=n_workers, scheduler=scheduler,
-                          progress=not quiet)
-    except (ScenarioError, BackendError) as exc:
+                          progress=not quiet, on_start=on_start)
+        tables = analyze(frame)
+    except (ScenarioError, BackendError, AnalysisError) as exc:
         raise Fail(str(exc)) from None
     elapsed = time.perf_counter() - t0
-    try:
-        files = write_analysis(frame, out, plot=not no_plot)
-    except AnalysisError as exc:
-        raise Fail(str(exc)) from None
+    files = write_report(frame, out, plot=not no_plot, tables=tables)
     if not quiet:
-        where = f"the Dask cluster at {scheduler}" if scheduler else (
-            "this process" if n_workers == 1 else f"{n_workers} local processes")
-        click.echo(f"{len(frame):,} points done in {elapsed:.1f} s on {where}; "
-                   f"wrote {out}/points/ and {', '.join(f.name for f in files)}")
-        print_analysis(frame)
+        click.echo(f"{len(frame):,} points done in {elapsed:.1f} s; wrote {out}/ "
+                   f"(points/, {', '.join(f.name for f in files)})")
+        print_analysis(tables)
 
 
 def _plural(n: int, word: str, many: str | None = None) -> str:
@@ -110,46 +112,14 @@ def describe(sw) -> str:
             f"{_plural(sw.batch_points, 'point')}")
 
 
-def write_analysis(frame, out: Path, plot: bool = True) -> list[Path]:
-    """The points as CSV, the analysis tables, charts and a JSON summary, into ``out``."""
-    from .outputs import atomic_text
-    from .sweep_analysis import analyze
-
-    files = [atomic_text(out / "points.csv", frame.to_csv(index=False, float_format="%.6g"))]
-    tables = analyze(frame)
-    for name, table in tables.items():
-        files.append(atomic_text(out / f"{name}.csv", table.to_csv(index=False, float_format="%.6g")))
-    if plot:
-        from .sweep_plots import write_plots
-
-        files += write_plots(frame, out)
-    sw = frame.attrs["sweep"]
-    summary = {k: sw[k] for k in ("design", "n", "levels", "second_order", "reps", "seed", "batch_points",
-                                  "points", "batches", "outputs", "params", "version")}
-    summary["scenario"] = sw["scenario"]["name"]
-    summary["points_done"] = len(frame)
-    summary["analysis"] = {name: t.to_dict("records") for name, t in tables.items()}
-    summary["files"] = sorted(["points/", "design.parquet", "scenario.yaml", "sweep.json", "summary.json",
-                               *(f.name for f in files)])
-    files.append(atomic_text(out / "summary.json", json.dumps(summary, indent=2, default=_plain) + "\n"))
-    return files
-
-
-def _plain(value):
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return str(value)
-
-
-def print_analysis(frame) -> None:
+def print_analysis(tables) -> None:
     """A short table per output of the design's analysis."""
     from rich.table import Table
 
-    from .sweep_analysis import analyze
+    from .cli import console
 
     con = console()
-    for name, table in analyze(frame).items():
+    for name, table in tables.items():
         if name == "grid":
             con.print(f"grid: {len(table):,} rows in grid.csv (see heatmap.png)")
             continue

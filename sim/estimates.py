@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from .scenario import Name, ScenarioError, Strict, read_yaml, validation_error
 
@@ -119,14 +119,15 @@ class Estimates(Strict):
     default_relative_error: float = Field(0.25, gt=0, le=5)
     estimates: list[Estimate] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _unique_ids(self) -> Estimates:
+    @field_validator("estimates")
+    @classmethod
+    def _unique_ids(cls, items: list[Estimate]) -> list[Estimate]:
         seen: set[str] = set()
-        for e in self.estimates:
+        for e in items:
             if e.id in seen:
                 raise ValueError(f"estimate id {e.id!r} is used twice")
             seen.add(e.id)
-        return self
+        return items
 
     def get(self, estimate_id: str) -> Estimate:
         for e in self.estimates:

@@ -49,9 +49,19 @@ def read_posterior(path: str | Path) -> tuple[pd.DataFrame, dict]:
 def draws_from_frame(frame: pd.DataFrame, scenario: Scenario, reps: int, seed: int,
                      source: str = "<posterior>") -> dict[str, np.ndarray]:
     """Per-replication parameter values: ``reps`` rows drawn with replacement (seeded) from
-    ``frame``, restricted to the columns that are parameter paths of ``scenario``."""
+    ``frame``, restricted to the columns that are parameter paths of ``scenario``.
+
+    Columns without a dot (``walker``, ``step``, ``log_prob``) are bookkeeping and ignored; a
+    column with a dot that is not a parameter of ``scenario`` is an error.
+    """
     known = set(compile_plan(scenario).params)
     cols = [c for c in frame.columns if c in known]
+    # A column named like a field path must be a parameter here: dropping it silently would
+    # project with its prior instead of its calibrated values (say, after a change of loss law).
+    foreign = [str(c) for c in frame.columns if c not in known and "." in str(c)]
+    if foreign:
+        raise PosteriorError(f"{source}: column {foreign[0]!r} is not a parameter of {scenario.name} "
+                             f"(parameters: {', '.join(sorted(known))})")
     if not cols:
         raise PosteriorError(f"{source}: no column names a parameter of {scenario.name} "
                              f"(columns: {', '.join(map(str, frame.columns))})")
@@ -72,8 +82,8 @@ def posterior_draws(path: str | Path, scenario: Scenario, reps: int, seed: int) 
     """Per-replication parameter values drawn (with replacement, seeded) from a Parquet file
     of posterior samples whose columns are parameter paths of ``scenario``.
 
-    Columns that are not parameter paths (``walker``, ``step``, ``log_prob``...) are ignored;
-    at least one column must be a parameter path.
+    Columns without a dot (``walker``, ``step``, ``log_prob``) are ignored; every other
+    column must be a parameter path of ``scenario``, and there must be at least one.
     """
     frame, _ = read_posterior(path)
     return draws_from_frame(frame, scenario, reps, seed, str(path))

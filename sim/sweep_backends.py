@@ -104,7 +104,7 @@ class DaskCluster:
         live = {self.client.submit(fn, t, pure=False) for t in _take(todo, 2 * self.workers)}
         if not live:
             return
-        pending = as_completed(list(live))
+        pending = as_completed(list(live), loop=self.client.loop)
         try:
             for future in pending:
                 result = future.result()

@@ -40,7 +40,12 @@ TAIL = 0.005
 
 
 class DesignError(ValueError):
-    """A design cannot be built as asked; the message states the rule."""
+    """A design cannot be built as asked; the message states the rule, ``field`` the setting
+    at fault (``design``, ``n``, ``levels`` or ``second_order``)."""
+
+    def __init__(self, rule: str, field: str = "design"):
+        super().__init__(rule)
+        self.field = field
 
 
 def design_size(design: str, k: int, n: int, second_order: bool = False) -> int:
@@ -65,23 +70,23 @@ def check_design(design: str, k: int, n: int, levels: int, second_order: bool) -
     if k < 1:
         raise DesignError("give at least one parameter to sweep")
     if design == "grid" and n < 2:
-        raise DesignError(f"a grid needs at least 2 levels per parameter (got n={n})")
+        raise DesignError(f"a grid needs at least 2 levels per parameter (got n={n})", "n")
     if design == "oat" and n < 2:
-        raise DesignError(f"one-at-a-time needs at least 2 levels (got n={n})")
+        raise DesignError(f"one-at-a-time needs at least 2 levels (got n={n})", "n")
     if design in ("lhs", "morris") and n < 2:
-        raise DesignError(f"{design} needs n >= 2 (got {n})")
+        raise DesignError(f"{design} needs n >= 2 (got {n})", "n")
     if design == "morris" and (levels < 2 or levels % 2):
-        raise DesignError(f"morris needs an even number of levels >= 2 (got {levels})")
+        raise DesignError(f"morris needs an even number of levels >= 2 (got {levels})", "levels")
     if design == "sobol":
         if k < 2:
             raise DesignError("sobol needs at least 2 parameters")
         if n < 2 or n & (n - 1):
-            raise DesignError(f"sobol needs n a power of 2 such as 64, 256 or 512 (got {n})")
+            raise DesignError(f"sobol needs n a power of 2 such as 64, 256 or 512 (got {n})", "n")
     if second_order and design != "sobol":
-        raise DesignError("second_order goes with the sobol design only")
+        raise DesignError("second_order goes with the sobol design only", "second_order")
     size = design_size(design, k, n, second_order)
     if size > MAX_POINTS:
-        raise DesignError(f"the design would have {size:,} points; at most {MAX_POINTS:,}")
+        raise DesignError(f"the design would have {size:,} points; at most {MAX_POINTS:,}", "n")
 
 
 def _problem(k: int) -> dict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
@@ -126,8 +127,13 @@ def _progress(total: int, done: int, label: str):
 
 
 def run_sweep(sw: Sweep, *, out: str | Path | None = None, resume: bool = False, workers: int = 1,
-              scheduler: str | None = None, progress: bool = False) -> pd.DataFrame:
-    """Run a checked :class:`Sweep` (see :func:`sweep` for the arguments)."""
+              scheduler: str | None = None, progress: bool = False,
+              on_start: Callable[[str, int], None] | None = None) -> pd.DataFrame:
+    """Run a checked :class:`Sweep` (see :func:`sweep` for the arguments).
+
+    ``on_start(backend, points)``, if given, is called once the backend is ready and the folder
+    written, with the backend's description and the number of points left to run.
+    """
     store = SweepStore(out) if out is not None else None
     fresh = True
     if store is not None:
@@ -147,6 +153,8 @@ def run_sweep(sw: Sweep, *, out: str | Path | None = None, resume: bool = False,
         if store is not None and fresh:
             store.create(sw, design)
         points_done = sum(min(sw.batch_points, sw.points - b * sw.batch_points) for b in done)
+        if on_start is not None:
+            on_start(be.name if be else "nothing (every point is done)", sw.points - points_done)
         show = progress and sys.stderr.isatty()
         bar, bar_task = _progress(sw.points, points_done, sw.scenario.name) if show else (None, None)
         with bar or nullcontext():

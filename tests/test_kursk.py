@@ -94,7 +94,8 @@ def test_per_day_by_hand():
     # 3,000 over the 40 days from 6 December to 15 January.
     assert derive({"figure": "a", "since": since}, est, "per_day") == 75.0
     # A reported range becomes a uniform over the rates: 2,000/30 to 4,000/30 from 16 December.
-    assert derive({"figure": "b", "since": dt.date(2024, 12, 16)}, est, "per_day") == {"uniform": [2000 / 30, 4000 / 30]}
+    got = derive({"figure": "b", "since": dt.date(2024, 12, 16)}, est, "per_day")
+    assert got == {"uniform": [2000 / 30, 4000 / 30]}
     # A range of dates too: 3,000 over 41 to 50 days from 1 December.
     assert derive({"figure": "c", "since": dt.date(2024, 12, 1)}, est, "per_day") == {"uniform": [60.0, 3000 / 41]}
     # ISW's sum: 3,800 standing on 16 January, 41 days from 6 December: about 92.7 a day.
@@ -146,7 +147,8 @@ def test_derivation_through_load_scenario(tmp_path):
     s = sim.load_scenario(write_case(tmp_path, {"derive": {"figure": "c3000", "since": "2024-12-06"}}))
     assert s.postures["combat"].per_day.describe() == "75"
     # Overrides come first, so a derivation can be set from the command line too.
-    s = sim.load_scenario(write_case(tmp_path, 10), ["postures.combat.per_day={derive: {figure: c3000, since: 2024-12-16}}"])
+    override = "postures.combat.per_day={derive: {figure: c3000, since: 2024-12-16}}"
+    s = sim.load_scenario(write_case(tmp_path, 10), [override])
     assert s.postures["combat"].per_day.describe() == "100"
 
 

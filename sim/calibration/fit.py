@@ -99,7 +99,10 @@ def calibrate(scenario: Scenario | str | Path, estimates: Estimates | str | Path
     fit_end = max(o.last for o in obs)
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(4,)))
     start = np.column_stack([p.sample(rng, walkers) for p in priors])
-    with Simulator(s.model_copy(update={"end": fit_end}), priors, obs, reps, seed, workers) as simulator:
+    # The fit needs the reported measures only: no thresholds or claims to track, no days after
+    # the last report.
+    cut = s.model_copy(update={"end": fit_end, "thresholds": {}, "claims": []})
+    with Simulator(cut, priors, obs, reps, seed, workers) as simulator:
         log_post = LogPosterior(priors, simulator)
         chain, log_prob, acceptance = run_ensemble(log_post, start, steps, seed, on_step)
     return Calibration(

@@ -1,0 +1,131 @@
+"""The sweep file, and swept parameters given as text (``--param PATH=RANGE``).
+
+A sweep file (YAML; unknown keys refused)::
+
+    params:                                   # scenario parameters by field path
+      wounded.return_to_duty: "0.0:0.6"       # a range low:high (or [low, high])
+      postures.combat.daily_rate: {uniform: [0.004, 0.012]}   # or any distribution
+    design: sobol                             # grid, oat, lhs, morris or sobol
+    n: 64                                     # the design's size (see sim.sweep_design)
+    levels: 4                                 # Morris grid levels
+    second_order: false                       # Sobol second-order indices
+    outputs:                                  # scalar outputs per point (see sim.sweep_outputs)
+      - median_day:combat_ineffective
+      - {claim: fdd-wiped-out-within-months}
+      - {measure: effective, date: 2025-06-01, stat: q50}
+    reps: 200                                 # replications per point, averaged
+    seed: 7                                   # the sweep's seed [default: the scenario's]
+    batch_points: 25                          # points per engine run (part of the seed's meaning)
+    set: {wounded.died_of_wounds: 0.1}        # fixed overrides of the scenario
+
+A swept parameter is a range ``low:high`` (read as uniform), a list ``[low, high]``, or any
+distribution of :mod:`sim.params`.  The checks against a scenario are in
+:func:`sim.sweep_spec.make_sweep`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BeforeValidator, Field, ValidationError
+
+from .params import Param, ParamError
+from .scenario import MAX_REPS, ScenarioError, Strict, read_yaml, validation_error
+from .sweep_outputs import Output, OutputError, parse_output
+
+_NUMBER = r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?"
+_RANGE = re.compile(rf"^\s*({_NUMBER})\s*:\s*({_NUMBER})\s*$")
+
+
+def parse_range(value: Any) -> Param:
+    """Read a swept parameter: ``"low:high"``, ``[low, high]``, or a distribution mapping."""
+    if isinstance(value, Param):
+        p = value
+    elif isinstance(value, str):
+        m = _RANGE.match(value)
+        if not m:
+            raise ValueError(f"a range is low:high, e.g. 0.1:0.5 (got {value!r})")
+        p = _uniform(float(m.group(1)), float(m.group(5)))
+    elif isinstance(value, list | tuple):
+        if len(value) != 2 or any(isinstance(v, bool) or not isinstance(v, int | float) for v in value):
+            raise ValueError("a range is a list of two numbers [low, high]")
+        p = _uniform(float(value[0]), float(value[1]))
+    elif isinstance(value, dict):
+        try:
+            p = Param.parse(value)
+        except ParamError as exc:
+            raise ValueError(str(exc)) from None
+    else:
+        raise ValueError("a swept parameter needs a range low:high or a distribution, not a single value")
+    lo, hi = p.bounds
+    if p.is_fixed or not lo < hi:
+        raise ValueError(f"a swept parameter needs low < high (got {p.describe()})")
+    return p
+
+
+def _uniform(lo: float, hi: float) -> Param:
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise ValueError("a range takes finite numbers")
+    if not lo < hi:
+        raise ValueError(f"a range needs low < high (got {lo:g}:{hi:g})")
+    return Param("uniform", (lo, hi))
+
+
+SweptParam = Annotated[Param, BeforeValidator(parse_range)]
+
+
+def _output(value: Any) -> Output:
+    try:
+        return parse_output(value)
+    except OutputError as exc:
+        raise ValueError(str(exc)) from None
+
+
+class SweepFile(Strict):
+    """The sweep file's schema (see the module's notes)."""
+
+    params: dict[str, SweptParam] = Field(default_factory=dict)
+    design: Literal["grid", "oat", "lhs", "morris", "sobol"] | None = None
+    n: int | None = Field(None, ge=1)
+    levels: int | None = Field(None, ge=2, le=1000)
+    second_order: bool | None = None
+    outputs: list[Annotated[Output, BeforeValidator(_output)]] = Field(default_factory=list)
+    reps: int | None = Field(None, ge=1, le=MAX_REPS)
+    seed: int | None = Field(None, ge=0, lt=2**63)
+    batch_points: int | None = Field(None, ge=1, le=1_000_000)
+    set_: dict[str, Any] = Field({}, alias="set")
+
+
+def read_sweep_file(path: str | Path) -> tuple[SweepFile, dict]:
+    """Read and check a sweep file's schema; returns it and its line map."""
+    data, lines = read_yaml(path, what="sweep")
+    try:
+        return SweepFile.model_validate(data), lines
+    except ValidationError as exc:
+        raise validation_error(str(path), exc, lines) from None
+
+
+def line_of(lines: dict, *parts: str) -> int | None:
+    """The line of the deepest known prefix of a field path (None: unknown)."""
+    return next((lines[parts[:n]] for n in range(len(parts), 0, -1) if parts[:n] in lines), None)
+
+
+def parse_param_option(item: str) -> tuple[str, Param]:
+    """Read ``--param PATH=RANGE`` (``low:high`` or a YAML distribution)."""
+    if "=" not in item:
+        raise ScenarioError("--param", item, "a swept parameter is PATH=low:high or PATH={uniform: [a, b]}")
+    path, raw = (s.strip() for s in item.split("=", 1))
+    if not path:
+        raise ScenarioError("--param", item, "empty parameter path")
+    try:
+        value = raw if _RANGE.match(raw) else yaml.safe_load(raw)
+    except yaml.YAMLError:
+        raise ScenarioError("--param", path, f"{raw!r} is not valid YAML") from None
+    try:
+        return path, parse_range(value)
+    except ValueError as exc:
+        raise ScenarioError("--param", path, str(exc)) from None

@@ -1,0 +1,37 @@
+"""The calibration notebook runs from top to bottom and shows what it says it shows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "notebooks" / "calibration.ipynb"
+FITTED = ("postures.combat.daily_rate", "casualties.killed", "wounded.return_to_duty")
+
+
+def _text(cell) -> str:
+    parts = []
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream":
+            parts.append(out["text"])
+        elif "data" in out:
+            parts.append(out["data"].get("text/plain", ""))
+    return "\n".join(parts)
+
+
+def test_calibration_notebook_executes():
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    # Cells raise on error; the timeout only guards against a hung kernel, it times nothing.
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    everything = "\n".join(_text(c) for c in code)
+    for path in FITTED:
+        assert path in everything
+    assert "acceptance fraction" in everything
+    assert "effective strength on 30 April 2025" in everything
+    figures = sum("image/png" in out.get("data", {}) for c in code for out in c.get("outputs", []))
+    assert figures == 2  # the fit chart and the two fan charts (one figure)

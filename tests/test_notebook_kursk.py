@@ -1,0 +1,29 @@
+"""The Kursk notebook runs from top to bottom and shows its tables and charts."""
+
+import nbformat
+from nbclient import NotebookClient
+
+from conftest import ROOT
+
+NOTEBOOK = ROOT / "notebooks" / "kursk.ipynb"
+
+
+def test_kursk_notebook_runs_and_shows_results():
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    # Executed from the notebooks folder, as a reader opening it in Jupyter would.
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.execution_count for c in code)
+    outputs = [o for c in code for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    tables = [o["data"]["text/plain"] for o in outputs if o.output_type == "execute_result"]
+    assert len(images) >= 5  # ISW fan charts and crossing, FDD's, and the return-to-duty curve
+    text = "\n".join(tables)
+    for words in ("nis-killed-mid-january", "isw-all-lost-by-april", "fdd-wiped-out-within-months",
+                  "zelensky-about-4000", "return_to_duty"):
+        assert words in text, words
+    # The return-to-duty table shows ISW's claim holding with no returns and failing at 20%.
+    sweep = next(t for t in tables if "return_to_duty" in t).splitlines()
+    assert sweep[1].split()[-1] == "holds" and "0.20" in sweep[8] and sweep[8].split()[-1] == "fails"
