@@ -78,8 +78,9 @@ def main() -> None:
     args = ap.parse_args()
     cpus = len(os.sched_getaffinity(0))
     s = sim.load_scenario(SCENARIO)
-    print(f"sim {sim.__version__}, {cpus} cores; scenario {s.name} ({s.days} days), {len(PARAMS)} parameters, "
-          f"{args.reps} replications a point")
+    print(f"sim {sim.__version__}, {cpus} cores (load average {os.getloadavg()[0]:.1f} at the start: other "
+          f"work on the machine slows every figure below); scenario {s.name} ({s.days} days), "
+          f"{len(PARAMS)} parameters, {args.reps} replications a point")
     rep_days = args.points * args.reps * s.days
 
     print(f"Latin hypercube, {args.points:,} points:")
@@ -104,6 +105,7 @@ def main() -> None:
     print(f"  identical rows across backends and worker counts: {'yes' if same else 'NO'}")
     print("Projection (a fraction of the batches, extrapolated):")
     sobol_projection(args.reps, args.fraction, workers=min(2, cpus))
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

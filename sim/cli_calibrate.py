@@ -15,7 +15,7 @@ from .scenario import ScenarioError
 
 @click.command()
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=str))
-@click.option("--estimates", type=click.Path(dir_okay=False), default=None,
+@click.option("--estimates", default=None, metavar="FILE",
               help="Reported-estimates file [default: the one the scenario names].")
 @click.option("--fit", "fit", multiple=True, metavar="PATH",
               help="A parameter to fit, by field path, e.g. postures.combat.daily_rate (repeatable); "

@@ -34,13 +34,14 @@ from .scenario import Name, ScenarioError, Strict, read_yaml, validation_error
 #: What a reported figure counts.  Kinds that are model measures can be overlaid on plots and
 #: used for calibration; the others are context:
 #:
-#: ``reinforcements`` (people expected or sent later), ``reserve`` (a pool they could come
-#: from, such as a whole corps), ``formations`` (a number of units: brigades, teams),
-#: ``unit_size`` (people in one unit or group), ``event_losses`` (losses in one engagement, not
-#: a running total), ``duration_days`` (a span of time in days), ``share`` (a fraction, 0..1),
-#: ``equipment`` (systems supplied) and ``event`` (something that happened; no figure needed).
+#: ``expected`` (a total someone expects, not a count of those present), ``reinforcements``
+#: (people expected or sent later), ``reserve`` (a pool they could come from, such as a whole
+#: corps), ``formations`` (a number of units: brigades, teams), ``unit_size`` (people in one
+#: unit or group), ``event_losses`` (losses in one engagement, not a running total),
+#: ``duration_days`` (a span of time in days), ``share`` (a fraction, 0..1), ``equipment``
+#: (systems supplied) and ``event`` (something that happened; no figure needed).
 KINDS = ("deployed", "arrived", "effective", "killed", "wounded", "casualties", "missing",
-         "captured", "reinforcements", "reserve", "formations", "unit_size", "event_losses",
+         "captured", "expected", "reinforcements", "reserve", "formations", "unit_size", "event_losses",
          "duration_days", "share", "equipment", "event")
 #: Kinds that correspond to a model measure (captured people count as missing).
 MEASURE_OF_KIND = {"deployed": "deployed", "arrived": "arrived", "effective": "effective",
@@ -149,13 +150,14 @@ class Estimates(Strict):
 
     def overlay(self, measure: str) -> pd.DataFrame:
         """Figures of one model measure as ``date, value, low, high, label`` for plots
-        (a missing range is drawn as the point itself)."""
+        (a missing range is drawn as the point itself), with ``first`` and ``last`` giving the
+        span of a figure dated by a range of days."""
         f = self.frame()
         f = f[f["measure"] == measure].copy()
         f["low"] = f["low"].fillna(f["value"])
         f["high"] = f["high"].fillna(f["value"])
         f["label"] = f["who"]
-        return f[["date", "value", "low", "high", "label", "id"]].reset_index(drop=True)
+        return f[["date", "value", "low", "high", "label", "id", "first", "last"]].reset_index(drop=True)
 
 
 def load_estimates(path: str | Path) -> Estimates:

@@ -38,6 +38,7 @@ def plot_tornado(frame: pd.DataFrame, output: str | None = None, ax=None):
         ax.barh(yi, r.at_low - r.baseline, left=r.baseline, color="#4c72b0", height=0.6)
         ax.barh(yi, r.at_high - r.baseline, left=r.baseline, color="#dd8452", height=0.6)
     ax.axvline(t["baseline"].iloc[0] if len(t) else 0, color="black", lw=1)
+    ax.margins(x=0.05)
     ax.set_yticks(y, [f"{r.param}\n{_fmt(r.low)} \u2192 {_fmt(r.high)}" for r in t.itertuples()], fontsize=8)
     ax.set_xlabel(output)
     ax.set_title("One at a time: blue at the low end, orange at the high end", fontsize=9)

@@ -55,7 +55,7 @@ def write_report(frame: pd.DataFrame, out: str | Path, plot: bool = True,
                                        "batch_points", "points", "batches", "params", "outputs", "version")})
     summary["points_done"] = len(frame)
     summary["analysis"] = {name: _records(t) for name, t in tables.items()}
-    summary["files"] = sorted(["points/", "design.parquet", "scenario.yaml", "sweep.json", "summary.json",
-                               *(f.name for f in files)])
+    summary["files"] = sorted({p.name + "/" * p.is_dir() for p in out.iterdir() if not p.name.startswith(".")}
+                              | {"summary.json"})
     files.append(atomic_text(out / "summary.json", json.dumps(summary, indent=2) + "\n"))
     return files

@@ -120,8 +120,8 @@ def _progress(total: int, done: int, label: str):
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
-                   TextColumn("{task.completed:,.0f}/{task.total:,.0f} points"),
-                   TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(), transient=True)
+                   TextColumn("{task.completed:,.0f}/{task.total:,.0f} points,"), TimeElapsedColumn(),
+                   TextColumn("elapsed,"), TimeRemainingColumn(), TextColumn("left"), transient=True)
     task = bar.add_task(label, total=total, completed=done)
     return bar, task
 

@@ -105,8 +105,11 @@ def test_recovery_interval_contains_truth_and_is_narrow(calibrated):
         p05, p95 = np.quantile(samples[path], [0.05, 0.95])
         assert p05 <= TRUTH[path] <= p95, (path, p05, p95)
         # The reports must have taught something: ignoring them would leave the prior's 90%
-        # interval (0.9 of the uniform's width).  With four reports at 10-15% error the rate is
-        # pinned to about a tenth of that and the killed share (one report) to under half.
+        # interval (0.9 of the uniform's width).  Seeded result: the rate's interval is about 12%
+        # of the prior's, the killed share's (one killed report) about 22%; the limits below
+        # catch a fit that ignores the reports, not small numerical changes.  The reports' noise
+        # (10%) is below the error the fit assumes (15%), so the intervals are conservative and
+        # cover the truth more often than 90% of the time, whatever the seed.
         limit = {"postures.combat.daily_rate": 0.25, "casualties.killed": 0.6}[path]
         assert p95 - p05 < limit * 0.9 * (hi - lo), (path, p05, p95)
 
@@ -152,8 +155,8 @@ def test_run_posterior_carries_calibrated_uncertainty(calibrated, tmp_path):
     median = sim.run(s, reps=400, seed=5, fixed={p: np.full(400, samples[p].median()) for p in FIT})
     q = median.q[sim.MEASURES.index("casualties"), -1]  # the last day's 5/25/50/75/95% quantiles
     fixed_width = float(q[4] - q[0])
-    # Seeded: the prior band on 30 June is about 4x the posterior's; the posterior band about
-    # 1.5-3x the band with the parameters fixed (process noise and the return-to-duty prior only).
+    # Seeded: the prior band on 30 June is about 5x the posterior's, the posterior band about 2x
+    # the band with the parameters fixed (process noise and the return-to-duty prior only).
     assert width(post) < 0.5 * width(prior)
     assert width(post) > 1.2 * fixed_width
 

@@ -400,3 +400,12 @@ def test_a_dask_cluster_gives_the_same_rows_as_the_local_pool(small, tmp_path):
     b = pd.read_parquet(tmp_path / "dask" / "points").sort_values("point", ignore_index=True)
     assert len(a) == 20
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_without_dask_a_scheduler_gives_a_clear_error(monkeypatch):
+    from sim.sweep_backends import BackendError, backend
+
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if dask.distributed were not installed
+    with pytest.raises(BackendError, match=r"^--scheduler: needs dask.distributed; install it with "
+                                           r"pip install \.\[dask\]$"):
+        backend(scheduler="tcp://127.0.0.1:8786")

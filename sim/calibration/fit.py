@@ -19,19 +19,19 @@ from .sampler import LogPosterior, Simulator, autocorrelation_time, run_ensemble
 
 def _check_settings(walkers: int, steps: int, burn: int, reps: int, workers: int, ndim: int) -> None:
     if walkers < max(4, 2 * ndim):
-        raise CalibrationError("--walkers", "walkers",
+        raise CalibrationError("--walkers", "",
                                f"must be at least {max(4, 2 * ndim)} (4, and twice the {ndim} fitted "
                                f"parameter{'s' * (ndim != 1)}); got {walkers}")
     if walkers > 10_000:
-        raise CalibrationError("--walkers", "walkers", f"must be at most 10,000 (got {walkers:,})")
+        raise CalibrationError("--walkers", "", f"must be at most 10,000 (got {walkers:,})")
     if not 2 <= steps <= 1_000_000:
-        raise CalibrationError("--steps", "steps", f"must be between 2 and 1,000,000 (got {steps})")
+        raise CalibrationError("--steps", "", f"must be between 2 and 1,000,000 (got {steps})")
     if not 0 <= burn < steps:
-        raise CalibrationError("--burn", "burn", f"must be at least 0 and below steps ({steps}); got {burn}")
+        raise CalibrationError("--burn", "", f"must be at least 0 and below steps ({steps}); got {burn}")
     if not 1 <= workers <= 64:
-        raise CalibrationError("--workers", "workers", f"must be between 1 and 64 (got {workers})")
+        raise CalibrationError("--workers", "", f"must be between 1 and 64 (got {workers})")
     if not 2 <= reps <= BLOCK:
-        raise CalibrationError("--reps", "reps", f"replications per walker must be between 2 and {BLOCK} "
+        raise CalibrationError("--reps", "", f"replications per walker must be between 2 and {BLOCK} "
                                                  f"(got {reps})")
 
 
@@ -80,8 +80,11 @@ def calibrate(scenario: Scenario | str | Path, estimates: Estimates | str | Path
     source = str(scenario) if not isinstance(scenario, Scenario) else f"<scenario {scenario.name}>"
     s = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     if estimates is None:
-        if isinstance(scenario, Scenario) or not s.estimates:
+        if not s.estimates:
             raise CalibrationError(source, "estimates", "give an estimates file (the scenario names none)")
+        if isinstance(scenario, Scenario):
+            raise CalibrationError(source, "estimates", "give the estimates file: the scenario names one "
+                                                        "relative to its own file, which a loaded scenario lacks")
         est_source = str(Path(scenario).parent / s.estimates)
         est = estimates_for(scenario, s.estimates)
     elif isinstance(estimates, Estimates):
@@ -94,7 +97,7 @@ def calibrate(scenario: Scenario | str | Path, estimates: Estimates | str | Path
     _check_settings(walkers, steps, burn, reps, workers, len(priors))
     seed = s.seed if seed is None else int(seed)
     if not 0 <= seed < 2**63:
-        raise CalibrationError("--seed", "seed", "must be between 0 and 2**63 - 1")
+        raise CalibrationError("--seed", "", "must be between 0 and 2**63 - 1")
     obs, left_out = select(est, s, cutoff, tuple(exclude), tuple(kinds), est_source)
     fit_end = max(o.last for o in obs)
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(4,)))
@@ -120,8 +123,8 @@ def _cutoff(until: dt.date | str | None, s: Scenario) -> dt.date:
         try:
             until = dt.date.fromisoformat(until)
         except ValueError:
-            raise CalibrationError("--until", "until", f"{until!r} is not a date (YYYY-MM-DD)") from None
+            raise CalibrationError("--until", "", f"{until!r} is not a date (YYYY-MM-DD)") from None
     if not s.start <= until <= s.end:
-        raise CalibrationError("--until", "until", f"must lie between the scenario's start and end "
+        raise CalibrationError("--until", "", f"must lie between the scenario's start and end "
                                                    f"({s.start}..{s.end}); got {until}")
     return until

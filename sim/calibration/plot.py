@@ -82,7 +82,7 @@ def fit_chart(cal: Calibration, reps: int = 1000, axes=None):
         ax.set_ylim(bottom=0)
         ax.set_ylabel(measure.replace("_", " "))
         ax.grid(alpha=0.25)
-        ax.legend(loc="upper left", fontsize=8, frameon=False)
+        ax.legend(loc="best", fontsize=8, frameon=False)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
     # Start where the first plotted band leaves zero (a week before), not at the scenario start.
     active = [np.flatnonzero(post.q[MEASURES.index(m), :, col["q95"]] > 0) for m in measures]

@@ -45,7 +45,7 @@ class Calibration:
     version: str
     kinds: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
-    _runs: dict = field(default_factory=dict, repr=False)
+    _runs: dict = field(default_factory=dict, repr=False, init=False)
 
     @property
     def paths(self) -> list[str]:
@@ -93,10 +93,11 @@ class Calibration:
 
     @property
     def plot_end(self) -> dt.date:
-        """The last date worth plotting: the cut-off or the last report of a fitted measure."""
+        """The last date worth plotting: a week after the cut-off or the last report of a fitted
+        measure, whichever is later (at most the scenario's end)."""
         measures = {o.measure for o in self.observations}
         dates = [e.last_date for e in self.estimates.estimates if e.measure in measures]
-        return min(self.scenario.end, max([self.until, *dates]))
+        return min(self.scenario.end, max([self.until, *dates]) + dt.timedelta(days=7))
 
     def report_observations(self) -> list[Observation]:
         """Observations of every report of a fitted measure within the plotted dates (those

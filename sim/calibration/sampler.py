@@ -123,8 +123,8 @@ class LogPosterior:
     """``log prior + log synthetic likelihood`` for an array of parameter vectors (emcee's
     ``vectorize=True``); vectors outside the prior's support are not simulated."""
 
-    def __init__(self, priors: list[Prior], simulator: Simulator, on_call=None):
-        self.priors, self.simulator, self.on_call = priors, simulator, on_call
+    def __init__(self, priors: list[Prior], simulator: Simulator):
+        self.priors, self.simulator = priors, simulator
 
     def log_prior(self, theta: np.ndarray) -> np.ndarray:
         theta = np.atleast_2d(theta)
@@ -136,8 +136,6 @@ class LogPosterior:
         ok = np.isfinite(lp)
         if ok.any():
             lp[ok] += self.simulator.log_likelihood(theta[ok])
-        if self.on_call is not None:
-            self.on_call()
         return lp
 
 
