@@ -33,10 +33,11 @@ def likelihood(p: float) -> str:
 
 
 def verdict(p: float) -> str:
-    """``holds`` (probability at least 2/3), ``fails`` (at most 1/3), or ``toss-up``."""
-    if p >= 2 / 3:
+    """``holds`` when at least likely (p >= 0.66), ``fails`` when at most unlikely
+    (p < 0.33), ``toss-up`` in between: the same cut-offs as :func:`likelihood`."""
+    if p >= 0.66:
         return "holds"
-    if p <= 1 / 3:
+    if p < 0.33:
         return "fails"
     return "toss-up"
 

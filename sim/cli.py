@@ -64,8 +64,11 @@ def run(scenario: str, reps: int | None, seed: int | None, out_dir: str | None,
     """Run SCENARIO and write tables, a JSON summary and charts."""
     from .runner import run as run_model
 
+    from .estimates import estimates_for
+
     try:
         sc = load_scenario(scenario, overrides)
+        estimates = estimates_for(scenario, sc.estimates)
         if reps is not None and not 1 <= reps <= MAX_REPS:
             raise ScenarioError("--reps", "reps", f"must be between 1 and {MAX_REPS:,} (got {reps:,})")
         if seed is not None and not 0 <= seed < 2**63:
@@ -87,7 +90,7 @@ def run(scenario: str, reps: int | None, seed: int | None, out_dir: str | None,
             raise Fail(str(exc)) from None
     interactive = not quiet and sys.stderr.isatty()
     result = run_model(sc, n_reps, n_seed, progress=interactive, fixed=fixed)
-    files = result.save(out, plot=not no_plot)
+    files = result.save(out, plot=not no_plot, estimates=estimates)
     if not quiet:
         print_run(result)
         click.echo(f"wrote {len(files)} files to {out}/")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 if TYPE_CHECKING:
+    from .estimates import Estimates
     from .results import Result
 
 
@@ -73,8 +74,10 @@ def resolved_yaml(result: Result) -> str:
     return head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
-def write_run(result: Result, out_dir: Path, plot: bool = True, extra: dict[str, Any] | None = None) -> list[Path]:
-    """Write the resolved scenario, tables, JSON summary and plots of a run into ``out_dir``."""
+def write_run(result: Result, out_dir: Path, plot: bool = True, extra: dict[str, Any] | None = None,
+              estimates: Estimates | None = None) -> list[Path]:
+    """Write the resolved scenario, tables, JSON summary and plots of a run into ``out_dir``
+    (with ``estimates``, reported figures are drawn on the fan charts)."""
 
     def fill(d: Path) -> list[Path]:
         files = [
@@ -86,28 +89,33 @@ def write_run(result: Result, out_dir: Path, plot: bool = True, extra: dict[str,
         summary = result.summary()
         if extra:
             summary.update(extra)
-        summary["files"] = sorted([f.name for f in files] + ["summary.json"]
-                                  + (["fan.png"] + (["crossing.png"] if len(result.thresholds) else [])
-                                     if plot else []))
-        files.append(_text(d / "summary.json", json.dumps(summary, indent=2, default=str) + "\n"))
         if plot:
-            files += write_plots(result, d)
+            files += write_plots(result, d, estimates)
+        summary["files"] = sorted([f.name for f in files] + ["summary.json"])
+        files.append(_text(d / "summary.json", json.dumps(summary, indent=2, default=str) + "\n"))
         return [out_dir / f.name for f in files]
 
     return staged(out_dir, fill)
 
 
-def write_plots(result: Result, d: Path) -> list[Path]:
+def write_plots(result: Result, d: Path, estimates: Estimates | None = None) -> list[Path]:
+    """``fan.png`` (effective strength), ``fan-casualties.png`` when there are reported
+    casualty figures to show against it, and ``crossing.png`` when there are thresholds."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     out = []
-    ax = result.plot("effective")
-    out.append(d / "fan.png")
-    ax.figure.savefig(out[-1], dpi=120)
-    plt.close(ax.figure)
+    panels = [("fan.png", "effective")]
+    if estimates is not None and len(estimates.overlay("casualties")):
+        panels.append(("fan-casualties.png", "casualties"))
+    for name, measure in panels:
+        over = estimates.overlay(measure) if estimates is not None else None
+        ax = result.plot(measure, estimates=over)
+        out.append(d / name)
+        ax.figure.savefig(out[-1], dpi=120)
+        plt.close(ax.figure)
     if len(result.thresholds):
         ax = result.plot_crossing()
         out.append(d / "crossing.png")

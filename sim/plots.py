@@ -78,7 +78,11 @@ def fan_chart(result: Result, measure: str = "effective", ax: Axes | None = None
         est = estimates
         lo = (est["value"] - est["low"]).clip(lower=0)
         hi = (est["high"] - est["value"]).clip(lower=0)
-        ax.errorbar(pd.to_datetime(est["date"]), est["value"], yerr=[lo, hi], fmt="o", color="#d35400",
+        when = pd.to_datetime(est["date"])
+        xerr = None
+        if {"first", "last"} <= set(est.columns):  # figures dated by a span of days
+            xerr = [when - pd.to_datetime(est["first"]), pd.to_datetime(est["last"]) - when]
+        ax.errorbar(when, est["value"], yerr=[lo, hi], xerr=xerr, fmt="o", color="#d35400",
                     ms=5, capsize=3, label="reported")
     ax.set_ylim(bottom=0, top=ymax * 1.08)
     ax.set_ylabel(measure.replace("_", " "))

@@ -158,11 +158,12 @@ class Result:
 
         return crossing_chart(self, ax=ax, **kwargs)
 
-    def save(self, out_dir: str | Path, plot: bool = True) -> list[Path]:
-        """Write the outputs into ``out_dir`` atomically (see :mod:`sim.outputs`)."""
+    def save(self, out_dir: str | Path, plot: bool = True, estimates=None) -> list[Path]:
+        """Write the outputs into ``out_dir`` atomically (see :mod:`sim.outputs`); reported
+        ``estimates`` (an :class:`~sim.estimates.Estimates`) are drawn on the fan charts."""
         from .outputs import write_run
 
-        return write_run(self, Path(out_dir), plot=plot)
+        return write_run(self, Path(out_dir), plot=plot, estimates=estimates)
 
     def summary_json(self) -> str:
         return json.dumps(self.summary(), indent=2, default=str)

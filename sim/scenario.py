@@ -10,6 +10,7 @@ where known, the line.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -458,6 +459,24 @@ def _check_condition(cond: Condition, path: str) -> list[tuple[str, str]]:
 # -- loading ---------------------------------------------------------------------------------------
 
 
+class Loader(yaml.SafeLoader):
+    """Safe YAML with YAML 1.2 booleans: only true/false are booleans, so a key such as
+    ``on:`` (a claim tested on a date) stays a string instead of becoming ``True``."""
+
+
+Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                             list("tTfF"))
+
+
+def load_yaml_text(text: str) -> Any:
+    """Parse YAML text with :class:`Loader`."""
+    return yaml.load(text, Loader=Loader)  # noqa: S506 (Loader is a SafeLoader)
+
+
 def _line_map(text: str) -> dict[tuple[str, ...], int]:
     """Map field paths to 1-based line numbers, from the YAML node tree."""
     lines: dict[tuple[str, ...], int] = {}
@@ -474,7 +493,7 @@ def _line_map(text: str) -> dict[tuple[str, ...], int]:
                 walk(v, (*path, str(i)))
 
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=Loader)
     except yaml.YAMLError:
         return lines
     if root is not None:
@@ -497,7 +516,7 @@ def read_yaml(path: str | Path, what: str = "scenario") -> tuple[Any, dict[tuple
     except OSError as exc:
         raise ScenarioError(src, "", f"cannot be read ({exc.strerror})") from None
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml_text(text)
     except yaml.constructor.ConstructorError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         tag = str(exc.problem).split("'")[1] if "'" in str(exc.problem) else "?"
@@ -556,7 +575,7 @@ def apply_overrides(data: dict[str, Any], overrides: list[str] | tuple[str, ...]
             raise ScenarioError(src, item, "an override is path=value", None)
         path, raw = item.split("=", 1)
         try:
-            value = yaml.safe_load(raw)
+            value = load_yaml_text(raw)
         except yaml.YAMLError:
             raise ScenarioError(src, path, f"override value {raw!r} is not valid YAML") from None
         set_path(data, path, value, src)

@@ -26,7 +26,7 @@ def test_run_writes_every_output(tmp_path):
     assert "Thresholds: first-crossing date" in p.stdout and "combat_ineffective" in p.stdout
     names = {f.name for f in out.iterdir()}
     assert names == {"scenario.yaml", "quantiles.csv", "thresholds.csv", "crossing.csv", "summary.json",
-                     "fan.png", "crossing.png"}
+                     "fan.png", "fan-casualties.png", "crossing.png"}
     summary = json.loads((out / "summary.json").read_text())
     assert summary["reps"] == 300 and summary["seed"] == 4 and summary["version"] == sim.__version__
     assert set(summary["thresholds"]) == {"combat_ineffective", "destroyed_30pct", "all_lost"}
