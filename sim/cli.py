@@ -62,9 +62,8 @@ def main() -> None:
 def run(scenario: str, reps: int | None, seed: int | None, out_dir: str | None,
         overrides: tuple[str, ...], no_plot: bool, posterior: str | None, quiet: bool) -> None:
     """Run SCENARIO and write tables, a JSON summary and charts."""
-    from .runner import run as run_model
-
     from .estimates import estimates_for
+    from .runner import run as run_model
 
     try:
         sc = load_scenario(scenario, overrides)

@@ -474,7 +474,7 @@ Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|Tru
 
 def load_yaml_text(text: str) -> Any:
     """Parse YAML text with :class:`Loader`."""
-    return yaml.load(text, Loader=Loader)  # noqa: S506 (Loader is a SafeLoader)
+    return yaml.load(text, Loader=Loader)  # Loader is a SafeLoader
 
 
 def _line_map(text: str) -> dict[tuple[str, ...], int]:
@@ -501,6 +501,10 @@ def _line_map(text: str) -> dict[tuple[str, ...], int]:
     return lines
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
 def read_yaml(path: str | Path, what: str = "scenario") -> tuple[Any, dict[tuple[str, ...], int]]:
     """Read a YAML file safely; any failure is a one-line :class:`ScenarioError`."""
     src = str(path)
@@ -508,7 +512,7 @@ def read_yaml(path: str | Path, what: str = "scenario") -> tuple[Any, dict[tuple
     if not p.exists():
         raise ScenarioError(src, "", f"no such {what} file")
     if p.is_dir():
-        raise ScenarioError(src, "", f"is a directory, not a {what} file")
+        raise ScenarioError(src, "", f"is a directory, not {_article(what)} {what} file")
     try:
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError:
