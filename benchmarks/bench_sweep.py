@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import time
 from pathlib import Path
 
@@ -35,11 +36,26 @@ PARAMS = {
 }
 
 
-def lhs(points: int, reps: int, workers: int = 1, scheduler: str | None = None) -> tuple[pd.DataFrame, float]:
-    sw = make_sweep(SCENARIO, params=PARAMS, design="lhs", n=points, reps=reps, seed=1)
-    t = time.perf_counter()
-    frame = run_sweep(sw, workers=workers, scheduler=scheduler)
-    return frame, time.perf_counter() - t
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished child processes (workers)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def lhs(scenario, points: int, reps: int, workers: int = 1, cluster: int = 0) -> tuple[pd.DataFrame, float, float]:
+    """A Latin-hypercube sweep; returns its rows, wall time and CPU time (workers included)."""
+    sw = make_sweep(scenario, params=PARAMS, design="lhs", n=points, reps=reps, seed=1)
+    cpu = cpu_seconds()
+    if cluster:
+        with dask_cluster(cluster) as c:
+            t = time.perf_counter()
+            frame = run_sweep(sw, scheduler=c.scheduler_address)
+            wall = time.perf_counter() - t
+    else:
+        t = time.perf_counter()
+        frame = run_sweep(sw, workers=workers)
+        wall = time.perf_counter() - t
+    return frame, wall, cpu_seconds() - cpu
 
 
 def dask_cluster(workers: int):
@@ -49,10 +65,11 @@ def dask_cluster(workers: int):
                         dashboard_address=None, silence_logs=40)
 
 
-def sobol_projection(reps: int, fraction: float, workers: int) -> None:
+def sobol_projection(scenario, reps: int, fraction: float, workers: int,
+                     orders: tuple[bool, ...] = (False, True)) -> None:
     """Run the first ``fraction`` of the Sobol sweep's batches and extrapolate."""
-    for second in (False, True):
-        sw = make_sweep(SCENARIO, params=PARAMS, design="sobol", n=512, second_order=second, reps=reps, seed=1)
+    for second in orders:
+        sw = make_sweep(scenario, params=PARAMS, design="sobol", n=512, second_order=second, reps=reps, seed=1)
         tasks = tasks_for(sw, sw.design_frame())
         m = max(2 * workers, round(fraction * len(tasks)))
         be = backend(workers)
@@ -63,10 +80,12 @@ def sobol_projection(reps: int, fraction: float, workers: int) -> None:
         finally:
             be.close()
         rate = points / elapsed
+        whole = m == len(tasks)
         print(f"  sobol N=512, 8 parameters, second order {'on ' if second else 'off'}: {sw.points:,} points "
               f"x {reps} reps; ran {points:,} points ({points / sw.points:.0%}, {m} of {len(tasks)} batches) "
-              f"in {elapsed:.1f} s on {workers} workers = {rate:.2f} points/s -> projected "
-              f"{sw.points / rate / 60:.1f} min for the whole sweep (extrapolated)")
+              f"in {elapsed:.1f} s on {workers} workers = {rate:.2f} points/s -> "
+              + (f"the whole sweep took {elapsed / 60:.1f} min (measured)" if whole else
+                 f"projected {sw.points / rate / 60:.1f} min for the whole sweep (extrapolated)"))
 
 
 def main() -> None:
@@ -75,37 +94,49 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=200, help="replications a point [200]")
     ap.add_argument("--fraction", type=float, default=0.1, help="share of the Sobol sweep to run [0.1]")
     ap.add_argument("--no-dask", action="store_true", help="skip the Dask LocalCluster")
+    ap.add_argument("--no-lhs", action="store_true", help="skip the Latin-hypercube comparison")
+    ap.add_argument("--sobol", choices=("first", "second", "both"), default="both",
+                    help="Sobol sweeps to project: second-order indices off, on, or both [both]")
     args = ap.parse_args()
     cpus = len(os.sched_getaffinity(0))
-    s = sim.load_scenario(SCENARIO)
-    print(f"sim {sim.__version__}, {cpus} cores (load average {os.getloadavg()[0]:.1f} at the start: other "
-          f"work on the machine slows every figure below); scenario {s.name} ({s.days} days), "
-          f"{len(PARAMS)} parameters, {args.reps} replications a point")
-    rep_days = args.points * args.reps * s.days
+    s = sim.load_scenario(SCENARIO)  # once: every sweep below runs this very scenario
+    print(f"sim {sim.__version__}, {cpus} cores; scenario {s.name} ({s.days} days), {len(PARAMS)} parameters, "
+          f"{args.reps} replications a point")
+    print("Other work on the machine slows every figure; the load average before each run and the CPU "
+          "time used (workers included) are shown to judge it.")
 
+    if not args.no_lhs:
+        compare_backends(s, args)
+    print(f"Sobol sweeps (the first {args.fraction:.0%} of the batches; extrapolated unless that is all of "
+          f"them; load before {os.getloadavg()[0]:.1f}):")
+    orders = {"first": (False,), "second": (True,), "both": (False, True)}[args.sobol]
+    sobol_projection(s, args.reps, args.fraction, workers=min(2, cpus), orders=orders)
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
+
+
+def compare_backends(s, args) -> None:
+    """The Latin hypercube on 1 and 2 local workers and on a Dask LocalCluster."""
+    rep_days = args.points * args.reps * s.days
     print(f"Latin hypercube, {args.points:,} points:")
     frames, times = {}, {}
-
-    def report(label: str, frame: pd.DataFrame, elapsed: float) -> None:
-        frames[label], times[label] = frame, elapsed
-        print(f"  {label:<28} {elapsed:7.1f} s  {args.points / elapsed:6.2f} points/s  "
-              f"{rep_days / elapsed / 1e6:5.2f} M replication-days/s")
-
-    report("1 worker (this process)", *lhs(args.points, args.reps, workers=1))
-    report("2 workers (local pool)", *lhs(args.points, args.reps, workers=2))
+    runs = [("1 worker (this process)", {"workers": 1}), ("2 workers (local pool)", {"workers": 2})]
     if not args.no_dask:
-        with dask_cluster(2) as cluster:
-            report("Dask LocalCluster (2 procs)", *lhs(args.points, args.reps, scheduler=cluster.scheduler_address))
+        runs.append(("Dask LocalCluster (2 procs)", {"cluster": 2}))
+    for label, kw in runs:
+        load = os.getloadavg()[0]
+        frames[label], wall, cpu = lhs(s, args.points, args.reps, **kw)
+        times[label] = wall
+        print(f"  {label:<28} {wall:7.1f} s  {args.points / wall:6.2f} points/s  "
+              f"{rep_days / wall / 1e6:5.2f} M replication-days/s  (CPU {cpu:6.1f} s = {cpu / wall:4.2f} cores busy, "
+              f"{args.points / cpu:5.2f} points per CPU-second; load before {load:.1f})")
     t1, t2 = times["1 worker (this process)"], times["2 workers (local pool)"]
     print(f"  speed-up of 2 workers over 1: {t1 / t2:.2f}x (linear would be 2x)")
     if "Dask LocalCluster (2 procs)" in times:
-        print(f"  Dask against the local pool: {t2 / times['Dask LocalCluster (2 procs)']:.2f}x the pool's speed")
+        print(f"  Dask LocalCluster against the local pool: {t2 / times['Dask LocalCluster (2 procs)']:.2f}x "
+              "the pool's speed")
     first = next(iter(frames.values()))
     same = all(f.equals(first) for f in frames.values())
     print(f"  identical rows across backends and worker counts: {'yes' if same else 'NO'}")
-    print("Projection (a fraction of the batches, extrapolated):")
-    sobol_projection(args.reps, args.fraction, workers=min(2, cpus))
-    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

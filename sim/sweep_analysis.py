@@ -44,6 +44,7 @@ def output_columns(frame: pd.DataFrame) -> list[str]:
 
 
 def parameters(frame: pd.DataFrame) -> list[str]:
+    """The swept parameters' paths, in order."""
     return list(settings(frame)["params"])
 
 

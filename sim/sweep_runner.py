@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from .scenario import Scenario, ScenarioError
-from .sweep_backends import backend
+from .sweep_backends import BackendError, backend
 from .sweep_spec import Sweep, make_sweep
 from .sweep_store import MANIFEST, SweepStore, schema
 from .sweep_worker import BatchTask, run_batch
@@ -148,7 +148,10 @@ def run_sweep(sw: Sweep, *, out: str | Path | None = None, resume: bool = False,
     done = store.done() if store is not None and not fresh else set()
     tasks = tasks_for(sw, design, done)
     kept: list[pa.Table] = []
-    be = backend(workers, scheduler) if tasks else None
+    if workers < 1:
+        raise BackendError(f"--workers must be >= 1 (got {workers})")
+    # More workers than batches would only idle; the numbers do not depend on it.
+    be = backend(min(workers, len(tasks)), scheduler) if tasks else None
     try:
         if store is not None and fresh:
             store.create(sw, design)

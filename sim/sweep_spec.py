@@ -68,6 +68,7 @@ class Sweep:
         return [c for o in self.outputs for c in o.columns]
 
     def unit_design(self) -> tuple[Any, list[int] | None]:
+        """The design in the unit cube (see :func:`sim.sweep_design.unit_design`)."""
         return unit_design(self.design, len(self.params), self.n, self.seed, self.levels, self.second_order)
 
     def design_frame(self) -> pd.DataFrame:
