@@ -22,13 +22,30 @@ if TYPE_CHECKING:
     from .results import Result
 
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
-    """Write one file through a temporary sibling and ``os.replace``."""
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _publish(path: Path, directory: bool = False) -> None:
+    """Give a temporary file or folder the permissions a plain create would have had
+    (``tempfile`` makes them private to the owner)."""
+    os.chmod(path, (0o777 if directory else 0o666) & ~_umask())
+
+
+def atomic_write(path: Path, write: Callable[[Path], None], durable: bool = False) -> Path:
+    """Write one file through a temporary sibling and ``os.replace``; with ``durable`` the
+    data reach the disk before the rename (results that must survive a power cut)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
     try:
         write(Path(tmp))
+        if durable:
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+        _publish(Path(tmp))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -59,6 +76,7 @@ def staged(out_dir: Path, fill: Callable[[Path], Any]) -> Any:
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
     try:
         value = fill(staging)
+        _publish(staging, directory=True)
         swap_in(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +58,4 @@ def write_report(frame: pd.DataFrame, out: str | Path, plot: bool = True,
     summary["files"] = sorted({p.name + "/" * p.is_dir() for p in out.iterdir() if not p.name.startswith(".")}
                               | {"summary.json"})
     files.append(atomic_text(out / "summary.json", json.dumps(summary, indent=2) + "\n"))
-    for f in files:
-        os.chmod(f, 0o644)  # readable like the part files (temporary files are private)
     return files

@@ -18,9 +18,7 @@ is lost and nothing is duplicated.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +27,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from .outputs import atomic_text, staged
+from .outputs import atomic_text, atomic_write, staged
 from .scenario import ScenarioError
 from .sweep_spec import Sweep
 
 MANIFEST = "sweep.json"
 PARTS = "points"
 _PART = re.compile(r"^part-(\d{6,})\.parquet$")
-#: Temporary files and folders are private; what is renamed into place is readable by all.
-_FILE_MODE, _DIR_MODE = 0o644, 0o755
 
 
 def schema(sweep: Sweep) -> pa.Schema:
@@ -80,7 +76,6 @@ class SweepStore:
         self.check_new()
 
         def fill(d: Path) -> None:
-            os.chmod(d, _DIR_MODE)
             (d / PARTS).mkdir()
             (d / MANIFEST).write_text(json.dumps(sweep.manifest(), indent=2) + "\n", encoding="utf-8")
             head = (f"# Scenario of the sweep in this folder (seed {sweep.seed}, {sweep.reps} replications "
@@ -124,19 +119,8 @@ class SweepStore:
 
     def write_part(self, batch: int, table: pa.Table) -> Path:
         """Write one batch's rows: a temporary file, flushed, then renamed into place."""
-        path = self.parts / f"part-{batch:06d}.parquet"
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=self.parts)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                pq.write_table(table, fh)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, _FILE_MODE)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+        return atomic_write(self.parts / f"part-{batch:06d}.parquet", lambda p: pq.write_table(table, p),
+                            durable=True)
 
     def read(self) -> pd.DataFrame:
         """Every finished point, sorted by point."""
