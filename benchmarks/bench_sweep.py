@@ -17,10 +17,10 @@ from pathlib import Path
 import pandas as pd
 
 import sim
-from sim.sweep_backends import backend
-from sim.sweep_runner import run_sweep, tasks_for
-from sim.sweep_spec import make_sweep
-from sim.sweep_worker import run_batch
+from sim.sweeps.backends import backend
+from sim.sweeps.runner import run_sweep, tasks_for
+from sim.sweeps.spec import make_sweep
+from sim.sweeps.worker import run_batch
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "kursk-baseline.yaml"
 #: Eight uncertain inputs of the baseline, each over a range around its reported value.

@@ -14,7 +14,7 @@ from .params import Param
 from .results import Result
 from .runner import run
 from .scenario import MEASURES, Scenario, ScenarioError, load_scenario
-from .sweep_runner import sweep
+from .sweeps.runner import sweep
 
 __all__ = ["MEASURES", "Param", "Result", "Scenario", "ScenarioError", "__version__", "calibrate", "load_scenario",
            "run", "sweep"]

@@ -1,7 +1,7 @@
 """``simulate.py sweep``: sensitivity sweeps over scenario parameters, from the command line.
 
 Parses, checks (one-line errors, exit code 2, nothing written), runs the sweep through
-:func:`sim.sweep_runner.run_sweep`, then writes the analysis tables and charts into the
+:func:`sim.sweeps.runner.run_sweep`, then writes the analysis tables and charts into the
 sweep's folder and prints a short summary.
 """
 
@@ -61,11 +61,11 @@ def sweep(scenario: str, sweep_file: str | None, params: tuple[str, ...], design
     """Sweep SCENARIO's parameters and write one row per point (Parquet) as results arrive,
     with the analysis that fits the design (tornado, heatmap, Sobol, Morris) and its charts."""
     from .cli import Fail
-    from .sweep_analysis import AnalysisError, analyze
-    from .sweep_backends import BackendError
-    from .sweep_report import write_report
-    from .sweep_runner import run_sweep
-    from .sweep_spec import make_sweep
+    from .sweeps.analysis import AnalysisError, analyze
+    from .sweeps.backends import BackendError
+    from .sweeps.report import write_report
+    from .sweeps.runner import run_sweep
+    from .sweeps.spec import make_sweep
 
     try:
         if workers is not None and workers < 1:

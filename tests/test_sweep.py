@@ -19,9 +19,9 @@ import yaml
 import sim
 from conftest import ROOT
 from sim.params import Param
-from sim.sweep_analysis import morris_indices, sobol_indices, tornado
-from sim.sweep_design import TAIL, design_size, scale, unit_design
-from sim.sweep_spec import make_sweep
+from sim.sweeps.analysis import morris_indices, sobol_indices, tornado
+from sim.sweeps.design import TAIL, design_size, scale, unit_design
+from sim.sweeps.spec import make_sweep
 
 # A constant 10 (or 20) casualties a day, all killed, from 1,000 people arriving on day 0:
 # at the end of day d, 1000 - r(d+1) are on duty; the peak is 1000 - r (day 0's close), so
@@ -370,7 +370,7 @@ def test_tornado_orders_parameters_by_swing():
 
 
 def test_every_design_writes_its_chart(small, tmp_path):
-    from sim.sweep_report import write_report
+    from sim.sweeps.report import write_report
 
     for design, n, chart in (("grid", 2, "heatmap.png"), ("sobol", 2, "sobol.png"), ("morris", 2, "morris.png"),
                              ("lhs", 6, "scatter-1.png")):
@@ -403,7 +403,7 @@ def test_a_dask_cluster_gives_the_same_rows_as_the_local_pool(small, tmp_path):
 
 
 def test_without_dask_a_scheduler_gives_a_clear_error(monkeypatch):
-    from sim.sweep_backends import BackendError, backend
+    from sim.sweeps.backends import BackendError, backend
 
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if dask.distributed were not installed
     with pytest.raises(BackendError, match=r"^--scheduler: needs dask.distributed; install it with "

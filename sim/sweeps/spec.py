@@ -1,6 +1,6 @@
 """A sweep's settings, checked against its scenario: what varies, how, and what is measured.
 
-:func:`make_sweep` merges a sweep file (:mod:`sim.sweep_file`) with the settings given as
+:func:`make_sweep` merges a sweep file (:mod:`sim.sweeps.file`) with the settings given as
 arguments or command-line options (which win), checks them against the scenario, and returns
 one frozen :class:`Sweep`.  Every error is a :class:`~sim.scenario.ScenarioError` naming the
 file or option, the field and the rule.
@@ -16,13 +16,13 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from . import __version__
-from .params import Param
-from .plan import compile_plan
-from .scenario import MAX_REPS, Scenario, ScenarioError, from_data, read_yaml, set_path
-from .sweep_design import DEFAULT_N, DESIGNS, DesignError, check_design, design_size, scale, unit_design
-from .sweep_file import SweepFile, line_of, parse_param_option, parse_range, read_sweep_file
-from .sweep_outputs import Output, OutputError, check_output, default_outputs, parse_output
+from .. import __version__
+from ..params import Param
+from ..plan import compile_plan
+from ..scenario import MAX_REPS, Scenario, ScenarioError, from_data, read_yaml, set_path
+from .design import DEFAULT_N, DESIGNS, DesignError, check_design, design_size, scale, unit_design
+from .file import SweepFile, line_of, parse_param_option, parse_range, read_sweep_file
+from .scalars import Output, OutputError, check_output, default_outputs, parse_output
 
 DEFAULT_REPS = 200
 #: Replications an engine run aims at: large enough that the engine's per-day overhead is
@@ -68,7 +68,7 @@ class Sweep:
         return [c for o in self.outputs for c in o.columns]
 
     def unit_design(self) -> tuple[Any, list[int] | None]:
-        """The design in the unit cube (see :func:`sim.sweep_design.unit_design`)."""
+        """The design in the unit cube (see :func:`sim.sweeps.design.unit_design`)."""
         return unit_design(self.design, len(self.params), self.n, self.seed, self.levels, self.second_order)
 
     def design_frame(self) -> pd.DataFrame:
@@ -125,14 +125,14 @@ def make_sweep(scenario: Scenario | str | Path, *, file: str | Path | None = Non
     scenario : Scenario or path
         The scenario to sweep.
     file : path, optional
-        A sweep file (see :mod:`sim.sweep_file`); arguments given here win over it.
+        A sweep file (see :mod:`sim.sweeps.file`); arguments given here win over it.
     params : dict or list of str
         Swept parameters: ``{path: "low:high" | [low, high] | distribution}``, or
         ``["path=low:high", ...]`` as on the command line.
     design, n, levels, second_order
-        The design (see :mod:`sim.sweep_design`) [default: ``oat``].
+        The design (see :mod:`sim.sweeps.design`) [default: ``oat``].
     outputs : list
-        Output names or mappings (see :mod:`sim.sweep_outputs`) [default: every threshold's
+        Output names or mappings (see :mod:`sim.sweeps.scalars`) [default: every threshold's
         median crossing day and every claim's probability].
     reps : int
         Replications per point [default 200].
@@ -213,7 +213,7 @@ def _scenario(scenario: Scenario | str | Path, f: _FileSettings,
         except yaml.YAMLError:
             raise ScenarioError("--set", path, f"override value {raw!r} is not valid YAML") from None
     if not isinstance(scenario, Scenario):
-        from .derive import resolve_derivations
+        from ..derive import resolve_derivations
 
         data = resolve_derivations(data, scenario, lines)
     return from_data(data, src, lines), src

@@ -9,8 +9,8 @@ from typing import Any
 
 import pandas as pd
 
-from .outputs import atomic_text
-from .sweep_analysis import analyze
+from ..outputs import atomic_text
+from .analysis import analyze
 
 
 def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
@@ -31,9 +31,9 @@ def write_report(frame: pd.DataFrame, out: str | Path, plot: bool = True,
     out : path
         The sweep's folder.
     plot : bool
-        Also draw the charts (see :func:`sim.sweep_plots.write_plots`).
+        Also draw the charts (see :func:`sim.sweeps.plots.write_plots`).
     tables : dict, optional
-        The result of :func:`sim.sweep_analysis.analyze`, if already computed.
+        The result of :func:`sim.sweeps.analysis.analyze`, if already computed.
 
     Returns
     -------
@@ -46,7 +46,7 @@ def write_report(frame: pd.DataFrame, out: str | Path, plot: bool = True,
     for name, table in tables.items():
         files.append(atomic_text(out / f"{name}.csv", table.to_csv(index=False, float_format="%.6g")))
     if plot:
-        from .sweep_plots import write_plots
+        from .plots import write_plots
 
         files += write_plots(frame, out)
     sw = frame.attrs["sweep"]

@@ -1,8 +1,8 @@
 """``sweep(scenario, params, ...) -> DataFrame``: run a sensitivity sweep.
 
 The points of a design are grouped into fixed batches; each batch is one engine run (see
-:mod:`sim.sweep_worker`), sent to a backend (:mod:`sim.sweep_backends`), and its rows are
-written as soon as it finishes (:mod:`sim.sweep_store`).
+:mod:`sim.sweeps.worker`), sent to a backend (:mod:`sim.sweeps.backends`), and its rows are
+written as soon as it finishes (:mod:`sim.sweeps.store`).
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from .scenario import Scenario, ScenarioError
-from .sweep_backends import BackendError, backend
-from .sweep_spec import Sweep, make_sweep
-from .sweep_store import MANIFEST, SweepStore, schema
-from .sweep_worker import BatchTask, run_batch
+from ..scenario import Scenario, ScenarioError
+from .backends import BackendError, backend
+from .spec import Sweep, make_sweep
+from .store import MANIFEST, SweepStore, schema
+from .worker import BatchTask, run_batch
 
 
 def sweep(scenario: Scenario | str | Path, params: dict[str, Any] | list[str] | None = None, *,
@@ -47,7 +47,7 @@ def sweep(scenario: Scenario | str | Path, params: dict[str, Any] | list[str] | 
         (morris) or base samples, a power of 2 (sobol).
     outputs : list
         Output names such as ``"median_day:combat_ineffective"``, ``"p_holds:<claim>"`` or
-        ``"mean:effective@2025-06-01"`` (see :mod:`sim.sweep_outputs`).
+        ``"mean:effective@2025-06-01"`` (see :mod:`sim.sweeps.scalars`).
     reps : int
         Replications per point, averaged [default 200].
     seed : int
@@ -59,7 +59,7 @@ def sweep(scenario: Scenario | str | Path, params: dict[str, Any] | list[str] | 
     overrides : list of str
         ``path=value`` scenario overrides.
     file : path
-        A sweep file (see :mod:`sim.sweep_spec`); the arguments above win over it.
+        A sweep file (see :mod:`sim.sweeps.spec`); the arguments above win over it.
     out : path, optional
         A folder to write the results into as they arrive; without it nothing is written.
     resume : bool

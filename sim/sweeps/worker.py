@@ -17,10 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from .engine import BLOCK, Engine
-from .plan import Plan, compile_plan
-from .scenario import Scenario, from_data
-from .sweep_outputs import Output, SnapshotRecorder, parse_output, point_outputs
+from ..engine import BLOCK, Engine
+from ..plan import Plan, compile_plan
+from ..scenario import Scenario, from_data
+from .scalars import Output, SnapshotRecorder, parse_output, point_outputs
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,10 @@ A sweep file (YAML; unknown keys refused)::
       wounded.return_to_duty: "0.0:0.6"       # a range low:high (or [low, high])
       postures.combat.daily_rate: {uniform: [0.004, 0.012]}   # or any distribution
     design: sobol                             # grid, oat, lhs, morris or sobol
-    n: 64                                     # the design's size (see sim.sweep_design)
+    n: 64                                     # the design's size (see sim.sweeps.design)
     levels: 4                                 # Morris grid levels
     second_order: false                       # Sobol second-order indices
-    outputs:                                  # scalar outputs per point (see sim.sweep_outputs)
+    outputs:                                  # scalar outputs per point (see sim.sweeps.scalars)
       - median_day:combat_ineffective
       - {claim: fdd-wiped-out-within-months}
       - {measure: effective, date: 2025-06-01, stat: q50}
@@ -20,7 +20,7 @@ A sweep file (YAML; unknown keys refused)::
 
 A swept parameter is a range ``low:high`` (read as uniform), a list ``[low, high]``, or any
 distribution of :mod:`sim.params`.  The checks against a scenario are in
-:func:`sim.sweep_spec.make_sweep`.
+:func:`sim.sweeps.spec.make_sweep`.
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BeforeValidator, Field, ValidationError
 
-from .params import Param, ParamError
-from .scenario import MAX_REPS, ScenarioError, Strict, read_yaml, validation_error
-from .sweep_outputs import Output, OutputError, parse_output
+from ..params import Param, ParamError
+from ..scenario import MAX_REPS, ScenarioError, Strict, read_yaml, validation_error
+from .scalars import Output, OutputError, parse_output
 
 _NUMBER = r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?"
 _RANGE = re.compile(rf"^\s*({_NUMBER})\s*:\s*({_NUMBER})\s*$")

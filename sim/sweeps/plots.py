@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import sweep_analysis as sa
+from . import analysis as sa
 
 
 def _axes(ax=None, size=(7.0, 4.0)):
@@ -136,7 +136,7 @@ def write_plots(frame: pd.DataFrame, out_dir: str | Path) -> list[Path]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from .outputs import atomic_write
+    from ..outputs import atomic_write
 
     out_dir = Path(out_dir)
     sw = sa.settings(frame)

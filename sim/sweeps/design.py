@@ -30,7 +30,7 @@ import math
 
 import numpy as np
 
-from .params import Param
+from ..params import Param
 
 DESIGNS = ("grid", "oat", "lhs", "morris", "sobol")
 DEFAULT_N = {"grid": 5, "oat": 2, "lhs": 100, "morris": 10, "sobol": 64}

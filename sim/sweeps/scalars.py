@@ -26,8 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from .measures import NEVER
-from .scenario import MEASURES, Scenario
+from ..measures import NEVER
+from ..scenario import MEASURES, Scenario
 
 KINDS = ("median_day", "p_cross", "p_holds", "mean", "q<percent>")
 _QUANTILE = re.compile(r"^q(\d{1,2}(\.\d+)?|100)$")
@@ -176,7 +176,7 @@ def point_outputs(outputs: list[Output], s: Scenario, dates: list[dt.date], firs
                   holds_on: dict[str, np.ndarray], snaps: dict[tuple[str, int], np.ndarray],
                   rows: slice) -> dict[str, Any]:
     """The outputs of one point, from the replications ``rows`` of a batch."""
-    from .claims import evaluate_claim
+    from ..claims import evaluate_claim
 
     days = len(dates)
     out: dict[str, Any] = {}

@@ -27,9 +27,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from .outputs import atomic_text, atomic_write, staged
-from .scenario import ScenarioError
-from .sweep_spec import Sweep
+from ..outputs import atomic_text, atomic_write, staged
+from ..scenario import ScenarioError
+from .spec import Sweep
 
 MANIFEST = "sweep.json"
 PARTS = "points"

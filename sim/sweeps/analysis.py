@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .sweep_design import design_size
+from .design import design_size
 
 
 class AnalysisError(ValueError):
@@ -34,7 +34,7 @@ def settings(frame: pd.DataFrame) -> dict[str, Any]:
     sw = frame.attrs.get("sweep")
     if not sw:
         raise AnalysisError("the frame carries no sweep settings (attrs['sweep']); "
-                            "use the frame sim.sweep returns or sim.sweep_runner.load_sweep reads")
+                            "use the frame sim.sweep returns or sim.sweeps.runner.load_sweep reads")
     return sw
 
 
