@@ -34,7 +34,7 @@ import yaml
 from pydantic import BeforeValidator, Field, ValidationError
 
 from ..params import Param, ParamError
-from ..scenario import MAX_REPS, ScenarioError, Strict, read_yaml, validation_error
+from ..scenario import MAX_REPS, ScenarioError, Strict, load_yaml_text, read_yaml, validation_error
 from .scalars import Output, OutputError, parse_output
 
 _NUMBER = r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?"
@@ -122,7 +122,7 @@ def parse_param_option(item: str) -> tuple[str, Param]:
     if not path:
         raise ScenarioError("--param", item, "empty parameter path")
     try:
-        value = raw if _RANGE.match(raw) else yaml.safe_load(raw)
+        value = raw if _RANGE.match(raw) else load_yaml_text(raw)
     except yaml.YAMLError:
         raise ScenarioError("--param", path, f"{raw!r} is not valid YAML") from None
     try:

@@ -14,12 +14,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from .. import __version__
 from ..params import Param
 from ..plan import compile_plan
-from ..scenario import MAX_REPS, Scenario, ScenarioError, from_data, read_yaml, set_path
+from ..scenario import MAX_REPS, Scenario, ScenarioError, apply_overrides, from_data, read_yaml, set_path
 from .design import DEFAULT_N, DESIGNS, DesignError, check_design, design_size, scale, unit_design
 from .file import SweepFile, line_of, parse_param_option, parse_range, read_sweep_file
 from .scalars import Output, OutputError, check_output, default_outputs, parse_output
@@ -204,14 +203,8 @@ def _scenario(scenario: Scenario | str | Path, f: _FileSettings,
         (data, lines), src = read_yaml(scenario), str(scenario)
     for path, value in f.spec.set_.items():
         set_path(data, path, value, f.src)
-    for item in overrides:
-        if "=" not in item:
-            raise ScenarioError("--set", item, "an override is path=value")
-        path, raw = item.split("=", 1)
-        try:
-            set_path(data, path, yaml.safe_load(raw), "--set")
-        except yaml.YAMLError:
-            raise ScenarioError("--set", path, f"override value {raw!r} is not valid YAML") from None
+    if overrides:
+        data = apply_overrides(data, overrides, "--set")
     if not isinstance(scenario, Scenario):
         from ..derive import resolve_derivations
 
