@@ -105,7 +105,7 @@ def main() -> None:
         t_two = time.perf_counter() - t
     print(f"engine on 2 processes (blocks split between them): {reps * days / t_two / 1e6:6.2f} M replication-days/s")
 
-    floor_reps = 2_000
+    floor_reps = reps
     tape = record_draws(s, floor_reps)
     t_floor = timed(lambda: replay(tape), repeat=2)
     t_eng2 = timed(lambda: engine_run(s, floor_reps), repeat=2)
