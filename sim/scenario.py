@@ -217,16 +217,22 @@ Comparison = Literal["below", "at_most", "above", "at_least", "between"]
 COMPARISONS = ("below", "at_most", "above", "at_least", "between")
 
 
-class Condition(Strict):
-    """``measure`` compared with ``value`` (times the reference measure ``of`` when given)."""
+class ComparisonFields(Strict):
+    """The comparison part of a condition: one of the comparisons, and an optional reference
+    measure ``of`` that the value multiplies."""
 
-    measure: str
     below: float | None = None
     at_most: float | None = None
     above: float | None = None
     at_least: float | None = None
     between: tuple[float, float] | None = None
     of: str | None = None
+
+
+class Condition(ComparisonFields):
+    """``measure`` compared with ``value`` (times the reference measure ``of`` when given)."""
+
+    measure: str
 
     @model_validator(mode="after")
     def _one_comparison(self) -> Condition:
@@ -274,19 +280,13 @@ class Source(Strict):
     url: str | None = None
 
 
-class ClaimTest(Strict):
+class ClaimTest(ComparisonFields):
     """When a claim holds: a condition (a named threshold, or a measure compared with a
     value) crossed by a date (``by``, or ``within_days`` of ``from``), or holding on a date
     (``on``)."""
 
     threshold: Name | None = None
     measure: str | None = None
-    below: float | None = None
-    at_most: float | None = None
-    above: float | None = None
-    at_least: float | None = None
-    between: tuple[float, float] | None = None
-    of: str | None = None
     by: dt.date | None = None
     within_days: int | None = Field(None, ge=0, le=MAX_DAYS)
     from_: dt.date | None = Field(None, alias="from")

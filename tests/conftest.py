@@ -41,6 +41,20 @@ def make(**changes: Any) -> sim.Scenario:
     return from_data(data)
 
 
+def execute_notebook(name: str) -> list:
+    """Run ``notebooks/<name>`` top to bottom from the notebooks folder, as a reader opening it
+    in Jupyter would, and return its code cells with their outputs.  A cell that raises fails
+    the test; the timeout only guards against a hung kernel, it times nothing."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = ROOT / "notebooks" / name
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
 def write(path: Path, data: dict[str, Any]) -> Path:
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from conftest import execute_notebook
 
-import nbformat
-from nbclient import NotebookClient
-
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "notebooks" / "calibration.ipynb"
 FITTED = ("postures.combat.daily_rate", "casualties.killed", "wounded.return_to_duty")
 
 
@@ -23,11 +18,7 @@ def _text(cell) -> str:
 
 
 def test_calibration_notebook_executes():
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    # Cells raise on error; the timeout only guards against a hung kernel, it times nothing.
-    NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
-    code = [c for c in nb.cells if c.cell_type == "code"]
+    code = execute_notebook("calibration.ipynb")
     everything = "\n".join(_text(c) for c in code)
     for path in FITTED:
         assert path in everything

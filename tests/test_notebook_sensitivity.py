@@ -1,19 +1,10 @@
 """The sensitivity notebook runs from top to bottom and shows which assumptions decide the claim."""
 
-import nbformat
-from nbclient import NotebookClient
-
-from conftest import ROOT
-
-NOTEBOOK = ROOT / "notebooks" / "sensitivity.ipynb"
+from conftest import execute_notebook
 
 
 def test_sensitivity_notebook_runs_and_ranks_the_assumptions():
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    # Executed from the notebooks folder, as a reader opening it in Jupyter would.
-    NotebookClient(nb, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
-    code = [c for c in nb.cells if c.cell_type == "code"]
+    code = execute_notebook("sensitivity.ipynb")
     assert all(c.execution_count for c in code)
     outputs = [o for c in code for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
