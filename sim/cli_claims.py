@@ -219,6 +219,18 @@ def claims(paths: tuple[str, ...], reps: int, seed: int | None, out_dir: str, no
         note = f"<!-- sim {__version__}: {len(runs)} scenarios, {reps:,} runs each, {seeds} -->\n"
         (d / "claims.md").write_text(note + claims_markdown(frame), encoding="utf-8")
         files = [d / "claims.csv", d / "claims.md"]
+        if not no_plot and len(frame):
+            import matplotlib
+
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+
+            from .plots import claims_chart
+
+            fig = claims_chart(frame)
+            fig.savefig(d / "claims.png", dpi=110)
+            plt.close(fig)
+            files.append(d / "claims.png")
         if not no_plot:
             for path, result, est in runs:
                 files += claim_plots(result, est, d / path.stem)

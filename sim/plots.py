@@ -112,3 +112,32 @@ def crossing_chart(result: Result, ax: Axes | None = None, *, marks: dict[str, o
     if len(frame):
         ax.legend(loc="best", fontsize=8, frameon=False)
     return ax
+
+
+VERDICT_COLOURS = {"holds": "#2a9d55", "toss-up": "#999999", "fails": "#c0392b"}
+
+
+def claims_chart(frame: pd.DataFrame, title: str = "Which assumptions overturn which claim"):
+    """One panel per claim: the probability it holds under each scenario, coloured by verdict,
+    with the 0.33 and 0.66 cut-offs of the verdict words.  Returns the figure."""
+    import matplotlib.pyplot as plt
+
+    ids = list(dict.fromkeys(frame["id"]))
+    sizes = [int((frame["id"] == i).sum()) for i in ids]
+    fig, axes = plt.subplots(len(ids), 1, figsize=(9, 1.2 + 0.32 * sum(sizes) + 0.6 * len(ids)),
+                             gridspec_kw={"height_ratios": sizes}, sharex=True, squeeze=False,
+                             layout="constrained")
+    for ax, claim in zip(axes[:, 0], ids, strict=True):
+        rows = frame[frame["id"] == claim].sort_values("probability")
+        colours = [VERDICT_COLOURS.get(v, "#555555") for v in rows["verdict"]]
+        ax.barh(rows["scenario"], rows["probability"], color=colours, height=0.6)
+        ax.scatter(rows["probability"], rows["scenario"], color=colours, s=18, zorder=3, clip_on=False)
+        for cut in (0.33, 0.66):
+            ax.axvline(cut, color="#555555", ls=":", lw=0.8)
+        ax.set_title(f"{claim}: {rows['who'].iloc[0]}", loc="left", fontsize=9)
+        ax.tick_params(axis="y", labelsize=8)
+        ax.set_xlim(0, 1)
+        ax.grid(axis="x", alpha=0.25)
+    axes[-1, 0].set_xlabel("probability the claim holds (green: holds, grey: toss-up, red: fails)")
+    fig.suptitle(title, fontsize=11)
+    return fig
