@@ -105,6 +105,11 @@ def main() -> None:
         t_two = time.perf_counter() - t
     print(f"engine on 2 processes (blocks split between them): {reps * days / t_two / 1e6:6.2f} M replication-days/s")
 
+    t_run1 = timed(lambda: sim.run(s, reps=reps, seed=1))
+    t_run2 = timed(lambda: sim.run(s, reps=reps, seed=1, workers=2))
+    print(f"sim.run with quantiles, 1 process {t_run1:.2f} s; workers=2 in lock step {t_run2:.2f} s "
+          f"({t_run1 / t_run2:.2f}x; the parent summarises every day)")
+
     floor_reps = reps
     tape = record_draws(s, floor_reps)
     t_floor = timed(lambda: replay(tape), repeat=2)

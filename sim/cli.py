@@ -58,9 +58,11 @@ def main() -> None:
 @click.option("--no-plot", is_flag=True, help="Skip the PNG charts.")
 @click.option("--posterior", type=click.Path(dir_okay=False), default=None,
               help="Parquet file of parameter samples (from calibrate): each run draws a row.")
+@click.option("--workers", type=int, default=1, show_default=True,
+              help="Processes to run blocks of 1,000 replications in (same numbers for any count).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
 def run(scenario: str, reps: int | None, seed: int | None, out_dir: str | None,
-        overrides: tuple[str, ...], no_plot: bool, posterior: str | None, quiet: bool) -> None:
+        overrides: tuple[str, ...], no_plot: bool, posterior: str | None, workers: int, quiet: bool) -> None:
     """Run SCENARIO and write tables, a JSON summary and charts."""
     from .estimates import estimates_for
     from .runner import run as run_model
@@ -72,6 +74,8 @@ def run(scenario: str, reps: int | None, seed: int | None, out_dir: str | None,
             raise ScenarioError("--reps", "reps", f"must be between 1 and {MAX_REPS:,} (got {reps:,})")
         if seed is not None and not 0 <= seed < 2**63:
             raise ScenarioError("--seed", "seed", "must be between 0 and 2**63 - 1")
+        if not 1 <= workers <= 256:
+            raise ScenarioError("--workers", "workers", f"must be between 1 and 256 (got {workers})")
     except ScenarioError as exc:
         raise Fail(str(exc)) from None
     out = Path(out_dir) if out_dir else Path("out") / sc.name
@@ -88,7 +92,7 @@ def run(scenario: str, reps: int | None, seed: int | None, out_dir: str | None,
         except PosteriorError as exc:
             raise Fail(str(exc)) from None
     interactive = not quiet and sys.stderr.isatty()
-    result = run_model(sc, n_reps, n_seed, progress=interactive, fixed=fixed)
+    result = run_model(sc, n_reps, n_seed, progress=interactive, fixed=fixed, workers=workers)
     files = result.save(out, plot=not no_plot, estimates=estimates)
     if not quiet:
         print_run(result)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+import traceback
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +13,7 @@ from .engine import Engine, blocks_for
 from .measures import QuantileRecorder, SampleRecorder, TrajectoryRecorder
 from .plan import compile_plan
 from .results import Result
-from .scenario import MAX_REPS, Scenario, ScenarioError, load_scenario
+from .scenario import MAX_REPS, MEASURES, Scenario, ScenarioError, load_scenario
 
 
 def _progress_bar(total_days: int, label: str):
@@ -23,10 +25,80 @@ def _progress_bar(total_days: int, label: str):
     return bar, bar.add_task(label, total=total_days)
 
 
+class _Send:
+    """A worker's recorder: each day's measures down a pipe, as one int64 block."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def record(self, day: int, m: dict[str, np.ndarray]) -> None:
+        self.conn.send_bytes(np.stack([m[k] for k in MEASURES]).astype(np.int64).tobytes())
+
+
+def _lockstep_worker(plan, seed: int, blocks, fixed, conn) -> None:
+    try:
+        eng = Engine(plan, seed, blocks, [_Send(conn)], fixed=fixed).run()
+        conn.send_bytes(pickle.dumps((eng.crossings.first, eng.holds_on)))
+    except BaseException:
+        conn.send_bytes(_FAILED + traceback.format_exc().encode())
+    finally:
+        conn.close()
+
+
+_FAILED = b"\x00worker failed\x00"
+
+
+def _receive(conn) -> bytes:
+    data = conn.recv_bytes()
+    if data.startswith(_FAILED):
+        raise RuntimeError("a worker process failed:\n" + data[len(_FAILED):].decode())
+    return data
+
+
+def _run_in_processes(plan, seed: int, blocks, fixed, workers: int, recorders, on_day):
+    """Run the blocks in ``workers`` processes in lock step: each day, every worker sends its
+    replications' measures and the recorders here see all replications in block order, so
+    the results are those of one process."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    groups = [list(g) for g in np.array_split(np.arange(len(blocks)), workers) if len(g)]
+    conns, procs, start = [], [], 0
+    for g in groups:
+        part = [blocks[i] for i in g]
+        n = sum(c for _, c in part)
+        sub = {k: np.asarray(v)[start:start + n] for k, v in fixed.items()} if fixed else None
+        start += n
+        recv, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_lockstep_worker, args=(plan, seed, part, sub, send), daemon=True)
+        proc.start()
+        send.close()
+        conns.append(recv)
+        procs.append(proc)
+    try:
+        for day in range(plan.days):
+            parts = [np.frombuffer(_receive(c), dtype=np.int64).reshape(len(MEASURES), -1) for c in conns]
+            merged = np.concatenate(parts, axis=1)
+            m = dict(zip(MEASURES, merged, strict=True))
+            for rec in recorders:
+                rec.record(day, m)
+            if on_day is not None:
+                on_day(day)
+        ends = [pickle.loads(_receive(c)) for c in conns]
+    finally:
+        for proc in procs:
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.kill()
+    first = {k: np.concatenate([e[0][k] for e in ends]) for k in ends[0][0]}
+    holds_on = {k: np.concatenate([e[1][k] for e in ends]) for k in ends[0][1]}
+    return first, holds_on
+
+
 def run(scenario: Scenario | str | Path, reps: int | None = None, seed: int | None = None, *,
         keep_trajectories: bool = False, samples: int = 8, progress: bool = False,
         batch_blocks: int | None = None, fixed: dict[str, np.ndarray] | None = None,
-        recorders: list | None = None) -> Result:
+        recorders: list | None = None, workers: int = 1) -> Result:
     """Project a contingent's strength with Monte Carlo uncertainty.
 
     Parameters
@@ -52,6 +124,10 @@ def run(scenario: Scenario | str | Path, reps: int | None = None, seed: int | No
     recorders : list, optional
         Extra recorders (objects with ``record(day, measures)``) fed every day; only without
         ``batch_blocks``.
+    workers : int
+        Processes to run the blocks of replications in (at most one per block).  They run in
+        lock step and this process summarises every day across all of them, so the numbers
+        are the same for any number of workers.
 
     Returns
     -------
@@ -65,6 +141,8 @@ def run(scenario: Scenario | str | Path, reps: int | None = None, seed: int | No
         raise ScenarioError("--reps", "reps", f"must be between 1 and {MAX_REPS:,} (got {reps:,})")
     if seed < 0:
         raise ScenarioError("--seed", "seed", "must be >= 0")
+    if workers < 1:
+        raise ScenarioError("--workers", "workers", f"must be at least 1 (got {workers})")
     plan = compile_plan(scenario)
     if fixed:
         unknown = sorted(set(fixed) - set(plan.params))
@@ -87,10 +165,13 @@ def run(scenario: Scenario | str | Path, reps: int | None = None, seed: int | No
             quant, sample = QuantileRecorder(days), SampleRecorder(days, np.arange(n_samples))
             store = TrajectoryRecorder(days, reps) if keep_trajectories else None
             recs = [quant, sample, *([store] if store else []), *(recorders or [])]
-            engine = Engine(plan, seed, blocks, recs, fixed=fixed, on_day=on_day).run()
+            if min(workers, len(blocks)) > 1:
+                first, holds_on = _run_in_processes(plan, seed, blocks, fixed, min(workers, len(blocks)),
+                                                    recs, on_day)
+            else:
+                engine = Engine(plan, seed, blocks, recs, fixed=fixed, on_day=on_day).run()
+                first, holds_on = engine.crossings.first, engine.holds_on
             q, mean = quant.q, quant.mean
-            first = engine.crossings.first
-            holds_on = engine.holds_on
             samples_data = sample.data
             traj = store.data if store else None
         else:

@@ -45,3 +45,36 @@ def test_resolved_scenario_reruns_to_the_same_numbers(baseline, tmp_path):
     r.save(tmp_path / "out", plot=False)
     again = sim.run(sim.load_scenario(tmp_path / "out" / "scenario.yaml"))
     np.testing.assert_array_equal(r.q, again.q)
+
+
+def test_worker_processes_do_not_change_results(baseline):
+    # 2,500 replications in three blocks, run in one process and in two and three worker
+    # processes in lock step: the same quantiles, crossings, claims and trajectories.
+    short = baseline.model_copy(update={"end": baseline.start.replace(year=2025, month=3, day=1)})
+    one = sim.run(short, reps=2500, seed=12, keep_trajectories=True)
+    for workers in (2, 3):
+        many = sim.run(short, reps=2500, seed=12, keep_trajectories=True, workers=workers)
+        np.testing.assert_array_equal(one.q, many.q)
+        np.testing.assert_array_equal(one.mean, many.mean)
+        for m in sim.MEASURES:
+            np.testing.assert_array_equal(one.trajectories[m], many.trajectories[m])
+        for k in one.first_crossing:
+            np.testing.assert_array_equal(one.first_crossing[k], many.first_crossing[k])
+        assert one.claims["probability"].tolist() == many.claims["probability"].tolist()
+
+
+def test_a_failing_worker_is_reported(baseline, monkeypatch):
+    # The worker with the second block fails on day 5 (workers are forked, so they inherit
+    # this patch): the error must reach the caller with the worker's traceback, not hang.
+    from sim import engine
+
+    step = engine.Engine.step
+
+    def failing(self, day):
+        if day == 5 and self.rng.blocks[0][0] == 1:
+            raise ArithmeticError("broken on day 5")
+        step(self, day)
+
+    monkeypatch.setattr(engine.Engine, "step", failing)
+    with pytest.raises(RuntimeError, match="broken on day 5"):
+        sim.run(baseline, reps=2000, seed=1, workers=2)
