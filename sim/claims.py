@@ -20,8 +20,23 @@ LIKELIHOOD = ((0.99, "virtually certain"), (0.9, "very likely"), (0.66, "likely"
               (0.33, "about as likely as not"), (0.1, "unlikely"), (0.01, "very unlikely"),
               (0.0, "exceptionally unlikely"))
 
-CLAIM_COLUMNS = ["scenario", "id", "says", "who", "said_on", "seed", "test", "deadline",
+CLAIM_COLUMNS = ["scenario", "id", "says", "who", "said_on", "seed", "test", "kind", "deadline",
                  "probability", "median", "p05", "p95", "likelihood", "verdict"]
+
+
+def is_date(value: object) -> bool:
+    """A date string in a claims or thresholds frame (not None or NaN: nothing crossed)."""
+    return isinstance(value, str) and bool(value)
+
+
+def crossing_cell(row: dict) -> str:
+    """How a claim's row reads in a table: first-crossing dates for a test by a date, ``-``
+    for a state on a date (nothing is crossed)."""
+    if row["kind"] == "state":
+        return "-"
+    if not is_date(row["median"]):
+        return "not by end"
+    return f"{row['median']} ({row['p05']} to {row['p95'] if is_date(row['p95']) else 'not by end'})"
 
 
 def likelihood(p: float) -> str:
@@ -72,7 +87,8 @@ def evaluate_claim(result: Result, claim: Claim) -> dict:
     when = deadline(claim, s)
     row = {"scenario": s.name, "id": claim.id, "says": claim.says, "who": claim.source.who,
            "said_on": claim.source.date.isoformat() if claim.source.date else None,
-           "seed": claim.source.seed, "test": describe_test(claim, s), "deadline": when.isoformat(),
+           "seed": claim.source.seed, "test": describe_test(claim, s),
+           "kind": "state" if t.on is not None else "crossing", "deadline": when.isoformat(),
            "median": None, "p05": None, "p95": None}
     if t.on is not None:
         p = float(np.mean(result.holds_on[claim.id]))

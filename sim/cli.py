@@ -123,13 +123,17 @@ def print_run(result) -> None:
 
 
 def _date_cell(value, missing: str) -> str:
-    """A date for a table cell; ``missing`` for None/NaN (not crossed, or not a crossing test)."""
-    return value if isinstance(value, str) and value else missing
+    """A date for a table cell; ``missing`` for None/NaN (not crossed)."""
+    from .claims import is_date
+
+    return value if is_date(value) else missing
 
 
 def print_claims(frame) -> None:
     """The claims table: probability each holds, when, and the verdict."""
     from rich.table import Table
+
+    from .claims import crossing_cell
 
     t = Table(title="Claims", title_justify="left")
     multi = frame["scenario"].nunique() > 1
@@ -138,7 +142,7 @@ def print_claims(frame) -> None:
         t.add_column(col, justify="right" if col == "P(holds)" else "left", overflow="fold")
     for r in frame.to_dict("records"):
         cells = ([r["scenario"]] if multi else []) + [
-            r["id"], r["test"], f"{r['probability']:.0%}", _date_cell(r["median"], "-"),
+            r["id"], r["test"], f"{r['probability']:.0%}", crossing_cell(r).split(" (")[0],
             f"{r['verdict']} ({r['likelihood']})"]
         t.add_row(*cells)
     console().print(t)

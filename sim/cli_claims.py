@@ -9,7 +9,6 @@ prints one line naming the file, the field and the rule, exits with code 2 and w
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -80,28 +79,16 @@ def estimates(file: str) -> None:
 
 def claims_markdown(frame: pd.DataFrame) -> str:
     """The claims as a Markdown table (one row per claim and scenario)."""
+    from .claims import crossing_cell, is_date
+
     head = ["scenario", "claim", "said by", "test", "P(holds)", "median crossing (5% to 95%)", "verdict"]
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] * 4 + ["--:", "---", "---"]) + "|"]
     for r in frame.to_dict("records"):
-        who = r["who"] + (f", {r['said_on']}" if _given(r["said_on"]) else "")
-        if ON_DATE.search(r["test"]):
-            crossing = "-"  # a state on a date: nothing is crossed
-        elif _given(r["median"]):
-            crossing = f"{r['median']} ({r['p05']} to {r['p95'] if _given(r['p95']) else 'not by end'})"
-        else:
-            crossing = "not by end"
-        cells = [r["scenario"], r["id"], who, r["test"], f"{r['probability']:.0%}", crossing,
+        who = r["who"] + (f", {r['said_on']}" if is_date(r["said_on"]) else "")
+        cells = [r["scenario"], r["id"], who, r["test"], f"{r['probability']:.0%}", crossing_cell(r),
                  f"{r['verdict']} ({r['likelihood']})"]
         lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
-
-
-ON_DATE = re.compile(r" on \d{4}-\d{2}-\d{2}$")
-
-
-def _given(value: object) -> bool:
-    """A date string (not None or NaN)."""
-    return isinstance(value, str) and bool(value)
 
 
 def claim_measures(s: Scenario) -> list[str]:

@@ -156,10 +156,11 @@ def test_claims_command_empty_folder(tmp_path):
 def test_claims_markdown_by_hand():
     frame = pd.DataFrame([
         {"scenario": "s", "id": "a", "says": "x", "who": "ISW", "said_on": "2025-01-16", "seed": "001",
-         "test": "threshold t by 2025-04-30", "deadline": "2025-04-30", "probability": 0.125,
+         "test": "threshold t by 2025-04-30", "kind": "crossing", "deadline": "2025-04-30", "probability": 0.125,
          "median": "2025-05-02", "p05": "2025-04-30", "p95": None, "likelihood": "unlikely", "verdict": "fails"},
         {"scenario": "s", "id": "b|c", "says": "x", "who": "Z", "said_on": None, "seed": "001",
-         "test": "casualties in [3000, 5000] on 2025-01-16", "deadline": "2025-01-16", "probability": 1.0,
+         "test": "casualties in [3000, 5000] on 2025-01-16", "kind": "state", "deadline": "2025-01-16",
+         "probability": 1.0,
          "median": None, "p05": None, "p95": None, "likelihood": "virtually certain", "verdict": "holds"},
     ])
     assert claims_markdown(frame).splitlines()[2:] == [
