@@ -1,4 +1,5 @@
-"""The scenario file: schema, loading, overrides and cross-field rules.
+"""The scenario file: schema, cross-field rules, and loading (YAML reading is in
+:mod:`sim.yamlfile`).
 
 A scenario is read from YAML, checked field by field (unknown keys refused with the allowed
 names), then checked across fields (shares sum to 1, dates in order, names refer to things
@@ -10,11 +11,9 @@ where known, the line.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -26,6 +25,15 @@ from pydantic import (
 )
 
 from .params import Param, ParamError
+from .yamlfile import (  # noqa: F401  (re-exported: the scenario's errors and file reading)
+    Loader,
+    ScenarioError,
+    apply_overrides,
+    load_yaml_text,
+    read_yaml,
+    set_path,
+    validation_error,
+)
 
 MAX_REPS = 1_000_000
 MAX_DAYS = 20 * 366
@@ -48,15 +56,6 @@ MEASURES = (
     "returned_to_duty",
     "rotated_out",
 )
-
-
-class ScenarioError(ValueError):
-    """Bad input; ``str()`` is a one-line message naming file, field and rule."""
-
-    def __init__(self, source: str, field: str, rule: str, line: int | None = None):
-        self.source, self.field, self.rule, self.line = source, field, rule, line
-        where = f"{source}:{line}" if line else source
-        super().__init__(f"{where}: {field}: {rule}" if field else f"{where}: {rule}")
 
 
 # -- typed parameters -------------------------------------------------------------------------
@@ -368,10 +367,6 @@ class Scenario(Strict):
 # -- cross-field rules ---------------------------------------------------------------------------
 
 
-def measure_names() -> set[str]:
-    return set(MEASURES)
-
-
 def _reference_ok(name: str) -> bool:
     return name in MEASURES or (name.startswith("peak_") and name[5:] in MEASURES)
 
@@ -454,171 +449,6 @@ def _check_condition(cond: Condition, path: str) -> list[tuple[str, str]]:
     if cond.of is not None and not _reference_ok(cond.of):
         errs.append((f"{path}.of", f"unknown reference {cond.of!r}; a measure or peak_<measure>"))
     return errs
-
-
-# -- loading ---------------------------------------------------------------------------------------
-
-
-class Loader(yaml.SafeLoader):
-    """Safe YAML with YAML 1.2 booleans: only true/false are booleans, so a key such as
-    ``on:`` (a claim tested on a date) stays a string instead of becoming ``True``."""
-
-
-Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-                             list("tTfF"))
-
-
-def load_yaml_text(text: str) -> Any:
-    """Parse YAML text with :class:`Loader`."""
-    return yaml.load(text, Loader=Loader)  # Loader is a SafeLoader
-
-
-def _line_map(text: str) -> dict[tuple[str, ...], int]:
-    """Map field paths to 1-based line numbers, from the YAML node tree."""
-    lines: dict[tuple[str, ...], int] = {}
-
-    def walk(node: yaml.Node, path: tuple[str, ...]) -> None:
-        lines.setdefault(path, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                key = str(k.value)
-                lines[(*path, key)] = k.start_mark.line + 1
-                walk(v, (*path, key))
-        elif isinstance(node, yaml.SequenceNode):
-            for i, v in enumerate(node.value):
-                walk(v, (*path, str(i)))
-
-    try:
-        root = yaml.compose(text, Loader=Loader)
-    except yaml.YAMLError:
-        return lines
-    if root is not None:
-        walk(root, ())
-    return lines
-
-
-def _article(word: str) -> str:
-    return "an" if word[:1] in "aeiou" else "a"
-
-
-def read_yaml(path: str | Path, what: str = "scenario") -> tuple[Any, dict[tuple[str, ...], int]]:
-    """Read a YAML file safely; any failure is a one-line :class:`ScenarioError`."""
-    src = str(path)
-    p = Path(path)
-    if not p.exists():
-        raise ScenarioError(src, "", f"no such {what} file")
-    if p.is_dir():
-        raise ScenarioError(src, "", f"is a directory, not {_article(what)} {what} file")
-    try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ScenarioError(src, "", "is not UTF-8 text") from None
-    except OSError as exc:
-        raise ScenarioError(src, "", f"cannot be read ({exc.strerror})") from None
-    try:
-        data = load_yaml_text(text)
-    except yaml.constructor.ConstructorError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        tag = str(exc.problem).split("'")[1] if "'" in str(exc.problem) else "?"
-        raise ScenarioError(src, "", f"tag {tag} is not allowed (plain YAML data only)", line) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or "malformed"
-        raise ScenarioError(src, "", f"not valid YAML: {problem}", mark.line + 1 if mark else None) from None
-    if data is None:
-        raise ScenarioError(src, "", f"the {what} file is empty")
-    if not isinstance(data, dict):
-        raise ScenarioError(src, "", f"the top level must be a mapping of keys, not {type(data).__name__}")
-    return data, _line_map(text)
-
-
-def _format_loc(loc: tuple[Any, ...]) -> tuple[str, ...]:
-    out = []
-    for part in loc:
-        if isinstance(part, str) and (part.startswith("function-") or part in ("tagged-union",)):
-            continue
-        out.append(str(part))
-    return tuple(out)
-
-
-def validation_error(src: str, exc: ValidationError, lines: dict[tuple[str, ...], int]) -> ScenarioError:
-    """Turn pydantic's errors into one line: the first error, and how many more there are."""
-    errors = exc.errors(include_url=False)
-    first = errors[0]
-    loc = _format_loc(first["loc"])
-    msg = first["msg"].removeprefix("Value error, ")
-    if first["type"] == "missing":
-        msg = "is required"
-    elif "input" in first and first["type"] not in ("value_error",) and not isinstance(first["input"], dict | list):
-        msg += f" (got {first['input']!r})"
-    more = len(errors) - 1
-    if more:
-        msg += f" (and {more} more error{'s' if more > 1 else ''})"
-    line = None
-    for n in range(len(loc), -1, -1):
-        if loc[:n] in lines:
-            line = lines[loc[:n]]
-            break
-    return ScenarioError(src, ".".join(loc), msg, line)
-
-
-def apply_overrides(data: dict[str, Any], overrides: list[str] | tuple[str, ...], src: str) -> dict[str, Any]:
-    """Apply ``path=value`` overrides (``value`` read as YAML) to raw scenario data.
-
-    Path parts are mapping keys, list indices, or the ``name`` of an item in a list.
-    """
-    import copy
-
-    data = copy.deepcopy(data)
-    for item in overrides:
-        if "=" not in item:
-            raise ScenarioError(src, item, "an override is path=value", None)
-        path, raw = item.split("=", 1)
-        try:
-            value = load_yaml_text(raw)
-        except yaml.YAMLError:
-            raise ScenarioError(src, path, f"override value {raw!r} is not valid YAML") from None
-        set_path(data, path, value, src)
-    return data
-
-
-def set_path(data: Any, path: str, value: Any, src: str = "--set") -> None:
-    """Set ``value`` at a dotted ``path`` inside nested dicts and lists (creating dict keys)."""
-    parts = [p for p in path.strip().split(".") if p]
-    if not parts:
-        raise ScenarioError(src, path, "empty override path")
-    node = data
-    for i, part in enumerate(parts):
-        last = i == len(parts) - 1
-        if isinstance(node, list):
-            idx = _list_index(node, part)
-            if idx is None:
-                raise ScenarioError(src, path, f"no item {part!r} in that list (an index or a name)")
-            if last:
-                node[idx] = value
-            else:
-                node = node[idx]
-        elif isinstance(node, dict):
-            if last:
-                node[part] = value
-            else:
-                node = node.setdefault(part, {})
-        else:
-            raise ScenarioError(src, path, f"{'.'.join(parts[:i])} holds a value, not a section")
-
-
-def _list_index(items: list[Any], part: str) -> int | None:
-    if part.lstrip("-").isdigit():
-        idx = int(part)
-        return idx if -len(items) <= idx < len(items) else None
-    for idx, item in enumerate(items):
-        if isinstance(item, dict) and item.get("name") == part:
-            return idx
-    return None
 
 
 def from_data(data: dict[str, Any], src: str = "<scenario>", lines: dict | None = None) -> Scenario:
