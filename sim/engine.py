@@ -437,13 +437,6 @@ class Engine:
             "rotated_out": self.rotated_out,
         }
 
-    def on_duty_by_posture(self) -> np.ndarray:
-        """On duty per replication and posture, now (replications x postures)."""
-        out = np.zeros((self.R, len(self.plan.postures)), dtype=np.int64)
-        for pi in range(len(self.plan.postures)):
-            out[:, pi] = self.on_duty[:, self.posture_now == pi].sum(axis=1)
-        return out
-
     def run(self) -> Engine:
         """Run every day; afterwards ``crossings.first`` holds the first-crossing days."""
         self._schedule()

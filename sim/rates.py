@@ -20,12 +20,3 @@ def rate_from_probability(p_per_day: float | np.ndarray) -> float | np.ndarray:
     """Per-person hazard rate (per day) for a daily probability of loss."""
     out = -np.log1p(-np.asarray(p_per_day, dtype=float))
     return out if np.ndim(p_per_day) else float(out)
-
-
-def daily_probability_from_share(share_lost: float, days: float) -> float:
-    """Daily probability that loses ``share_lost`` of an unreplenished force in ``days`` days."""
-    if not 0 <= share_lost < 1:
-        raise ValueError("share_lost must be in [0, 1)")
-    if days <= 0:
-        raise ValueError("days must be > 0")
-    return float(-np.expm1(np.log1p(-share_lost) / days))

@@ -17,6 +17,7 @@ def test_constant_count_reaches_zero_on_day_100():
     assert (eff == expected).all()
     assert (r.first_crossing["gone"] == 99).all()
     assert r.thresholds.loc[0, "median"] == "2025-04-10"  # 1 January + 99 days
+    assert (r.first_crossing_dates("gone") == "2025-04-10").all()
 
 
 def test_fractional_count_carries_over():

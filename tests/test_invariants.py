@@ -7,6 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
+from sim.measures import QUANTILES, int_quantiles
+from sim.rates import probability_from_rate, rate_from_probability
 from sim.scenario import from_data
 
 START = dt.date(2025, 1, 1)
@@ -94,3 +96,17 @@ def test_quantiles_from_stream_equal_quantiles_from_trajectories(s, seed):
     kept = sim.run(s, reps=9, seed=seed, batch_blocks=1)
     np.testing.assert_allclose(streamed.q, kept.q)
     np.testing.assert_allclose(streamed.mean, kept.mean)
+
+
+@given(values=st.lists(st.integers(0, 20_000), min_size=1, max_size=300))
+def test_counting_quantiles_equal_numpy_quantiles(values):
+    """The counting quantiles used for large batches are numpy's linear quantiles exactly."""
+    v = np.asarray(values, dtype=np.int64)
+    np.testing.assert_allclose(int_quantiles(v), np.quantile(v, QUANTILES), rtol=0, atol=1e-9)
+
+
+@given(rate=st.floats(0, 5))
+def test_rate_and_probability_round_trip(rate):
+    p = probability_from_rate(rate)
+    assert 0 <= p < 1
+    assert abs(rate_from_probability(p) - rate) <= 1e-9 * max(1.0, rate)
