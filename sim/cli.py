@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .scenario import MAX_REPS, ScenarioError, load_scenario
+from .scenario import ScenarioError, check_run_size, load_scenario
 
 
 class Fail(click.ClickException):
@@ -70,10 +70,7 @@ def run(scenario: str, reps: int | None, seed: int | None, out_dir: str | None,
     try:
         sc = load_scenario(scenario, overrides)
         estimates = estimates_for(scenario, sc.estimates)
-        if reps is not None and not 1 <= reps <= MAX_REPS:
-            raise ScenarioError("--reps", "reps", f"must be between 1 and {MAX_REPS:,} (got {reps:,})")
-        if seed is not None and not 0 <= seed < 2**63:
-            raise ScenarioError("--seed", "seed", "must be between 0 and 2**63 - 1")
+        check_run_size(reps, seed)
         if not 1 <= workers <= 256:
             raise ScenarioError("--workers", "workers", f"must be between 1 and 256 (got {workers})")
     except ScenarioError as exc:

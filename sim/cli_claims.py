@@ -17,7 +17,7 @@ import click
 
 from . import __version__
 from .estimates import Estimate, Estimates, estimates_for, load_estimates
-from .scenario import MAX_REPS, Scenario, ScenarioError, load_scenario
+from .scenario import Scenario, ScenarioError, check_run_size, load_scenario
 
 # sim.cli imports this module to register its commands, so its helpers are imported where used.
 
@@ -179,10 +179,7 @@ def claims(paths: tuple[str, ...], reps: int, seed: int | None, out_dir: str, no
     from .runner import run as run_model
 
     try:
-        if not 1 <= reps <= MAX_REPS:
-            raise ScenarioError("--reps", "reps", f"must be between 1 and {MAX_REPS:,} (got {reps:,})")
-        if seed is not None and not 0 <= seed < 2**63:
-            raise ScenarioError("--seed", "seed", "must be between 0 and 2**63 - 1")
+        check_run_size(reps, seed)
         loaded = load_all(paths)
     except ScenarioError as exc:
         raise Fail(str(exc)) from None

@@ -13,7 +13,7 @@ from .engine import Engine, blocks_for
 from .measures import QuantileRecorder, SampleRecorder, TrajectoryRecorder
 from .plan import compile_plan
 from .results import Result
-from .scenario import MAX_REPS, MEASURES, Scenario, ScenarioError, load_scenario
+from .scenario import MEASURES, Scenario, ScenarioError, check_run_size, load_scenario
 
 
 def _progress_bar(total_days: int, label: str):
@@ -137,10 +137,7 @@ def run(scenario: Scenario | str | Path, reps: int | None = None, seed: int | No
         scenario = load_scenario(scenario)
     reps = scenario.reps if reps is None else int(reps)
     seed = scenario.seed if seed is None else int(seed)
-    if not 1 <= reps <= MAX_REPS:
-        raise ScenarioError("--reps", "reps", f"must be between 1 and {MAX_REPS:,} (got {reps:,})")
-    if seed < 0:
-        raise ScenarioError("--seed", "seed", "must be >= 0")
+    check_run_size(reps, seed)
     if workers < 1:
         raise ScenarioError("--workers", "workers", f"must be at least 1 (got {workers})")
     plan = compile_plan(scenario)

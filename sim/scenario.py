@@ -451,6 +451,15 @@ def _check_condition(cond: Condition, path: str) -> list[tuple[str, str]]:
     return errs
 
 
+def check_run_size(reps: int | None = None, seed: int | None = None) -> None:
+    """Refuse a replication count or seed out of range (options given on the command line or
+    to the library), as one-line :class:`ScenarioError`s naming the option."""
+    if reps is not None and not 1 <= reps <= MAX_REPS:
+        raise ScenarioError("--reps", "reps", f"must be between 1 and {MAX_REPS:,} (got {reps:,})")
+    if seed is not None and not 0 <= seed < 2**63:
+        raise ScenarioError("--seed", "seed", "must be between 0 and 2**63 - 1")
+
+
 def from_data(data: dict[str, Any], src: str = "<scenario>", lines: dict | None = None) -> Scenario:
     """Validate raw data (as read from YAML) into a :class:`Scenario`."""
     lines = lines or {}

@@ -18,7 +18,16 @@ import pandas as pd
 from .. import __version__
 from ..params import Param
 from ..plan import compile_plan
-from ..scenario import MAX_REPS, Scenario, ScenarioError, apply_overrides, from_data, read_yaml, set_path
+from ..scenario import (
+    MAX_REPS,
+    Scenario,
+    ScenarioError,
+    apply_overrides,
+    check_run_size,
+    from_data,
+    read_yaml,
+    set_path,
+)
 from .design import DEFAULT_N, DESIGNS, DesignError, check_design, design_size, scale, unit_design
 from .file import SweepFile, line_of, parse_param_option, parse_range, read_sweep_file
 from .scalars import Output, OutputError, check_output, default_outputs, parse_output
@@ -163,11 +172,8 @@ def make_sweep(scenario: Scenario | str | Path, *, file: str | Path | None = Non
         raise f.error(exc.field, str(exc), given) from None
     outs = _outputs(base, f, outputs)
     reps_ = reps if reps is not None else f.spec.reps or DEFAULT_REPS
-    if not 1 <= reps_ <= MAX_REPS:
-        raise ScenarioError("--reps", "reps", f"must be between 1 and {MAX_REPS:,} (got {reps_:,})")
     seed_ = seed if seed is not None else f.spec.seed if f.spec.seed is not None else base.seed
-    if not 0 <= seed_ < 2**63:
-        raise ScenarioError("--seed", "seed", "must be between 0 and 2**63 - 1")
+    check_run_size(reps_, seed_)
     bp = batch_points if batch_points is not None else f.spec.batch_points
     if bp is not None and not 1 <= bp <= MAX_REPS // reps_:
         raise f.error("batch_points", f"must be between 1 and {MAX_REPS // reps_:,} "
