@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from . import __version__
+from .outputs import OutputError, OutputFolder, default_out_dir
 from .scenario import ScenarioError, check_run_size, load_scenario
 
 
@@ -23,6 +25,22 @@ class Fail(click.ClickException):
 
     def show(self, file=None) -> None:
         click.echo(f"error: {self.message}", err=True)
+
+
+@contextmanager
+def output_folder(path: Path, option: str = "--out") -> Iterator[OutputFolder]:
+    """Check an output folder before the work (one-line error, exit 2) and remove its staging
+    folder if the work stops before writing (an error, Ctrl-C)."""
+    try:
+        target = OutputFolder(path, option)
+    except OutputError as exc:
+        raise Fail(str(exc)) from None
+    try:
+        yield target
+    except OutputError as exc:
+        raise Fail(str(exc)) from None
+    finally:
+        target.discard()
 
 
 def scenario_files(paths: tuple[str, ...]) -> Iterator[Path]:
@@ -41,7 +59,29 @@ def console():
     return Console(highlight=False, soft_wrap=False, width=probe.width if probe.is_terminal else 140)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class Commands(click.Group):
+    """The command group, with click's own usage errors (a bad option or value) shortened to
+    the project's one-line form, exit code 2."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx else "simulate.py"
+            click.echo(f"error: {exc.format_message()} (see '{where} --help')", err=True)
+            sys.exit(2)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Aborted.", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="sim")
 def main() -> None:
     """Attrition projection simulator: project a contingent's strength with uncertainty."""
@@ -52,7 +92,7 @@ def main() -> None:
 @click.option("--reps", type=int, default=None, help="Replications [default: the scenario's reps].")
 @click.option("--seed", type=int, default=None, help="Seed [default: the scenario's seed].")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
-              help="Output folder [default: out/<scenario name>].")
+              help="Output folder: new, empty, or an earlier output of this tool [default: out/<scenario name>].")
 @click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
               help="Override a scenario value, e.g. --set postures.combat.per_day=120 (repeatable).")
 @click.option("--no-plot", is_flag=True, help="Skip the PNG charts.")
@@ -75,9 +115,6 @@ def run(scenario: str, reps: int | None, seed: int | None, out_dir: str | None,
             raise ScenarioError("--workers", "workers", f"must be between 1 and 256 (got {workers})")
     except ScenarioError as exc:
         raise Fail(str(exc)) from None
-    out = Path(out_dir) if out_dir else Path("out") / sc.name
-    if out.exists() and not out.is_dir():
-        raise Fail(f"--out {out}: exists and is not a folder")
     n_reps = sc.reps if reps is None else reps
     n_seed = sc.seed if seed is None else seed
     fixed = None
@@ -88,9 +125,11 @@ def run(scenario: str, reps: int | None, seed: int | None, out_dir: str | None,
             fixed = posterior_draws(posterior, sc, n_reps, n_seed)
         except PosteriorError as exc:
             raise Fail(str(exc)) from None
-    interactive = not quiet and sys.stderr.isatty()
-    result = run_model(sc, n_reps, n_seed, progress=interactive, fixed=fixed, workers=workers)
-    files = result.save(out, plot=not no_plot, estimates=estimates)
+    out = Path(out_dir) if out_dir else default_out_dir(sc.name)
+    with output_folder(out) as target:
+        interactive = not quiet and sys.stderr.isatty()
+        result = run_model(sc, n_reps, n_seed, progress=interactive, fixed=fixed, workers=workers)
+        files = result.save(target, plot=not no_plot, estimates=estimates)
     if not quiet:
         print_run(result)
         click.echo(f"wrote {len(files)} files to {out}/")

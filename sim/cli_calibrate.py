@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 import numpy as np
 
-from .cli import Fail, console
+from .cli import Fail, console, output_folder
+from .outputs import default_out_dir
 from .scenario import ScenarioError
 
 
@@ -48,7 +49,6 @@ def calibrate(scenario: str, estimates: str | None, fit: tuple[str, ...], until:
 
     Writes posterior.parquet (usable with run --posterior), summary.json and fit.png.
     """
-    from .calibration import calibrate as fit_posterior
     from .scenario import load_scenario
 
     try:
@@ -57,9 +57,20 @@ def calibrate(scenario: str, estimates: str | None, fit: tuple[str, ...], until:
         raise Fail(str(exc)) from None
     if not 10 <= predictive_reps <= 100_000:
         raise Fail(f"--predictive-reps: must be between 10 and 100,000 (got {predictive_reps:,})")
-    out = Path(out_dir) if out_dir else Path("out") / f"{sc.name}-calibration"
-    if out.exists() and not out.is_dir():
-        raise Fail(f"--out {out}: exists and is not a folder")
+    out = Path(out_dir) if out_dir else default_out_dir(sc.name, "-calibration")
+    with output_folder(out) as target:
+        cal = _fit(scenario, estimates, fit, until, walkers, steps, burn, reps, seed, exclude, kinds, workers,
+                   quiet)
+        files = cal.save(target, plot=not no_plot, reps=predictive_reps)
+    if not quiet:
+        print_calibration(cal, predictive_reps)
+        click.echo(f"wrote {len(files)} files to {out}/")
+
+
+def _fit(scenario, estimates, fit, until, walkers, steps, burn, reps, seed, exclude, kinds, workers, quiet):
+    """The calibration itself, with a progress bar on a terminal."""
+    from .calibration import calibrate as fit_posterior
+
     interactive = not quiet and sys.stderr.isatty()
     bar = None
     try:
@@ -79,10 +90,7 @@ def calibrate(scenario: str, estimates: str | None, fit: tuple[str, ...], until:
     finally:
         if bar:
             bar.stop()
-    files = cal.save(out, plot=not no_plot, reps=predictive_reps)
-    if not quiet:
-        print_calibration(cal, predictive_reps)
-        click.echo(f"wrote {len(files)} files to {out}/")
+    return cal
 
 
 def print_calibration(cal, reps: int = 1000) -> None:

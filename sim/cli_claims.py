@@ -165,18 +165,14 @@ def load_all(paths: tuple[str, ...]) -> list[tuple[Path, Scenario, Estimates | N
 @click.option("--reps", type=int, default=2000, show_default=True, help="Replications per scenario.")
 @click.option("--seed", type=int, default=None, help="Seed [default: each scenario's seed].")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="out/claims", show_default=True,
-              help="Output folder (replaced as a whole).")
+              help="Output folder: new, empty, or an earlier output of this tool.")
 @click.option("--no-plot", is_flag=True, help="Skip the PNG charts.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress or table.")
 def claims(paths: tuple[str, ...], reps: int, seed: int | None, out_dir: str, no_plot: bool,
            quiet: bool) -> None:
     """Run every scenario in PATHS (files or folders) and tabulate all their claims."""
-    import pandas as pd
-
-    from .claims import CLAIM_COLUMNS
-    from .cli import Fail, print_claims
+    from .cli import Fail, output_folder, print_claims
     from .outputs import staged
-    from .runner import run as run_model
 
     try:
         check_run_size(reps, seed)
@@ -184,8 +180,25 @@ def claims(paths: tuple[str, ...], reps: int, seed: int | None, out_dir: str, no
     except ScenarioError as exc:
         raise Fail(str(exc)) from None
     out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise Fail(f"--out {out}: exists and is not a folder")
+    with output_folder(out) as target:
+        runs, frame = _run_claims(loaded, reps, seed, quiet)
+        files = staged(target, lambda d: _write_claims(d, out, frame, runs, reps, seed, no_plot), "claims")
+    if not quiet:
+        if len(frame):
+            print_claims(frame)
+        skipped = len(loaded) - len(runs)
+        click.echo(f"{len(frame)} claims from {len(runs)} scenarios"
+                   + (f" ({skipped} without claims skipped)" if skipped else "")
+                   + f"; wrote {len(files)} files to {out}/")
+
+
+def _run_claims(loaded, reps: int, seed: int | None, quiet: bool):
+    """Run every loaded scenario that has claims; their results and one claims table."""
+    import pandas as pd
+
+    from .claims import CLAIM_COLUMNS
+    from .runner import run as run_model
+
     runs = []
     for path, sc, est in loaded:
         if not sc.claims:
@@ -196,38 +209,31 @@ def claims(paths: tuple[str, ...], reps: int, seed: int | None, out_dir: str, no
     frames = [r.claims for _, r, _ in runs]
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CLAIM_COLUMNS)
     frame = frame.astype(object).where(frame.notna(), None)  # concat turns missing dates into NaN
+    return runs, frame
 
-    def fill(d: Path) -> list[Path]:
-        frame.to_csv(d / "claims.csv", index=False, float_format="%.4g")
-        seeds = "each scenario's own seed" if seed is None else f"seed {seed}"
-        note = f"<!-- sim {__version__}: {len(runs)} scenarios, {reps:,} runs each, {seeds} -->\n"
-        (d / "claims.md").write_text(note + claims_markdown(frame), encoding="utf-8")
-        files = [d / "claims.csv", d / "claims.md"]
-        if not no_plot and len(frame):
-            import matplotlib
 
-            matplotlib.use("Agg")
-            import matplotlib.pyplot as plt
+def _write_claims(d: Path, out: Path, frame, runs, reps: int, seed: int | None, no_plot: bool) -> list[Path]:
+    frame.to_csv(d / "claims.csv", index=False, float_format="%.4g")
+    seeds = "each scenario's own seed" if seed is None else f"seed {seed}"
+    note = f"<!-- sim {__version__}: {len(runs)} scenarios, {reps:,} runs each, {seeds} -->\n"
+    (d / "claims.md").write_text(note + claims_markdown(frame), encoding="utf-8")
+    files = [d / "claims.csv", d / "claims.md"]
+    if not no_plot and len(frame):
+        import matplotlib
 
-            from .plots import claims_chart
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
 
-            fig = claims_chart(frame)
-            fig.savefig(d / "claims.png", dpi=110)
-            plt.close(fig)
-            files.append(d / "claims.png")
-        if not no_plot:
-            for path, result, est in runs:
-                files += claim_plots(result, est, d / path.stem)
-        return [out / f.relative_to(d) for f in files]
+        from .plots import claims_chart
 
-    files = staged(out, fill)
-    if not quiet:
-        if len(frame):
-            print_claims(frame)
-        skipped = len(loaded) - len(runs)
-        click.echo(f"{len(frame)} claims from {len(runs)} scenarios"
-                   + (f" ({skipped} without claims skipped)" if skipped else "")
-                   + f"; wrote {len(files)} files to {out}/")
+        fig = claims_chart(frame)
+        fig.savefig(d / "claims.png", dpi=110)
+        plt.close(fig)
+        files.append(d / "claims.png")
+    if not no_plot:
+        for path, result, est in runs:
+            files += claim_plots(result, est, d / path.stem)
+    return [out / f.relative_to(d) for f in files]
 
 
 COMMANDS = [estimates, claims]

@@ -158,12 +158,14 @@ class Result:
 
         return crossing_chart(self, ax=ax, **kwargs)
 
-    def save(self, out_dir: str | Path, plot: bool = True, estimates=None) -> list[Path]:
-        """Write the outputs into ``out_dir`` atomically (see :mod:`sim.outputs`); reported
-        ``estimates`` (an :class:`~sim.estimates.Estimates`) are drawn on the fan charts."""
+    def save(self, out_dir, plot: bool = True, estimates=None) -> list[Path]:
+        """Write the outputs into ``out_dir`` (a path or a checked
+        :class:`~sim.outputs.OutputFolder`) atomically; the folder must be new, empty or an
+        earlier output of this tool (see :mod:`sim.outputs`).  Reported ``estimates`` (an
+        :class:`~sim.estimates.Estimates`) are drawn on the fan charts."""
         from .outputs import write_run
 
-        return write_run(self, Path(out_dir), plot=plot, estimates=estimates)
+        return write_run(self, out_dir, plot=plot, estimates=estimates)
 
     def summary_json(self) -> str:
         return json.dumps(self.summary(), indent=2, default=str)

@@ -183,13 +183,14 @@ class Calibration:
 
         return fit_chart(self, reps=reps, axes=axes)
 
-    def save(self, out_dir: str | Path, plot: bool = True, reps: int = 1000) -> list[Path]:
-        """Write ``posterior.parquet``, ``summary.json`` and ``fit.png`` into ``out_dir``
-        atomically (see :func:`sim.outputs.staged`)."""
-        from ..outputs import staged
+    def save(self, out_dir, plot: bool = True, reps: int = 1000) -> list[Path]:
+        """Write ``posterior.parquet``, ``summary.json`` and ``fit.png`` into ``out_dir`` (a
+        path or a checked :class:`~sim.outputs.OutputFolder`) atomically; the folder must be
+        new, empty or an earlier output of this tool (see :mod:`sim.outputs`)."""
+        from ..outputs import staged, target_path
         from ..posterior import write_posterior
 
-        out_dir = Path(out_dir)
+        shown = target_path(out_dir)
         summary = self.summary(reps)
         figure = self.plot(reps) if plot else None
 
@@ -201,10 +202,10 @@ class Calibration:
             (d / "summary.json").write_text(text, encoding="utf-8")
             if figure is not None:
                 figure.savefig(d / "fit.png", dpi=120)
-            return [out_dir / n for n in names]
+            return [shown / n for n in names]
 
         try:
-            return staged(out_dir, fill)
+            return staged(out_dir, fill, "calibrate")
         finally:
             if figure is not None:
                 import matplotlib.pyplot as plt
