@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ..scenario import Scenario, ScenarioError
-from .backends import BackendError, backend
+from .backends import BackendError, ClusterLost, backend
 from .spec import Sweep, make_sweep
 from .store import MANIFEST, SweepStore, schema
 from .worker import BatchTask, run_batch
@@ -128,12 +128,16 @@ def _progress(total: int, done: int, label: str):
 
 def run_sweep(sw: Sweep, *, out: str | Path | None = None, resume: bool = False, workers: int = 1,
               scheduler: str | None = None, progress: bool = False,
-              on_start: Callable[[str, int], None] | None = None) -> pd.DataFrame:
+              on_start: Callable[[str, int], None] | None = None,
+              on_notice: Callable[[str], None] | None = None) -> pd.DataFrame:
     """Run a checked :class:`Sweep` (see :func:`sweep` for the arguments).
 
     ``on_start(backend, points)``, if given, is called once the backend is ready and the folder
     written, with the backend's description and the number of points left to run.
+    ``on_notice(message)`` receives one-line notices on the way (a damaged part file set aside,
+    a Dask cluster without workers); by default they go to stderr.
     """
+    notice = on_notice or _to_stderr
     store = SweepStore(out) if out is not None else None
     fresh = True
     if store is not None:
@@ -145,13 +149,12 @@ def run_sweep(sw: Sweep, *, out: str | Path | None = None, resume: bool = False,
     elif resume:
         raise ScenarioError("--resume", "out", "resuming needs the sweep's folder")
     design = sw.design_frame()
-    done = store.done() if store is not None and not fresh else set()
+    done = store.check_parts(sw, notice) if store is not None and not fresh else set()
     tasks = tasks_for(sw, design, done)
-    kept: list[pa.Table] = []
     if workers < 1:
         raise BackendError(f"--workers must be >= 1 (got {workers})")
     # More workers than batches would only idle; the numbers do not depend on it.
-    be = backend(min(workers, len(tasks)), scheduler) if tasks else None
+    be = backend(min(workers, len(tasks)), scheduler, notice) if tasks else None
     try:
         if store is not None and fresh:
             store.create(sw, design)
@@ -159,16 +162,8 @@ def run_sweep(sw: Sweep, *, out: str | Path | None = None, resume: bool = False,
         if on_start is not None:
             on_start(be.name if be else "nothing (every point is done)", sw.points - points_done)
         show = progress and sys.stderr.isatty()
-        bar, bar_task = _progress(sw.points, points_done, sw.scenario.name) if show else (None, None)
-        with bar or nullcontext():
-            for result in (be.map(run_batch, tasks) if be else ()):
-                table = batch_table(sw, design, result)
-                if store is not None:
-                    store.write_part(result["batch"], table)
-                else:
-                    kept.append(table)
-                if bar is not None:
-                    bar.update(bar_task, advance=table.num_rows)
+        bar = _progress(sw.points, points_done, sw.scenario.name) if show else None
+        kept = _collect(sw, design, be, tasks, store, bar) if be else []
     finally:
         if be is not None:
             be.close()
@@ -178,6 +173,35 @@ def run_sweep(sw: Sweep, *, out: str | Path | None = None, resume: bool = False,
         frame = pa.concat_tables(kept).to_pandas().sort_values("point", ignore_index=True)
     frame.attrs["sweep"] = sw.manifest()
     return frame
+
+
+def _collect(sw: Sweep, design: pd.DataFrame, be: Any, tasks: list[BatchTask], store: SweepStore | None,
+             bar: Any) -> list[pa.Table]:
+    """Run ``tasks`` on ``be`` and write each batch's rows as it finishes (or, without a store,
+    return them); a lost cluster stops the sweep with what is done kept."""
+    kept: list[pa.Table] = []
+    finished = sw.batches - len(tasks)
+    progress, bar_task = bar or (None, None)
+    try:
+        with progress or nullcontext():
+            for result in be.map(run_batch, tasks):
+                table = batch_table(sw, design, result)
+                if store is not None:
+                    store.write_part(result["batch"], table)
+                else:
+                    kept.append(table)
+                finished += 1
+                if progress is not None:
+                    progress.update(bar_task, advance=table.num_rows)
+    except ClusterLost as exc:
+        then = ("run again with --resume to continue" if store is not None
+                else "nothing was kept (give an out folder to keep batches as they finish)")
+        raise BackendError(f"{exc} after {finished} of {sw.batches} batches; {then}") from None
+    return kept
+
+
+def _to_stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def load_sweep(out_dir: str | Path) -> pd.DataFrame:

@@ -8,17 +8,22 @@ Layout::
     OUT/design.parquet        every point and its parameter values
     OUT/points/part-NNNNNN.parquet   one file per finished batch: a row per point with its
                               parameters, seed, replications and outputs
+    OUT/damaged/part-NNNNNN.parquet  a part file a resume could not use, set aside
 
 The folder is created whole (staged, then renamed into place).  Each part file is written
 to a hidden temporary name, flushed to disk and renamed, so a sweep killed at any moment
 leaves only whole part files; a resumed sweep runs the batches that have none, so nothing
-is lost and nothing is duplicated.
+is lost and nothing is duplicated.  A part file damaged afterwards (from outside: a full
+disk while copying, a truncated transfer) is checked for on resume, set aside and its batch
+run again.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +38,7 @@ from .spec import Sweep
 
 MANIFEST = "sweep.json"
 PARTS = "points"
+DAMAGED = "damaged"
 _PART = re.compile(r"^part-(\d{6,})\.parquet$")
 
 
@@ -117,6 +123,34 @@ class SweepStore:
             return set()
         return {int(m.group(1)) for p in self.parts.iterdir() if (m := _PART.match(p.name))}
 
+    def check_parts(self, sweep: Sweep, notice: Callable[[str], None]) -> set[int]:
+        """Batches whose part file is whole and holds that batch's points.
+
+        A part file that is not (damaged from outside: every part is written whole, then
+        renamed) is moved into ``damaged/``, never deleted, and its batch runs again.
+        """
+        done = set()
+        for batch in sorted(self.done()):
+            path = self.parts / f"part-{batch:06d}.parquet"
+            problem = _part_problem(path, sweep, batch)
+            if problem is None:
+                done.add(batch)
+                continue
+            kept = self._set_aside(path)
+            notice(f"{path} cannot be used ({problem}); moved it to {kept} and running batch {batch} again")
+        return done
+
+    def _set_aside(self, path: Path) -> Path:
+        """Move a damaged part file into ``damaged/`` under a name not yet taken."""
+        folder = self.dir / DAMAGED
+        folder.mkdir(exist_ok=True)
+        target, n = folder / path.name, 1
+        while target.exists():
+            n += 1
+            target = folder / f"{path.stem}-{n}{path.suffix}"
+        os.rename(path, target)
+        return target
+
     def write_part(self, batch: int, table: pa.Table) -> Path:
         """Write one batch's rows: a temporary file, flushed, then renamed into place."""
         return atomic_write(self.parts / f"part-{batch:06d}.parquet", lambda p: pq.write_table(table, p),
@@ -127,13 +161,42 @@ class SweepStore:
         files = sorted(p for p in self.parts.iterdir() if _PART.match(p.name)) if self.parts.is_dir() else []
         if not files:
             return pd.DataFrame()
-        frame = pa.concat_tables([pq.read_table(f) for f in files]).to_pandas()
+        frame = pa.concat_tables([_read_part(f) for f in files]).to_pandas()
         if frame["point"].duplicated().any():
             raise ScenarioError(str(self.parts), "point", "a point appears in two part files")
         return frame.sort_values("point", ignore_index=True)
 
     def write_text(self, name: str, text: str) -> Path:
         return atomic_text(self.dir / name, text)
+
+
+def _read_part(path: Path) -> pa.Table:
+    try:
+        return pq.read_table(path)
+    except (OSError, pa.ArrowException) as exc:
+        raise ScenarioError(str(path), "", f"cannot be read ({_first_line(exc, path)}); run the sweep again with "
+                            "--resume to set it aside and redo its batch") from None
+
+
+def _part_problem(path: Path, sweep: Sweep, batch: int) -> str | None:
+    """What is wrong with a batch's part file, or None if it is whole and holds the batch's points."""
+    try:
+        table = pq.read_table(path)
+    except (OSError, pa.ArrowException) as exc:
+        return f"unreadable: {_first_line(exc, path)}"
+    if not table.schema.equals(schema(sweep), check_metadata=False):
+        return "its columns are not this sweep's"
+    lo, hi = batch * sweep.batch_points, min((batch + 1) * sweep.batch_points, sweep.points)
+    if table.column("point").to_pylist() != list(range(lo, hi)) or set(table.column("batch").to_pylist()) != {batch}:
+        return f"it does not hold the points {lo} to {hi - 1} of batch {batch}"
+    return None
+
+
+def _first_line(exc: BaseException, path: Path | None = None) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if path is not None:  # the message names the file, which the caller already does
+        text = text.split(f"'{path}': ", 1)[-1]
+    return text if len(text) <= 100 else text[:97] + "..."
 
 
 def _short(value: Any) -> str:
