@@ -22,10 +22,12 @@ import itertools
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import simpy
 
+from .domains import check_values, domain_of
 from .measures import Crossings, Peaks, Recorder, compare, peak_names, reference
 from .plan import Plan, conditions_of, snapshots_of
 
@@ -75,13 +77,12 @@ class Streams:
         return self.draw("binomial", n, p)
 
 
-def _clip_share(x: np.ndarray) -> np.ndarray:
-    return np.clip(x, 0.0, 1.0)
-
-
-def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """num/den, with 0 where den is 0 (a conditional share of nobody)."""
-    return np.divide(num, den, out=np.zeros_like(num, dtype=float), where=den > 0)
+def _share_of_rest(share: np.ndarray, taken: np.ndarray) -> np.ndarray:
+    """``share`` of the whole as a share of what ``taken`` leaves (0 where it leaves nobody)."""
+    rest = 1 - taken
+    out = np.divide(share, rest, out=np.zeros_like(share, dtype=float), where=rest > 0)
+    # The two shares sum to at most 1 (checked when drawn); this only absorbs round-off.
+    return np.minimum(out, 1.0)
 
 
 class Care:
@@ -134,14 +135,23 @@ class Draws:
 
 
 def draw_params(plan: Plan, streams: Streams, fixed: dict[str, np.ndarray] | None = None) -> Draws:
-    """Each replication's own parameter values (``fixed`` overrides chosen paths per replication,
-    e.g. posterior samples)."""
+    """Each replication's own parameter values, each on its field's domain (normal and
+    lognormal draws truncated to it, see :mod:`sim.params`); ``fixed`` overrides chosen paths
+    per replication (posterior samples, sweep points).
+
+    Raises
+    ------
+    sim.domains.DomainError
+        When a value of ``fixed`` lies outside its domain, or shares of one whole sum past 1.
+    """
     values = {}
     for path in plan.param_paths():
         if fixed and path in fixed:
             values[path] = np.asarray(fixed[path], dtype=float)
         else:
-            values[path] = streams.param(path, plan.params[path].sample)
+            low, high, _ = domain_of(path)
+            values[path] = streams.param(path, partial(plan.params[path].sample, low=low, high=high))
+    check_values(values, row="replication")
     return Draws(values)
 
 
@@ -195,15 +205,15 @@ class Engine:
         self.present = np.zeros(U, dtype=bool)  # a unit in the column has arrived and not left
         self.carry = {}  # fractional per_day casualties carried over (noise: none)
         # Parameters as the flows use them.
-        self.killed_share = _clip_share(p["casualties.killed"])
-        self.missing_share = _clip_share(_ratio(p["casualties.missing"], 1 - self.killed_share))
-        self.rtd_share = _clip_share(p["wounded.return_to_duty"])
-        self.dow_share = _clip_share(_ratio(p["wounded.died_of_wounds"], 1 - self.rtd_share))
-        self.sick_rate = _clip_share(p["disease.daily_rate"])[:, None]
+        # Every value lies in its field's domain (see draw_params): nothing to clip.
+        self.killed_share = p["casualties.killed"]
+        self.missing_share = _share_of_rest(p["casualties.missing"], self.killed_share)
+        self.rtd_share = p["wounded.return_to_duty"]
+        self.dow_share = _share_of_rest(p["wounded.died_of_wounds"], self.rtd_share)
+        self.sick_rate = p["disease.daily_rate"][:, None]
         self.sick_any = bool((self.sick_rate > 0).any())
-        self.sick_return = _clip_share(p["disease.return_to_duty"])
-        self.reserve = (np.rint(np.maximum(p["reserve"], 0)).astype(np.int64)
-                        if "reserve" in p.values else None)
+        self.sick_return = p["disease.return_to_duty"]
+        self.reserve = np.rint(p["reserve"]).astype(np.int64) if "reserve" in p.values else None
         # Policy state.
         self.in_transit = {i: np.zeros(R, dtype=bool) for i in plan.policy_slots}
         self.sent_times = {i: np.zeros(R, dtype=np.int64) for i in plan.policy_slots}
@@ -232,7 +242,7 @@ class Engine:
 
     def _arrive(self, ui: int) -> None:
         unit = self.plan.units[ui]
-        size = np.rint(np.maximum(self.p[unit.size], 0)).astype(np.int64)
+        size = np.rint(self.p[unit.size]).astype(np.int64)
         if unit.from_reserve:
             size = self._take_reserve(size)
         self.on_duty[:, self.col[ui]] += size
@@ -303,7 +313,7 @@ class Engine:
                 C[:, idx] = self.rng.binomial(duty, self.p[f"postures.{name}.daily_rate"][:, None])
                 continue
             total = duty.sum(axis=1)
-            mean = np.maximum(self.p[f"postures.{name}.per_day"], 0.0)
+            mean = self.p[f"postures.{name}.per_day"]
             if post.noise == "none":
                 carry = self.carry.get(name, 0.0) + mean
                 count = np.floor(carry + 1e-9).astype(np.int64)
@@ -403,7 +413,7 @@ class Engine:
                 go &= self.sent_times[ui] < pol.max_times
             if not go.any():
                 continue
-            want = np.where(go, np.rint(np.maximum(self.p[f"policy.{pol.name}.send"], 0)).astype(np.int64), 0)
+            want = np.where(go, np.rint(self.p[f"policy.{pol.name}.send"]).astype(np.int64), 0)
             amount = self._take_reserve(want)
             go &= amount > 0
             if not go.any():

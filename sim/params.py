@@ -6,20 +6,45 @@ Any number in a scenario file may be written as a plain value or as one of
 ``{triangular: [low, mode, high]}``, ``{normal: [mean, sd]}`` or
 ``{lognormal: [median, sigma]}``.
 
-Each replication draws its own value.  Draws that fall outside the field's domain (a normal
-share below 0, say) are clipped to it; ranges that lie outside the domain are refused when
-the file is loaded.
+Each replication draws its own value, always inside the field's domain (a share in [0, 1], a
+count in [0, 10,000,000], ...; see :mod:`sim.domains`).  One rule, the same for a run, a
+sweep, a calibration and a posterior file:
+
+- A bounded distribution (a fixed value, ``uniform``, ``low/high``, ``triangular``) must lie
+  inside the field's domain, else it is refused when the file is loaded.
+- An unbounded one (``normal``, ``lognormal``) is truncated to the domain: its draws come
+  exactly from the distribution conditioned on the domain (inverse CDF over the domain's part
+  of the CDF), never clipped, since clipping would pile probability onto the domain's ends.
+  It is refused when the domain holds less than 1% of its mass (``normal(0.9, 0.01)`` for a
+  share at most 0.5, say): such a distribution says something the domain rules out.
+
+Per-replication values given from outside (posterior samples, sweep points) must lie in the
+domain too; they are refused, never clipped.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 DISTRIBUTION_NAMES = ("uniform", "low/high", "triangular", "normal", "lognormal")
+#: An unbounded distribution is refused when its field's domain holds less than this share of
+#: its mass.
+MIN_MASS = 0.01
+
+
+class Domain(NamedTuple):
+    """The values a field may take: ``low <= x <= high`` (whole numbers if ``integer``)."""
+
+    low: float
+    high: float
+    integer: bool = False
+
+    def __str__(self) -> str:
+        return f"[{self.low:g}, {self.high:g}]"
 
 
 class ParamError(ValueError):
@@ -94,6 +119,7 @@ class Param:
         return cls(name, a)
 
     # -- properties -----------------------------------------------------------------------
+    # -- properties -----------------------------------------------------------------------
     @property
     def is_fixed(self) -> bool:
         return self.kind == "fixed"
@@ -114,7 +140,7 @@ class Param:
 
     @property
     def mean(self) -> float:
-        """The distribution's mean (before clipping to the field's domain)."""
+        """The distribution's mean (before truncation to the field's domain)."""
         a = self.args
         if self.kind == "fixed":
             return a[0]
@@ -141,30 +167,71 @@ class Param:
         s2 = a[1] ** 2
         return (math.exp(s2) - 1) * a[0] ** 2 * math.exp(s2)
 
+    @property
+    def is_unbounded(self) -> bool:
+        """A normal or lognormal of nonzero spread: truncated to its field's domain."""
+        return self.kind in ("normal", "lognormal") and self.args[1] > 0
+
+    def mass_in(self, low: float, high: float) -> float:
+        """The share of an unbounded distribution's mass in ``[low, high]``."""
+        return _mass(self._standard(low), self._standard(high))
+
     def check_domain(self, low: float, high: float) -> None:
-        """Refuse a parameter whose whole support, or a bounded end of it, leaves ``[low, high]``."""
-        lo, hi = self.bounds
-        if self.kind in ("fixed", "uniform", "triangular"):
+        """Refuse a bounded distribution that leaves ``[low, high]``, or an unbounded one of
+        which ``[low, high]`` holds less than :data:`MIN_MASS` (see the module's notes)."""
+        if not self.is_unbounded:
+            lo, hi = self.bounds
             if lo < low or hi > high:
                 raise ParamError(f"must lie in [{low:g}, {high:g}] (got {self.describe()})")
-        elif self.mean < low or self.mean > high:
-            raise ParamError(f"must centre in [{low:g}, {high:g}] (got {self.describe()})")
+        elif self.mass_in(low, high) < MIN_MASS:
+            raise ParamError(f"{self.describe()} puts under {MIN_MASS:.0%} of its mass in [{low:g}, {high:g}], "
+                             "the field's domain")
+
+    def support(self, low: float = -math.inf, high: float = math.inf) -> tuple[float, float]:
+        """The values draws can take on the domain ``[low, high]``."""
+        lo, hi = self.bounds
+        return max(lo, low), min(hi, high)
 
     # -- drawing --------------------------------------------------------------------------
-    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        """Draw ``size`` values (one per replication) as float64."""
+    def sample(self, rng: np.random.Generator, size: int, low: float = -math.inf,
+               high: float = math.inf) -> np.ndarray:
+        """Draw ``size`` values (one per replication) as float64 on the domain ``[low, high]``:
+        an unbounded distribution truncated to it (a bounded one already lies in it)."""
         a = self.args
-        if self.kind == "fixed":
-            return np.full(size, a[0])
+        if self.is_unbounded:
+            return self.quantile(rng.random(size), low, high)
         if self.kind == "uniform":
             return rng.uniform(a[0], a[1], size)
-        if self.kind == "triangular":
-            if a[0] == a[2]:
-                return np.full(size, a[0])
+        if self.kind == "triangular" and a[0] < a[2]:
             return rng.triangular(a[0], a[1], a[2], size)
+        return np.full(size, self.bounds[0])
+
+    def quantile(self, u: np.ndarray, low: float = -math.inf, high: float = math.inf) -> np.ndarray:
+        """The quantile function at ``u`` (in [0, 1]) on the domain ``[low, high]``: for a
+        normal or lognormal, that of the distribution truncated to the domain."""
+        u = np.asarray(u, dtype=float)
+        a = self.args
+        if self.is_unbounded:
+            z = _truncated_ndtri(u, self._standard(low), self._standard(high))
+            x = a[0] + a[1] * z if self.kind == "normal" else a[0] * np.exp(a[1] * z)
+            # The inverse CDF can land an ulp outside the domain's ends.
+            return np.clip(x, *self.support(low, high))
+        if self.kind == "uniform":
+            return a[0] + u * (a[1] - a[0])
+        if self.kind == "triangular" and a[0] < a[2]:
+            from scipy import stats
+
+            return stats.triang.ppf(u, (a[1] - a[0]) / (a[2] - a[0]), loc=a[0], scale=a[2] - a[0])
+        return np.full_like(u, self.bounds[0])
+
+    def _standard(self, x: float) -> float:
+        """``x`` on the standard normal scale of an unbounded distribution."""
+        centre, spread = self.args
         if self.kind == "normal":
-            return rng.normal(a[0], a[1], size)
-        return a[0] * np.exp(rng.normal(0.0, a[1], size))
+            return (x - centre) / spread
+        if x <= 0:
+            return -math.inf
+        return (math.log(x) - math.log(centre)) / spread
 
     def describe(self) -> str:
         if self.kind == "fixed":
@@ -177,3 +244,22 @@ class Param:
             v = self.args[0]
             return int(v) if v.is_integer() else v
         return {self.kind: [int(x) if x.is_integer() else x for x in self.args]}
+
+
+def _mass(a: float, b: float) -> float:
+    """The standard normal's mass in ``[a, b]``."""
+    from scipy.special import ndtr
+
+    if a > 0:  # the upper tail, mirrored: there the CDF keeps its precision
+        a, b = -b, -a
+    return float(ndtr(b) - ndtr(a))
+
+
+def _truncated_ndtri(u: np.ndarray, a: float, b: float) -> np.ndarray:
+    """The quantile function at ``u`` of the standard normal truncated to ``[a, b]``."""
+    from scipy.special import ndtr, ndtri
+
+    if a > 0:  # the upper tail, mirrored: there the CDF keeps its precision
+        return -_truncated_ndtri(1.0 - u, -b, -a)
+    lo, hi = ndtr(a), ndtr(b)
+    return ndtri(lo + u * (hi - lo))

@@ -3,6 +3,11 @@
 A posterior file is Parquet, one row per sample, one column per parameter path (plus any
 bookkeeping columns such as ``walker``, ``step`` and ``log_prob``, which are ignored).  Drawing
 whole rows keeps the correlations between the calibrated parameters.
+
+Every value must lie in its parameter's domain (see :mod:`sim.domains`), and shares of one
+whole (``casualties.killed`` and ``casualties.missing``, say) must not sum past 1: a file that
+breaks either rule is refused, never clipped, naming the column and the first row at fault
+(rows count from 0, as pandas numbers them).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .domains import upper_ends, violation
 from .plan import compile_plan
 from .scenario import Scenario
 
@@ -52,9 +58,11 @@ def draws_from_frame(frame: pd.DataFrame, scenario: Scenario, reps: int, seed: i
     ``frame``, restricted to the columns that are parameter paths of ``scenario``.
 
     Columns without a dot (``walker``, ``step``, ``log_prob``) are bookkeeping and ignored; a
-    column with a dot that is not a parameter of ``scenario`` is an error.
+    column with a dot that is not a parameter of ``scenario`` is an error, and so is a value
+    outside its parameter's domain.
     """
-    known = set(compile_plan(scenario).params)
+    params = compile_plan(scenario).params
+    known = set(params)
     cols = [c for c in frame.columns if c in known]
     # A column named like a field path must be a parameter here: dropping it silently would
     # project with its prior instead of its calibrated values (say, after a change of loss law).
@@ -73,6 +81,9 @@ def draws_from_frame(frame: pd.DataFrame, scenario: Scenario, reps: int, seed: i
         raise PosteriorError(f"{source}: parameter columns must hold numbers") from None
     if not np.isfinite(values).all():
         raise PosteriorError(f"{source}: holds values that are not finite numbers")
+    problem = violation(dict(zip(cols, values.T, strict=True)), upper_ends(params))
+    if problem is not None:
+        raise PosteriorError(f"{source}: {problem}")
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2**31,)))
     rows = rng.integers(0, len(frame), reps)
     return {c: values[rows, i] for i, c in enumerate(cols)}

@@ -24,7 +24,7 @@ def test_run_writes_every_output(tmp_path):
     p = cli("run", BASELINE, "--reps", "300", "--seed", "4", "--out", str(out), cwd=tmp_path)
     assert p.returncode == 0, p.stderr
     assert "Thresholds: first-crossing date" in p.stdout and "combat_ineffective" in p.stdout
-    names = {f.name for f in out.iterdir()}
+    names = {f.name for f in out.iterdir()} - {".sim-output.json"}  # the folder's marker
     assert names == {"scenario.yaml", "quantiles.csv", "thresholds.csv", "crossing.csv", "summary.json",
                      "fan.png", "fan-casualties.png", "crossing.png"}
     summary = json.loads((out / "summary.json").read_text())

@@ -2,7 +2,9 @@
 
 A parameter written as a distribution in the scenario file (``{uniform: [0.005, 0.011]}``)
 is that parameter's prior.  A fitted parameter must have one: a fixed value has nothing to
-update, and fitting it would silently invent a prior.
+update, and fitting it would silently invent a prior.  The domain is the one the scenario
+schema declares (:func:`sim.domains.domain_of`), and a normal or lognormal prior is truncated
+to it exactly as a run's draws are (see :mod:`sim.params`).
 """
 
 from __future__ import annotations
@@ -12,29 +14,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..domains import domain_of
 from ..params import Param
 from ..plan import compile_plan
-from ..scenario import MAX_DAYS, Scenario, ScenarioError
-
-#: Parameters that are shares or per-person daily probabilities (domain 0..1); every other
-#: numeric parameter is a count or a number of days (domain 0 and up).
-SHARES = frozenset({"casualties.killed", "casualties.missing", "wounded.return_to_duty",
-                    "wounded.died_of_wounds", "disease.daily_rate", "disease.return_to_duty"})
+from ..scenario import Scenario, ScenarioError
 
 
 class CalibrationError(ScenarioError):
     """Bad calibration input; ``str()`` is one line naming the file (or option), field and rule."""
-
-
-def domain(path: str) -> tuple[float, float]:
-    """The values a parameter can take, by its field path."""
-    if path in SHARES or path.endswith(".daily_rate"):
-        return 0.0, 1.0
-    if path.endswith(".dispersion"):
-        return 0.01, 1e6
-    if path.endswith("recovery_days.mean"):
-        return 1.0, float(MAX_DAYS)
-    return 0.0, math.inf
 
 
 @dataclass(frozen=True)
@@ -53,10 +40,14 @@ class Prior:
     param: Param
 
     @property
+    def domain(self) -> tuple[float, float]:
+        """The field's domain, as the scenario schema declares it."""
+        low, high, _ = domain_of(self.path)
+        return low, high
+
+    @property
     def support(self) -> tuple[float, float]:
-        lo, hi = self.param.bounds
-        d_lo, d_hi = domain(self.path)
-        return max(lo, d_lo), min(hi, d_hi)
+        return self.param.support(*self.domain)
 
     def logpdf(self, x: np.ndarray) -> np.ndarray:
         """Log density at ``x`` (up to a constant), ``-inf`` outside the support."""
@@ -80,16 +71,8 @@ class Prior:
         return np.where(inside, out, -np.inf)
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        """Draws from the prior, redrawing any that fall outside the domain."""
-        out = self.param.sample(rng, size)
-        lo, hi = self.support
-        for _ in range(1000):
-            bad = (out < lo) | (out > hi)
-            if not bad.any():
-                return out
-            out[bad] = self.param.sample(rng, int(bad.sum()))
-        raise CalibrationError("--fit", self.path,
-                               f"prior {self.describe()} puts almost no mass on [{lo:g}, {hi:g}]")
+        """Draws from the prior on its domain (as a run draws the parameter)."""
+        return self.param.sample(rng, size, *self.domain)
 
     def describe(self) -> str:
         return self.param.describe()

@@ -4,7 +4,8 @@ A design is first drawn in the unit hypercube (one coordinate per swept paramete
 parameter's low end, 1 its high end), then each coordinate is mapped to a value through the
 parameter's quantile function.  A range ``low:high`` (or ``uniform``) maps linearly; a
 triangular distribution through its quantiles; a normal or lognormal one, whose tails are
-unbounded, through the quantiles of its central 99% (0 is its 0.5% quantile, 1 its 99.5%).
+unbounded, is truncated to the field's domain as in a run (see :mod:`sim.params`) and mapped
+through the quantiles of its central 99% (0 is its 0.5% quantile, 1 its 99.5%).
 
 Designs (``n`` is the design's size):
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -147,26 +149,19 @@ def unit_design(design: str, k: int, n: int, seed: int, levels: int = 4,
     return np.asarray(unit, dtype=float), None
 
 
-def quantile(p: Param, u: np.ndarray) -> np.ndarray:
-    """Map unit coordinates to parameter values through ``p``'s quantile function."""
-    from scipy import stats
-
+def quantile(p: Param, u: np.ndarray, low: float = -math.inf, high: float = math.inf) -> np.ndarray:
+    """Map unit coordinates to parameter values through ``p``'s quantile function on the
+    domain ``[low, high]`` (an unbounded distribution over the central 99% of its truncation)."""
+    if p.kind == "fixed":
+        raise DesignError("cannot sweep a fixed value")
     u = np.asarray(u, dtype=float)
-    a = p.args
-    if p.kind == "uniform":
-        return a[0] + u * (a[1] - a[0])
-    if p.kind == "triangular":
-        if a[0] == a[2]:
-            return np.full_like(u, a[0])
-        return stats.triang.ppf(u, (a[1] - a[0]) / (a[2] - a[0]), loc=a[0], scale=a[2] - a[0])
-    z = stats.norm.ppf(TAIL + (1 - 2 * TAIL) * u)
-    if p.kind == "normal":
-        return a[0] + a[1] * z
-    if p.kind == "lognormal":
-        return a[0] * np.exp(a[1] * z)
-    raise DesignError(f"cannot sweep a {p.kind} parameter")
+    if p.is_unbounded:
+        u = TAIL + (1 - 2 * TAIL) * u
+    return p.quantile(u, low, high)
 
 
-def scale(unit: np.ndarray, params: list[Param]) -> np.ndarray:
-    """Parameter values of every point (points x parameters)."""
-    return np.column_stack([quantile(p, unit[:, i]) for i, p in enumerate(params)])
+def scale(unit: np.ndarray, params: list[Param], domains: Sequence[tuple[float, ...]] | None = None) -> np.ndarray:
+    """Parameter values of every point (points x parameters); ``domains`` holds each
+    parameter's ``(low, high, ...)`` [default: unbounded]."""
+    ends = [d[:2] for d in domains] if domains is not None else [(-math.inf, math.inf)] * len(params)
+    return np.column_stack([quantile(p, unit[:, i], *ends[i]) for i, p in enumerate(params)])

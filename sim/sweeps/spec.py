@@ -4,10 +4,19 @@
 arguments or command-line options (which win), checks them against the scenario, and returns
 one frozen :class:`Sweep`.  Every error is a :class:`~sim.scenario.ScenarioError` naming the
 file or option, the field and the rule.
+
+A swept parameter follows the domain rule of :mod:`sim.params` (a range must lie in the field's
+domain; a normal or lognormal is truncated to it).  Every combination of the swept values must
+make a valid scenario: the sweep is refused at set-up when the corners of the swept ranges
+break a rule across fields (``casualties.killed`` and ``casualties.missing`` summing past 1,
+say), naming the parameters.  This is checked on the ranges, not on the design's points, so
+whether a sweep is accepted does not depend on the design, its size or its seed, and every
+design covers the whole box of ranges, as the sensitivity analyses assume.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from ..params import Param
+from ..domains import domain_of
+from ..params import Param, ParamError
 from ..plan import compile_plan
 from ..scenario import (
     MAX_REPS,
@@ -28,7 +38,7 @@ from ..scenario import (
     read_yaml,
     set_path,
 )
-from .design import DEFAULT_N, DESIGNS, DesignError, check_design, design_size, scale, unit_design
+from .design import DEFAULT_N, DESIGNS, DesignError, check_design, design_size, quantile, scale, unit_design
 from .file import SweepFile, line_of, parse_param_option, parse_range, read_sweep_file
 from .scalars import Output, OutputError, check_output, default_outputs, parse_output
 
@@ -82,7 +92,7 @@ class Sweep:
     def design_frame(self) -> pd.DataFrame:
         """Every point: its index, batch, parameter values (and for ``oat`` what it varies)."""
         unit, varied = self.unit_design()
-        values = scale(unit, list(self.params.values()))
+        values = scale(unit, list(self.params.values()), [domain_of(p) for p in self.paths])
         points = np.arange(len(unit))
         frame = pd.DataFrame({"point": points, "batch": points // self.batch_points})
         if varied is not None:
@@ -221,7 +231,7 @@ def _scenario(scenario: Scenario | str | Path, f: _FileSettings,
 def _swept(base: Scenario, f: _FileSettings, params: dict[str, Any] | list[str] | tuple[str, ...] | None
            ) -> dict[str, Param]:
     """The swept parameters (the file's, then the caller's), each a numeric parameter of the
-    scenario whose whole range passes the scenario's own rules."""
+    scenario on its field's domain, whose ranges together pass the scenario's own rules."""
     swept: dict[str, tuple[Param, str, str, int | None]] = {
         k: (p, f.src, f"params.{k}", line_of(f.lines, "params", k)) for k, p in f.spec.params.items()}
     if isinstance(params, dict):
@@ -231,24 +241,72 @@ def _swept(base: Scenario, f: _FileSettings, params: dict[str, Any] | list[str] 
             except ValueError as exc:
                 raise ScenarioError("params", k, str(exc)) from None
     else:
+        given: set[str] = set()
         for item in params or ():
             k, p = parse_param_option(item)
+            if k in given:
+                raise ScenarioError("--param", k, "is given twice; give each parameter once")
+            given.add(k)
             swept[k] = (p, "--param", k, None)
     if not swept:
         raise ScenarioError(f.src or "--param", "params", "give at least one parameter to sweep")
     known = compile_plan(base).params
+    boxes = {}
     for path, (p, src, field, line) in swept.items():
         if path not in known:
             raise ScenarioError(src, field, f"not a numeric parameter of scenario {base.name!r}; "
                                 f"known: {', '.join(sorted(known))}", line)
-        trial = base.dump()
-        set_path(trial, path, p.to_yaml(), src)
-        try:
-            from_data(trial, src)
-        except ScenarioError as exc:
+        boxes[path] = _box(p, path, src, field, line)
+        exc = _trial(base, {path: boxes[path]}, src)
+        if exc is not None:
             rule = exc.rule if exc.field in (path, "") else f"{exc.field}: {exc.rule}"
-            raise ScenarioError(src, field, rule, line) from None
+            raise ScenarioError(src, field, rule, line)
+    _check_together(base, boxes, swept)
     return {k: v[0] for k, v in swept.items()}
+
+
+def _box(p: Param, path: str, src: str, field: str, line: int | None) -> Param:
+    """The range a swept parameter's points span, as a uniform; refused off its domain."""
+    low, high, _ = domain_of(path)
+    try:
+        p.check_domain(low, high)
+    except ParamError as exc:
+        raise ScenarioError(src, field, str(exc), line) from None
+    lo, hi = quantile(p, np.array([0.0, 1.0]), low, high)
+    return Param("uniform", (float(lo), float(hi)))
+
+
+def _trial(base: Scenario, boxes: dict[str, Param], src: str) -> ScenarioError | None:
+    """The error of the scenario with these parameters set to these ranges (None: valid)."""
+    trial = base.dump()
+    for path, box in boxes.items():
+        set_path(trial, path, box.to_yaml(), src)
+    try:
+        from_data(trial, src)
+    except ScenarioError as exc:
+        return exc
+    return None
+
+
+def _check_together(base: Scenario, boxes: dict[str, Param],
+                    swept: dict[str, tuple[Param, str, str, int | None]]) -> None:
+    """Refuse swept ranges that pass one by one but not together, naming the first pair at
+    fault (or all of them when no pair alone is)."""
+    src = next(iter(swept.values()))[1]
+    exc = _trial(base, boxes, src)
+    if exc is None:
+        return
+    culprits = list(boxes)
+    for pair in itertools.combinations(boxes, 2):
+        pair_exc = _trial(base, {k: boxes[k] for k in pair}, src)
+        if pair_exc is not None:
+            culprits, exc = list(pair), pair_exc
+            break
+    _, src, _, line = swept[culprits[0]]
+    rule = f"{exc.field}: {exc.rule}" if exc.field else exc.rule
+    raise ScenarioError(src, ", ".join(culprits),
+                        f"their ranges together break {rule}; every combination of swept values "
+                        "must make a valid scenario", line)
 
 
 def _outputs(base: Scenario, f: _FileSettings, outputs: list[Any] | tuple[Any, ...] | None) -> list[Output]:
