@@ -5,16 +5,50 @@
 >>> result = sim.run(s, reps=2000, seed=1)
 >>> result.thresholds          # first-crossing dates per threshold
 >>> result.plot("effective")   # fan chart
+
+``import sim`` is cheap: each name below is imported from its module on first use, so a
+script that only runs scenarios never loads the sweep or calibration layers.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-from .calibration import calibrate
-from .params import Param
-from .results import Result
-from .runner import run
-from .scenario import MEASURES, Scenario, ScenarioError, load_scenario
-from .sweeps.runner import sweep
+#: Public name -> module that defines it.
+_EXPORTS = {
+    "MEASURES": ".scenario",
+    "Param": ".params",
+    "Result": ".results",
+    "Scenario": ".scenario",
+    "ScenarioError": ".yamlfile",
+    "calibrate": ".calibration",
+    "load_scenario": ".scenario",
+    "run": ".runner",
+    "sweep": ".sweeps.runner",
+}
 
-__all__ = ["MEASURES", "Param", "Result", "Scenario", "ScenarioError", "__version__", "calibrate", "load_scenario",
-           "run", "sweep"]
+__all__ = [*sorted(_EXPORTS), "__version__"]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .calibration import calibrate
+    from .params import Param
+    from .results import Result
+    from .runner import run
+    from .scenario import MEASURES, Scenario, load_scenario
+    from .sweeps.runner import sweep
+    from .yamlfile import ScenarioError
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
