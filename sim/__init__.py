@@ -30,7 +30,8 @@ _EXPORTS = {
     "sweep": ".sweeps.runner",
 }
 
-__all__ = [*sorted(_EXPORTS), "__version__"]
+__all__ = ["MEASURES", "Param", "Result", "Scenario", "ScenarioError", "__version__", "calibrate", "load_scenario",
+           "run", "sweep"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .calibration import calibrate

@@ -187,11 +187,15 @@ def print_claims(frame) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 def validate(paths: tuple[str, ...]) -> None:
-    """Check scenario files (or folders of them) without running them."""
+    """Check scenario files (or folders of them), and the estimates files they name, without
+    running them."""
+    from .estimates import estimates_for
+
     bad = 0
     for path in scenario_files(paths):
         try:
             sc = load_scenario(path)
+            estimates_for(path, sc.estimates)
         except ScenarioError as exc:
             bad += 1
             click.echo(f"error: {exc}", err=True)

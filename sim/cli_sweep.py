@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from .outputs import default_out_dir
 from .scenario import ScenarioError
 
 
@@ -75,7 +76,7 @@ def sweep(scenario: str, sweep_file: str | None, params: tuple[str, ...], design
                         batch_points=batch_points, overrides=overrides)
     except ScenarioError as exc:
         raise Fail(str(exc)) from None
-    out = Path(out_dir) if out_dir else Path("out") / f"{sw.scenario.name}-{sw.design}"
+    out = Path(out_dir) if out_dir else default_out_dir(sw.scenario.name, f"-{sw.design}")
     n_workers = workers or _cpus()
     t0 = time.perf_counter()
     started = []

@@ -27,7 +27,7 @@ from typing import Any
 
 from .estimates import Estimate, Estimates, estimates_for
 from .rates import probability_from_rate
-from .scenario import ScenarioError
+from .scenario import DATE_MAX, DATE_MIN, ScenarioError, line_of
 
 DERIVE_KEYS = ("figure", "since", "until", "strength")
 
@@ -132,16 +132,21 @@ def as_param(r: Range) -> float | dict[str, list[float]]:
 
 
 def _date(value: Any, key: str) -> dt.date:
+    d = None
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
+        d = value.date()
+    elif isinstance(value, dt.date):
+        d = value
+    elif isinstance(value, str):
         try:
-            return dt.date.fromisoformat(value)
+            d = dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise DeriveError(key, f"must be a date (YYYY-MM-DD), got {value!r}")
+    if d is None:
+        raise DeriveError(key, f"must be a date (YYYY-MM-DD), got {value!r}")
+    if not DATE_MIN <= d <= DATE_MAX:
+        raise DeriveError(key, f"must be a date between {DATE_MIN} and {DATE_MAX} (got {d})")
+    return d
 
 
 def _estimate(est: Estimates, ident: Any, key: str) -> Estimate:
@@ -253,8 +258,7 @@ def resolve_derivations(data: dict[str, Any], path: str | Path,
     src, lines = str(path), lines or {}
 
     def fail(parts: tuple[str, ...], rule: str) -> ScenarioError:
-        line = next((lines[parts[:n]] for n in range(len(parts), -1, -1) if parts[:n] in lines), None)
-        return ScenarioError(src, ".".join(parts), rule, line)
+        return ScenarioError(src, ".".join(parts), rule, line_of(lines, *parts))
 
     first = _first_derive(data, ())
     name = data.get("estimates")
@@ -263,7 +267,7 @@ def resolve_derivations(data: dict[str, Any], path: str | Path,
                                         "estimates: <file> at the top level")
     if not isinstance(name, str):
         raise fail(("estimates",), "must be the path of an estimates file")
-    est = estimates_for(path, name)
+    est = estimates_for(path, name, line_of(lines, "estimates"))
     assert est is not None
 
     def walk(node: Any, parts: tuple[str, ...]) -> Any:

@@ -29,7 +29,7 @@ from typing import Literal
 import pandas as pd
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from .scenario import Name, ScenarioError, Strict, read_yaml, validation_error
+from .scenario import Date, Name, ScenarioError, Strict, read_yaml, validation_error
 
 #: What a reported figure counts.  Kinds that are model measures can be overlaid on plots and
 #: used for calibration; the others are context:
@@ -53,12 +53,12 @@ class Estimate(Strict):
     """One dated figure (or event) from a source."""
 
     id: Name
-    date: dt.date | None = None
-    dates: tuple[dt.date, dt.date] | None = None
+    date: Date | None = None
+    dates: tuple[Date, Date] | None = None
     kind: Literal[KINDS]  # type: ignore[valid-type]
-    value: float | None = Field(None, ge=0)
-    low: float | None = Field(None, ge=0)
-    high: float | None = Field(None, ge=0)
+    value: float | None = Field(None, ge=0, allow_inf_nan=False)
+    low: float | None = Field(None, ge=0, allow_inf_nan=False)
+    high: float | None = Field(None, ge=0, allow_inf_nan=False)
     lower_bound: bool = False
     says: str = Field(min_length=1)
     who: str = Field(min_length=1)
@@ -117,7 +117,7 @@ class Estimates(Strict):
 
     case: Name
     description: str = ""
-    default_relative_error: float = Field(0.25, gt=0, le=5)
+    default_relative_error: float = Field(0.25, gt=0, le=5, allow_inf_nan=False)
     estimates: list[Estimate] = Field(min_length=1)
 
     @field_validator("estimates")
@@ -194,11 +194,32 @@ def _load(src: str) -> Estimates:
     raise err
 
 
-def estimates_for(scenario_path: str | Path, scenario_estimates: str | None) -> Estimates | None:
-    """The estimates file a scenario names (relative to the scenario file), loaded."""
+def estimates_for(scenario_path: str | Path, scenario_estimates: str | None,
+                  line: int | None = None) -> Estimates | None:
+    """The estimates file a scenario names (relative to the scenario file), loaded.
+
+    Parameters
+    ----------
+    scenario_path : str or Path
+        The scenario file.
+    scenario_estimates : str or None
+        Its ``estimates`` value (None or empty: no estimates).
+    line : int, optional
+        The line of ``estimates`` in the scenario file, for errors.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the scenario file and its ``estimates`` field, and the estimates file's own
+        error (``s.yaml:3: estimates: in est.yaml:9: estimates.0.value: ...``).
+    """
     if not scenario_estimates:
         return None
+    src = str(scenario_path)
     p = Path(scenario_path).parent / scenario_estimates
     if not p.exists():
-        raise ScenarioError(str(scenario_path), "estimates", f"no estimates file at {p}")
-    return load_estimates(p)
+        raise ScenarioError(src, "estimates", f"no estimates file at {p}", line)
+    try:
+        return load_estimates(p)
+    except ScenarioError as exc:
+        raise ScenarioError(src, "estimates", f"in {exc}", line) from None

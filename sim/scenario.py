@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -29,6 +30,7 @@ from .yamlfile import (  # noqa: F401  (re-exported: the scenario's errors and f
     Loader,
     ScenarioError,
     apply_overrides,
+    line_of,
     load_yaml_text,
     read_yaml,
     set_path,
@@ -38,6 +40,10 @@ from .yamlfile import (  # noqa: F401  (re-exported: the scenario's errors and f
 MAX_REPS = 1_000_000
 MAX_DAYS = 20 * 366
 MAX_SIZE = 10_000_000
+#: Dates a file may give: inside what pandas timestamps and the charts hold (years 1677 to
+#: 2262), with room after the last for a run or a claim of MAX_DAYS.
+DATE_MIN = dt.date(1700, 1, 1)
+DATE_MAX = dt.date(2200, 12, 31)
 
 #: Measures recorded every day for every replication (see ``sim.engine``).
 MEASURES = (
@@ -101,18 +107,30 @@ class Strict(BaseModel):
 Name = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\-/ ]+$")]
 
 
+def _date_in_range(d: dt.date) -> dt.date:
+    if not DATE_MIN <= d <= DATE_MAX:
+        raise ValueError(f"must be a date between {DATE_MIN} and {DATE_MAX} (got {d})")
+    return d
+
+
+#: A calendar date (YYYY-MM-DD) between DATE_MIN and DATE_MAX.
+Date = Annotated[dt.date, AfterValidator(_date_in_range)]
+#: A number that is not infinite or NaN (a NaN compares false with everything).
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+
 class Unit(Strict):
     """A body of troops arriving on one date (a wave, a brigade, a reinforcement)."""
 
     name: Name
-    arrive: dt.date
+    arrive: Date
     size: Count
 
 
 class Phase(Strict):
     """From this date on, the named units (all when ``units`` is absent) are in ``posture``."""
 
-    from_: dt.date = Field(alias="from")
+    from_: Date = Field(alias="from")
     posture: Name
     units: list[Name] | None = None
 
@@ -174,7 +192,7 @@ class Delay(Strict):
 
     @model_validator(mode="after")
     def _min_below_mean(self) -> Delay:
-        if self.min > self.mean.bounds[0] + 1e-9:
+        if self.min > self.mean.support(1.0, MAX_DAYS)[0] + 1e-9:
             raise ValueError(f"min ({self.min}) must not exceed the smallest mean ({self.mean.describe()})")
         return self
 
@@ -205,10 +223,10 @@ class Rotation(Strict):
     """
 
     unit: Name
-    leave: dt.date
+    leave: Date
     lead_days: int = Field(0, ge=0, le=MAX_DAYS)
     every_days: int | None = Field(None, ge=1, le=MAX_DAYS)
-    until: dt.date | None = None
+    until: Date | None = None
     size: Count | None = None
 
 
@@ -220,11 +238,11 @@ class ComparisonFields(Strict):
     """The comparison part of a condition: one of the comparisons, and an optional reference
     measure ``of`` that the value multiplies."""
 
-    below: float | None = None
-    at_most: float | None = None
-    above: float | None = None
-    at_least: float | None = None
-    between: tuple[float, float] | None = None
+    below: Finite | None = None
+    at_most: Finite | None = None
+    above: Finite | None = None
+    at_least: Finite | None = None
+    between: tuple[Finite, Finite] | None = None
     of: str | None = None
 
 
@@ -273,7 +291,7 @@ class Source(Strict):
     """Who said something, where and when."""
 
     who: str = Field(min_length=1)
-    date: dt.date | None = None
+    date: Date | None = None
     outlet: str | None = None
     seed: str | None = None  # the source file name under shared seeds
     url: str | None = None
@@ -286,10 +304,10 @@ class ClaimTest(ComparisonFields):
 
     threshold: Name | None = None
     measure: str | None = None
-    by: dt.date | None = None
+    by: Date | None = None
     within_days: int | None = Field(None, ge=0, le=MAX_DAYS)
-    from_: dt.date | None = Field(None, alias="from")
-    on: dt.date | None = None
+    from_: Date | None = Field(None, alias="from")
+    on: Date | None = None
 
     @model_validator(mode="after")
     def _shape(self) -> ClaimTest:
@@ -327,8 +345,8 @@ class Scenario(Strict):
 
     name: Name
     description: str = ""
-    start: dt.date
-    end: dt.date
+    start: Date
+    end: Date
     reps: int = Field(1000, ge=1, le=MAX_REPS)
     seed: int = Field(1, ge=0, lt=2**63)
     units: list[Unit] = Field(min_length=1)
@@ -401,17 +419,19 @@ def check_rules(s: Scenario) -> list[tuple[str, str]]:
         for j, u in enumerate(ph.units or []):
             if u not in names:
                 errs.append((f"phases.{i}.units.{j}", f"no unit named {u!r}"))
+    arrivals = {u.name: u.arrive for u in s.all_units}
     for i, r in enumerate(s.rotations):
-        unit_names = {u.name for u in s.all_units}
-        if r.unit not in unit_names:
+        if r.unit not in arrivals:
             errs.append((f"rotations.{i}.unit", f"no unit named {r.unit!r}"))
+        elif r.leave < arrivals[r.unit]:
+            errs.append((f"rotations.{i}.leave", f"must not be before unit {r.unit!r} arrives ({arrivals[r.unit]})"))
         if not s.start <= r.leave <= s.end:
             errs.append((f"rotations.{i}.leave", f"must lie between start and end ({s.start}..{s.end})"))
         if r.until is not None and r.until < r.leave:
             errs.append((f"rotations.{i}.until", "must not be before leave"))
     c = s.casualties
     if c.wounded is None:
-        if c.killed.bounds[1] + c.missing.bounds[1] > 1 + 1e-9:
+        if c.killed.support(0.0, 1.0)[1] + c.missing.support(0.0, 1.0)[1] > 1 + 1e-9:
             errs.append(("casualties", "killed + missing must not exceed 1 (wounded is the rest)"))
     else:
         if not (c.killed.is_fixed and c.missing.is_fixed and c.wounded.is_fixed):
@@ -420,7 +440,7 @@ def check_rules(s: Scenario) -> list[tuple[str, str]]:
             total = c.killed.mean + c.missing.mean + c.wounded.mean
             errs.append(("casualties", f"killed + missing + wounded must sum to 1 (got {total:g})"))
     w = s.wounded
-    if w.return_to_duty.bounds[1] + w.died_of_wounds.bounds[1] > 1 + 1e-9:
+    if w.return_to_duty.support(0.0, 1.0)[1] + w.died_of_wounds.support(0.0, 1.0)[1] > 1 + 1e-9:
         errs.append(("wounded", "return_to_duty + died_of_wounds must not exceed 1 (the rest is evacuated)"))
     for name, cond in s.thresholds.items():
         errs += _check_condition(cond, f"thresholds.{name}")
@@ -439,7 +459,25 @@ def check_rules(s: Scenario) -> list[tuple[str, str]]:
             d = getattr(t, key)
             if d is not None and not s.start <= d <= s.end:
                 errs.append((f"{path}.{key.rstrip('_')}", f"must lie between start and end ({s.start}..{s.end})"))
+        errs += _check_within(c, s, path)
     return errs
+
+
+def _check_within(c: Claim, s: Scenario, path: str) -> list[tuple[str, str]]:
+    """A claim tested ``within_days`` of a date must end inside the run: a deadline past the end
+    would be judged on the run's days only, and one before the start on none."""
+    from .claims import deadline  # here: sim.claims imports this module (through sim.results)
+
+    t = c.holds_if
+    if t.within_days is None:
+        return []
+    when = deadline(c, s)
+    if s.start <= when <= s.end:
+        return []
+    origin = f"the source's date ({c.source.date})" if c.source.date else f"start ({s.start})"
+    origin = str(t.from_) if t.from_ else origin
+    side = f"after the run ends ({s.end})" if when > s.end else f"before the run starts ({s.start})"
+    return [(f"{path}.within_days", f"{t.within_days} days from {origin} end on {when}, {side}")]
 
 
 def _check_condition(cond: Condition, path: str) -> list[tuple[str, str]]:
@@ -472,9 +510,7 @@ def from_data(data: dict[str, Any], src: str = "<scenario>", lines: dict | None 
         field, rule = errs[0]
         if len(errs) > 1:
             rule += f" (and {len(errs) - 1} more error{'s' if len(errs) > 2 else ''})"
-        parts = tuple(field.split("."))
-        line = next((lines[parts[:n]] for n in range(len(parts), -1, -1) if parts[:n] in lines), None)
-        raise ScenarioError(src, field, rule, line)
+        raise ScenarioError(src, field, rule, line_of(lines, *field.split(".")))
     return s
 
 

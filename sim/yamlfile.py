@@ -1,15 +1,40 @@
-"""Reading YAML files: safe loading, line numbers for field paths, one-line errors, and
-``path=value`` overrides.  Shared by scenario, estimates and sweep files."""
+"""Reading YAML files: bounded reading, safe loading, line numbers for field paths, one-line
+errors, and ``path=value`` overrides.  Shared by scenario, estimates and sweep files.
+
+Every input is bounded before it is trusted: a file is read up to :data:`MAX_FILE_BYTES`
+(devices and pipes refused), a document may expand to at most :data:`MAX_NODES` values once
+its aliases are followed and nest at most :data:`MAX_DEPTH` levels, a key may appear once in
+a mapping, and a value the loader cannot build (an impossible date such as ``2025-02-30``) is
+refused with its field path and line.
+"""
 
 from __future__ import annotations
 
 import copy
+import os
 import re
+import stat
+import types
+import typing
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+
+#: Largest file read: fifty times the largest estimates file, and small enough that the
+#: pure-Python YAML reader (half a megabyte a second at worst) answers within seconds.
+MAX_FILE_BYTES = 1024 * 1024
+#: Most values a document may hold once its aliases are expanded (a few thousand is a big file).
+MAX_NODES = 100_000
+#: Deepest nesting of mappings and lists (a scenario nests about six levels).
+MAX_DEPTH = 50
+
+FieldPath = tuple[str, ...]
+LineMap = dict[FieldPath, int]
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
 
 class ScenarioError(ValueError):
@@ -21,9 +46,43 @@ class ScenarioError(ValueError):
         super().__init__(f"{where}: {field}: {rule}" if field else f"{where}: {rule}")
 
 
+class YamlRefused(yaml.YAMLError):
+    """Text that parses as YAML but is refused (a duplicate key, an alias bomb, an impossible
+    date); ``field`` is the dotted path inside the document, ``line`` 1-based or None."""
+
+    def __init__(self, field: str, rule: str, line: int | None = None):
+        self.field, self.rule, self.line = field, rule, line
+        super().__init__(f"{field}: {rule}" if field else rule)
+
+
 class Loader(yaml.SafeLoader):
     """Safe YAML with YAML 1.2 booleans: only true/false are booleans, so a key such as
-    ``on:`` (a claim tested on a date) stays a string instead of becoming ``True``."""
+    ``on:`` (a claim tested on a date) stays a string instead of becoming ``True``.
+
+    A value that cannot be built is a :class:`YamlRefused` naming its field path (``paths``
+    maps nodes to paths; :func:`parse_yaml` fills it before building).
+    """
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.paths: dict[int, FieldPath] = {}
+        self.composed = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        # Counted while composing, so a file of a million small values is refused before the
+        # node tree takes the memory; aliases are counted once here, expanded in _inspect.
+        self.composed += 1
+        if self.composed > MAX_NODES:
+            line = self.peek_event().start_mark.line + 1
+            raise YamlRefused("", f"holds more than {MAX_NODES:,} values", line)
+        return super().compose_node(parent, index)
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, OverflowError) as exc:
+            field = ".".join(self.paths.get(id(node), ()))
+            raise YamlRefused(field, _unbuildable(node, exc), node.start_mark.line + 1) from None
 
 
 Loader.yaml_implicit_resolvers = {
@@ -34,68 +93,230 @@ Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|Tru
                              list("tTfF"))
 
 
-def load_yaml_text(text: str) -> Any:
-    """Parse YAML text with :class:`Loader`."""
-    return yaml.load(text, Loader=Loader)  # Loader is a SafeLoader
+def _unbuildable(node: yaml.Node, exc: Exception) -> str:
+    value = str(node.value)[:40] if isinstance(node, yaml.ScalarNode) else node.tag
+    if node.tag == _TIMESTAMP_TAG:
+        return f"{value} is not a date ({exc}); write dates as YYYY-MM-DD"
+    return f"cannot read {value!r} ({str(exc).split(';')[0]})"
 
 
-def _line_map(text: str) -> dict[tuple[str, ...], int]:
-    """Map field paths to 1-based line numbers, from the YAML node tree."""
-    lines: dict[tuple[str, ...], int] = {}
+# -- parsing ------------------------------------------------------------------------------------
 
-    def walk(node: yaml.Node, path: tuple[str, ...]) -> None:
-        lines.setdefault(path, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                key = str(k.value)
-                lines[(*path, key)] = k.start_mark.line + 1
-                walk(v, (*path, key))
-        elif isinstance(node, yaml.SequenceNode):
-            for i, v in enumerate(node.value):
-                walk(v, (*path, str(i)))
 
+def parse_yaml(text: str) -> tuple[Any, LineMap]:
+    """Parse YAML text with :class:`Loader` into plain data and its line map.
+
+    Returns
+    -------
+    data : Any
+        A tree of dicts, lists and scalars (aliases copied, so no two places share an object);
+        None for an empty document.
+    lines : dict
+        Field path (a tuple of keys and list indices, as strings) -> 1-based line.
+
+    Raises
+    ------
+    yaml.YAMLError
+        Malformed YAML, or :class:`YamlRefused` for a document refused by the bounds above.
+    """
+    loader = Loader(text)
     try:
-        root = yaml.compose(text, Loader=Loader)
-    except yaml.YAMLError:
-        return lines
-    if root is not None:
-        walk(root, ())
+        try:
+            root = loader.get_single_node()
+        except RecursionError:
+            raise YamlRefused("", f"nested too deeply (at most {MAX_DEPTH} levels)") from None
+        if root is None:
+            return None, {}
+        lines = _inspect(root, loader.paths)
+        return _tree(loader.construct_document(root)), lines
+    finally:
+        loader.dispose()
+
+
+def load_yaml_text(text: str) -> Any:
+    """Parse YAML text with :class:`Loader` (see :func:`parse_yaml`)."""
+    return parse_yaml(text)[0]
+
+
+def _inspect(root: yaml.Node, paths: dict[int, FieldPath]) -> LineMap:
+    """Check the node graph (loops, size after alias expansion, depth, duplicate keys) and map
+    field paths to lines.  A node reached again through an alias is counted, not walked again,
+    so the work is linear in the text whatever the expansion."""
+    lines: LineMap = {}
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def refuse(path: FieldPath, rule: str, node: yaml.Node) -> YamlRefused:
+        return YamlRefused(".".join(path), rule, node.start_mark.line + 1)
+
+    def walk(node: yaml.Node, path: FieldPath, depth: int) -> int:
+        key = id(node)
+        if key in active:
+            raise refuse(path, "an alias refers to a node that contains it (a loop)", node)
+        if key in sizes:
+            return sizes[key]
+        if depth > MAX_DEPTH:
+            raise refuse(path, f"nested too deeply (at most {MAX_DEPTH} levels)", node)
+        paths[key] = path
+        lines.setdefault(path, node.start_mark.line + 1)
+        active.add(key)
+        size = 1
+        if isinstance(node, yaml.MappingNode):
+            size += walk_mapping(node, path, depth)
+        elif isinstance(node, yaml.SequenceNode):
+            size += sum(walk(v, (*path, str(i)), depth + 1) for i, v in enumerate(node.value))
+        active.discard(key)
+        if size > MAX_NODES:
+            raise refuse(path, f"holds more than {MAX_NODES:,} values once its aliases are expanded", node)
+        sizes[key] = size
+        return size
+
+    def walk_mapping(node: yaml.MappingNode, path: FieldPath, depth: int) -> int:
+        size, seen = 0, {}
+        for k, v in node.value:
+            if k.tag == _MERGE_TAG:
+                size += walk(v, path, depth + 1)
+                continue
+            if isinstance(k, yaml.ScalarNode):
+                name, line = str(k.value), k.start_mark.line + 1
+                if (k.tag, k.value) in seen:
+                    first = seen[k.tag, k.value]
+                    where = f" (first on line {first})" if first != line else ""
+                    raise refuse(path, f"key {name!r} appears twice{where}", k)
+                seen[k.tag, k.value] = line
+                lines[(*path, name)] = line
+                size += 1
+            else:
+                name = "?"
+                size += walk(k, (*path, name), depth + 1)
+            size += walk(v, (*path, name), depth + 1)
+        return size
+
+    walk(root, (), 0)
     return lines
+
+
+def _tree(data: Any) -> Any:
+    """A copy in which no two places share an object (an alias becomes its own copy), so an
+    override at one place does not change another.  The data is bounded by :func:`_inspect`."""
+    if isinstance(data, dict):
+        return {k: _tree(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_tree(v) for v in data]
+    return data
+
+
+def yaml_error(src: str, exc: yaml.YAMLError, field: str = "", marks: bool = True) -> ScenarioError:
+    """A YAML error as one line.
+
+    Parameters
+    ----------
+    src : str
+        The file (or option) the text came from.
+    exc : yaml.YAMLError
+        The error.
+    field : str
+        A field path the text stands under (an override's path), prefixed to the error's.
+    marks : bool
+        Whether line numbers refer to ``src`` (False for text given on the command line).
+    """
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if marks and mark is not None else None
+    if isinstance(exc, YamlRefused):
+        where = ".".join(p for p in (field, exc.field) if p)
+        return ScenarioError(src, where, exc.rule, exc.line if marks else None)
+    problem = str(getattr(exc, "problem", None) or str(exc).splitlines()[0] or "malformed")
+    if isinstance(exc, yaml.constructor.ConstructorError) and problem.startswith("could not determine"):
+        tag = problem.split("'")[1] if "'" in problem else "?"
+        return ScenarioError(src, field, f"tag {tag} is not allowed (plain YAML data only)", line)
+    return ScenarioError(src, field, f"not valid YAML: {problem}", line)
+
+
+# -- files -------------------------------------------------------------------------------------
 
 
 def _article(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
 
 
-def read_yaml(path: str | Path, what: str = "scenario") -> tuple[Any, dict[tuple[str, ...], int]]:
-    """Read a YAML file safely; any failure is a one-line :class:`ScenarioError`."""
+def read_text(path: str | Path, what: str = "scenario", limit: int = MAX_FILE_BYTES) -> str:
+    """The UTF-8 text of a regular file of at most ``limit`` bytes.
+
+    Raises
+    ------
+    ScenarioError
+        One line: no such file, a directory, a device or pipe, too large, unreadable, not UTF-8.
+    """
     src = str(path)
-    p = Path(path)
-    if not p.exists():
-        raise ScenarioError(src, "", f"no such {what} file")
-    if p.is_dir():
-        raise ScenarioError(src, "", f"is a directory, not {_article(what)} {what} file")
     try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ScenarioError(src, "", "is not UTF-8 text") from None
+        # Non-blocking: opening a FIFO for reading would otherwise wait for a writer.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise ScenarioError(src, "", f"no such {what} file") from None
+    except IsADirectoryError:
+        raise ScenarioError(src, "", f"is a directory, not {_article(what)} {what} file") from None
+    except (OSError, ValueError) as exc:
+        raise ScenarioError(src, "", f"cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise ScenarioError(src, "", f"is a directory, not {_article(what)} {what} file")
+        if not stat.S_ISREG(mode):
+            raise ScenarioError(src, "", f"is a device, pipe or socket, not {_article(what)} {what} file")
+        # One byte over the limit tells a file at the limit from a larger one, without
+        # trusting the size the file system reports.
+        raw = _read_at_most(fd, limit + 1)
     except OSError as exc:
         raise ScenarioError(src, "", f"cannot be read ({exc.strerror})") from None
+    finally:
+        os.close(fd)
+    if len(raw) > limit:
+        raise ScenarioError(src, "", f"is larger than {_size(limit)}, the limit for {_article(what)} {what} file")
     try:
-        data = load_yaml_text(text)
-    except yaml.constructor.ConstructorError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        tag = str(exc.problem).split("'")[1] if "'" in str(exc.problem) else "?"
-        raise ScenarioError(src, "", f"tag {tag} is not allowed (plain YAML data only)", line) from None
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(src, "", "is not UTF-8 text") from None
+
+
+def _read_at_most(fd: int, n: int) -> bytes:
+    chunks, left = [], n
+    while left > 0:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:g} MB" if n >= 2**20 else f"{n:,} bytes"
+
+
+def read_yaml(path: str | Path, what: str = "scenario") -> tuple[Any, LineMap]:
+    """Read a YAML file safely; any failure is a one-line :class:`ScenarioError`.
+
+    Returns the data (a mapping at the top level) and its line map (see :func:`parse_yaml`).
+    """
+    src = str(path)
+    text = read_text(path, what)
+    try:
+        data, lines = parse_yaml(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or "malformed"
-        raise ScenarioError(src, "", f"not valid YAML: {problem}", mark.line + 1 if mark else None) from None
+        raise yaml_error(src, exc) from None
     if data is None:
         raise ScenarioError(src, "", f"the {what} file is empty")
     if not isinstance(data, dict):
         raise ScenarioError(src, "", f"the top level must be a mapping of keys, not {type(data).__name__}")
-    return data, _line_map(text)
+    return data, lines
+
+
+def line_of(lines: LineMap, *parts: str) -> int | None:
+    """The line of the deepest known prefix of a field path (None: unknown)."""
+    return next((lines[parts[:n]] for n in range(len(parts), -1, -1) if parts[:n] in lines), None)
+
+
+# -- validation errors --------------------------------------------------------------------------
 
 
 def _format_loc(loc: tuple[Any, ...]) -> tuple[str, ...]:
@@ -107,7 +328,7 @@ def _format_loc(loc: tuple[Any, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def validation_error(src: str, exc: ValidationError, lines: dict[tuple[str, ...], int]) -> ScenarioError:
+def validation_error(src: str, exc: ValidationError, lines: LineMap) -> ScenarioError:
     """Turn pydantic's errors into one line: the first error, and how many more there are."""
     errors = exc.errors(include_url=False)
     first = errors[0]
@@ -115,23 +336,27 @@ def validation_error(src: str, exc: ValidationError, lines: dict[tuple[str, ...]
     msg = first["msg"].removeprefix("Value error, ")
     if first["type"] == "missing":
         msg = "is required"
-    elif "input" in first and first["type"] not in ("value_error",) and not isinstance(first["input"], dict | list):
+    elif first["type"].startswith("date_"):
+        reason = msg.split(", ", 1)[1] if ", " in msg else ""
+        msg = "must be a date written YYYY-MM-DD" + (f" ({reason})" if reason else "")
+    if "input" in first and first["type"] not in ("value_error", "missing") and not isinstance(
+            first["input"], dict | list):
         msg += f" (got {first['input']!r})"
     more = len(errors) - 1
     if more:
         msg += f" (and {more} more error{'s' if more > 1 else ''})"
-    line = None
-    for n in range(len(loc), -1, -1):
-        if loc[:n] in lines:
-            line = lines[loc[:n]]
-            break
-    return ScenarioError(src, ".".join(loc), msg, line)
+    return ScenarioError(src, ".".join(loc), msg, line_of(lines, *loc))
 
 
-def apply_overrides(data: dict[str, Any], overrides: list[str] | tuple[str, ...], src: str) -> dict[str, Any]:
+# -- overrides ---------------------------------------------------------------------------------
+
+
+def apply_overrides(data: dict[str, Any], overrides: list[str] | tuple[str, ...], src: str,
+                    schema: type[BaseModel] | None = None) -> dict[str, Any]:
     """Apply ``path=value`` overrides (``value`` read as YAML) to raw scenario data.
 
-    Path parts are mapping keys, list indices, or the ``name`` of an item in a list.
+    Path parts are mapping keys, list indices, or the ``name`` of an item in a list; see
+    :func:`set_path` for which keys may be created.
     """
     data = copy.deepcopy(data)
     for item in overrides:
@@ -140,18 +365,30 @@ def apply_overrides(data: dict[str, Any], overrides: list[str] | tuple[str, ...]
         path, raw = item.split("=", 1)
         try:
             value = load_yaml_text(raw)
+        except YamlRefused as exc:
+            raise yaml_error(src, exc, path.strip(), marks=False) from None
         except yaml.YAMLError:
             raise ScenarioError(src, path, f"override value {raw!r} is not valid YAML") from None
-        set_path(data, path, value, src)
+        set_path(data, path, value, src, schema)
     return data
 
 
-def set_path(data: Any, path: str, value: Any, src: str = "--set") -> None:
-    """Set ``value`` at a dotted ``path`` inside nested dicts and lists (creating dict keys)."""
+def set_path(data: Any, path: str, value: Any, src: str = "--set", schema: type[BaseModel] | None = None) -> None:
+    """Set ``value`` at a dotted ``path`` inside nested dicts and lists.
+
+    A missing key is created only where ``schema`` (the scenario's, by default) does not name
+    its keys itself: a field of a section (``wounded.return_to_duty`` when the file leaves
+    ``wounded`` out) may be created, a new entry in a mapping of named things (a posture, a
+    threshold) may not, since a misspelt name would be set and never used.
+    """
+    if schema is None:
+        from .scenario import Scenario  # here: sim.scenario imports this module
+
+        schema = Scenario
     parts = [p for p in path.strip().split(".") if p]
     if not parts:
         raise ScenarioError(src, path, "empty override path")
-    node = data
+    node, tp = data, schema
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
         if isinstance(node, list):
@@ -163,12 +400,17 @@ def set_path(data: Any, path: str, value: Any, src: str = "--set") -> None:
             else:
                 node = node[idx]
         elif isinstance(node, dict):
+            if part not in node and _names_its_keys(tp):
+                what = parts[i - 1].removesuffix("s") if i else "key"
+                known = ", ".join(map(str, node)) or "none defined"
+                raise ScenarioError(src, path, f"no {what} named {part!r} (known: {known})")
             if last:
                 node[part] = value
             else:
                 node = node.setdefault(part, {})
         else:
             raise ScenarioError(src, path, f"{'.'.join(parts[:i])} holds a value, not a section")
+        tp = _child_type(tp, part)
 
 
 def _list_index(items: list[Any], part: str) -> int | None:
@@ -178,4 +420,38 @@ def _list_index(items: list[Any], part: str) -> int | None:
     for idx, item in enumerate(items):
         if isinstance(item, dict) and item.get("name") == part:
             return idx
+    return None
+
+
+def _unwrap(tp: Any) -> Any:
+    """The type inside ``Annotated[...]`` and ``X | None``; None when there is no single one."""
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is Annotated:
+            tp = typing.get_args(tp)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            if len(args) != 1:
+                return None
+            tp = args[0]
+        else:
+            return tp
+
+
+def _names_its_keys(tp: Any) -> bool:
+    """Whether a schema type is a mapping whose keys the file chooses (``dict[Name, ...]``)."""
+    return typing.get_origin(_unwrap(tp)) is dict
+
+
+def _child_type(tp: Any, part: str) -> Any:
+    """The schema type at ``part`` below ``tp`` (None when the schema does not say)."""
+    tp = _unwrap(tp)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        fields = {f.alias or n: f.annotation for n, f in tp.model_fields.items()}
+        return fields.get(part)
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin is dict and len(args) == 2:
+        return args[1]
+    if origin is list and args:
+        return args[0]
     return None

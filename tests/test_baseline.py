@@ -5,7 +5,6 @@ regenerates the file with ``python tests/regenerate_baseline.py`` and says why."
 import json
 
 import pytest
-
 from regenerate_baseline import BASELINE, baseline
 
 STORED = json.loads(BASELINE.read_text(encoding="utf-8"))

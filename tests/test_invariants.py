@@ -58,7 +58,8 @@ def scenarios(draw):
                     "recovery_days": {"mean": draw(st.integers(1, 10))}},
     }
     if draw(st.booleans()):
-        data["rotations"] = [{"unit": "u0", "leave": day(draw(st.integers(0, days - 1))),
+        arrived = (dt.date.fromisoformat(units[0]["arrive"]) - START).days  # a unit leaves after it arrives
+        data["rotations"] = [{"unit": "u0", "leave": day(draw(st.integers(arrived, days - 1))),
                               "lead_days": draw(st.integers(0, 10)),
                               **({"every_days": draw(st.integers(1, 20))} if draw(st.booleans()) else {})}]
     if draw(st.booleans()):

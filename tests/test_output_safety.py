@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 
 import pytest
+from hostile import refused, run_cli, snapshot
 
 from conftest import BASE, ROOT, write
-from hostile import refused, run_cli, snapshot
 from sim.outputs import MARKER, OutputError, OutputFolder, clean_staging, default_out_dir, label, staged
 
 SMALL = ["--reps", "40", "--no-plot", "-q"]
@@ -121,7 +121,7 @@ def test_a_file_of_the_same_name_is_never_replaced(tmp_path):
     target = tmp_path / "d"
     staged(target, lambda d: (d / "a.csv").write_text("1"))
     (target / "b.csv").write_text("someone's")
-    with pytest.raises(OutputError, match="b.csv"):
+    with pytest.raises(OutputError, match=r"b\.csv"):
         staged(target, lambda d: (d / "b.csv").write_text("2"))
     assert (target / "b.csv").read_text() == "someone's" and staging_left(tmp_path) == []
 

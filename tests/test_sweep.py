@@ -307,7 +307,7 @@ def test_an_existing_folder_is_not_overwritten(small, tmp_path):
     out.mkdir()
     (out / "notes.txt").write_text("mine")
     p = cli("sweep", str(small), "--param", SMALL_PARAMS[0], "--out", str(out), cwd=tmp_path)
-    assert p.returncode == 2 and "is not empty; pass --resume to continue it" in p.stderr
+    assert p.returncode == 2 and "is not empty and holds no sweep" in p.stderr
     assert [x.name for x in out.iterdir()] == ["notes.txt"]
 
 

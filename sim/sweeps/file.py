@@ -35,6 +35,7 @@ from pydantic import BeforeValidator, Field, ValidationError
 
 from ..params import Param, ParamError
 from ..scenario import MAX_REPS, ScenarioError, Strict, load_yaml_text, read_yaml, validation_error
+from ..yamlfile import YamlRefused, line_of, yaml_error  # noqa: F401  (line_of: re-exported)
 from .scalars import Output, OutputError, parse_output
 
 _NUMBER = r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?"
@@ -109,11 +110,6 @@ def read_sweep_file(path: str | Path) -> tuple[SweepFile, dict]:
         raise validation_error(str(path), exc, lines) from None
 
 
-def line_of(lines: dict, *parts: str) -> int | None:
-    """The line of the deepest known prefix of a field path (None: unknown)."""
-    return next((lines[parts[:n]] for n in range(len(parts), 0, -1) if parts[:n] in lines), None)
-
-
 def parse_param_option(item: str) -> tuple[str, Param]:
     """Read ``--param PATH=RANGE`` (``low:high`` or a YAML distribution)."""
     if "=" not in item:
@@ -123,6 +119,8 @@ def parse_param_option(item: str) -> tuple[str, Param]:
         raise ScenarioError("--param", item, "empty parameter path")
     try:
         value = raw if _RANGE.match(raw) else load_yaml_text(raw)
+    except YamlRefused as exc:
+        raise yaml_error("--param", exc, path, marks=False) from None
     except yaml.YAMLError:
         raise ScenarioError("--param", path, f"{raw!r} is not valid YAML") from None
     try:

@@ -73,9 +73,10 @@ class SweepStore:
         if self.dir.exists() and not self.dir.is_dir():
             raise ScenarioError("--out", str(self.dir), "exists and is not a folder")
         if self.dir.is_dir() and any(self.dir.iterdir()):
-            what = "holds a sweep" if (self.dir / MANIFEST).exists() else "is not empty"
-            raise ScenarioError("--out", str(self.dir), f"{what}; pass --resume to continue it, "
-                                "or choose another folder")
+            if (self.dir / MANIFEST).exists():
+                raise ScenarioError("--out", str(self.dir), "holds a sweep; pass --resume to continue it, "
+                                    "or choose another folder")
+            raise ScenarioError("--out", str(self.dir), "is not empty and holds no sweep; choose a new or empty folder")
 
     def create(self, sweep: Sweep, design: pd.DataFrame) -> None:
         """Create the folder with its manifest, resolved scenario and design, all at once."""
