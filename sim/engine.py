@@ -19,7 +19,6 @@ wounded in care, sick in care, killed, died of wounds, evacuated, missing or rot
 from __future__ import annotations
 
 import itertools
-import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -30,6 +29,7 @@ import simpy
 from .domains import check_values, domain_of
 from .measures import Crossings, Peaks, Recorder, compare, peak_names, reference
 from .plan import Plan, conditions_of, snapshots_of
+from .streams import daily, param_key, param_keys, parameter
 
 #: Replications per random-number block (the unit of reproducibility).
 BLOCK = 1000
@@ -46,7 +46,7 @@ class Streams:
     def __init__(self, seed: int, blocks: Sequence[tuple[int, int]]):
         self.seed = seed
         self.blocks = list(blocks)
-        self.rngs = [np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(b, 0))) for b, _ in blocks]
+        self.rngs = [daily(seed, b) for b, _ in blocks]
         edges = np.cumsum([0] + [n for _, n in blocks])
         self.slices = [slice(int(a), int(b)) for a, b in itertools.pairwise(edges)]
         self.reps = int(edges[-1])
@@ -54,11 +54,8 @@ class Streams:
     def param(self, path: str, draw: Callable[[np.random.Generator, int], np.ndarray]) -> np.ndarray:
         """A per-replication parameter, from a stream named by its path (common random
         numbers: the same path draws the same values in any scenario with the same seed)."""
-        key = zlib.crc32(path.encode())
-        return np.concatenate(
-            [draw(np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(b, 1, key))), n)
-             for b, n in self.blocks]
-        )
+        key = param_key(path)
+        return np.concatenate([draw(parameter(self.seed, b, key), n) for b, n in self.blocks])
 
     def draw(self, method: str, *args: np.ndarray | float) -> np.ndarray:
         """Call ``Generator.<method>`` block by block; array arguments lead with replications."""
@@ -145,6 +142,7 @@ def draw_params(plan: Plan, streams: Streams, fixed: dict[str, np.ndarray] | Non
         When a value of ``fixed`` lies outside its domain, or shares of one whole sum past 1.
     """
     values = {}
+    param_keys(plan.param_paths())  # two paths on one stream would draw the same numbers
     for path in plan.param_paths():
         if fixed and path in fixed:
             values[path] = np.asarray(fixed[path], dtype=float)

@@ -17,6 +17,7 @@ import simpy
 from .engine import Streams, blocks_for, draw_params
 from .plan import Plan, compile_plan
 from .scenario import Scenario
+from .streams import generator
 
 REFERENCE_MEASURES = ("effective", "killed", "wounded", "casualties", "wounded_in_care", "returned_to_duty")
 
@@ -154,7 +155,7 @@ def run_reference(scenario: Scenario, reps: int, seed: int) -> dict[str, np.ndar
     env = simpy.Environment()
     out = {m: np.zeros((reps, plan.days), dtype=np.int64) for m in REFERENCE_MEASURES}
     for i in range(reps):
-        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2**30, i)))
+        rng = generator(seed, "reference.replication", i)
         params = {k: float(v[i]) for k, v in draws.items()}
         env.process(_replication(env, i, plan, params, rng, out))
     env.run(until=plan.days)

@@ -1,0 +1,77 @@
+"""The registry of random streams: every random number in the package comes from a
+``SeedSequence(seed, spawn_key=KEY)`` whose key is made here, so no two uses can share a
+stream by accident.
+
+- Engine streams are per block of replications: ``(block, 0)`` for the daily draws and
+  ``(block, 1, crc32(path))`` for each parameter (common random numbers: the same path draws the
+  same values in any scenario run with the same seed).  :func:`param_keys` refuses two paths
+  whose keys collide.
+- Other uses have one named root key each (:data:`ROOT_KEYS`); a new use adds a name here, and
+  the import-time check refuses a key given twice.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable
+
+import numpy as np
+
+#: Second element of an engine block's key.
+DAILY, PARAMETER = 0, 1
+
+#: Streams outside the engine, by what they are for.
+ROOT_KEYS: dict[str, tuple[int, ...]] = {
+    "calibration.sampler": (3,),
+    "calibration.start": (4,),
+    "calibration.predictive": (5,),
+    "reference.replication": (2**30,),
+    "posterior.rows": (2**31,),
+}
+
+
+def _check_unique(keys: dict[str, tuple[int, ...]]) -> None:
+    seen: dict[tuple[int, ...], str] = {}
+    for name, key in keys.items():
+        if key in seen:
+            raise ValueError(f"random streams {seen[key]!r} and {name!r} share the key {key}")
+        seen[key] = name
+
+
+_check_unique(ROOT_KEYS)
+
+
+def sequence(seed: int, name: str, *extra: int) -> np.random.SeedSequence:
+    """The ``SeedSequence`` of the named stream (``extra`` extends its key, e.g. a replication)."""
+    return np.random.SeedSequence(seed, spawn_key=(*ROOT_KEYS[name], *extra))
+
+
+def generator(seed: int, name: str, *extra: int) -> np.random.Generator:
+    """A ``Generator`` on the named stream."""
+    return np.random.default_rng(sequence(seed, name, *extra))
+
+
+def daily(seed: int, block: int) -> np.random.Generator:
+    """The engine's daily draws for one block of replications."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block, DAILY)))
+
+
+def param_key(path: str) -> int:
+    """The stream key of a parameter, from its field path."""
+    return zlib.crc32(path.encode())
+
+
+def param_keys(paths: Iterable[str]) -> dict[str, int]:
+    """Stream keys of parameter paths; two paths with one key would draw the same numbers."""
+    keys: dict[int, str] = {}
+    for path in paths:
+        key = param_key(path)
+        if key in keys and keys[key] != path:
+            raise ValueError(f"parameters {keys[key]!r} and {path!r} share a random stream (key {key})")
+        keys[key] = path
+    return {p: k for k, p in keys.items()}
+
+
+def parameter(seed: int, block: int, key: int) -> np.random.Generator:
+    """One parameter's draws for one block of replications."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block, PARAMETER, key)))
