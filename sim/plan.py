@@ -56,9 +56,6 @@ class Plan:
     policy_slots: list[int] = field(default_factory=list)
     phase_days: list[int] = field(default_factory=list)
 
-    def day_of(self, d: dt.date) -> int:
-        return (d - self.scenario.start).days
-
     def param_paths(self) -> list[str]:
         return sorted(self.params)
 

@@ -32,7 +32,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from ..outputs import atomic_text, atomic_write, staged
+from ..outputs import atomic_write, staged
 from ..scenario import ScenarioError
 from .spec import Sweep
 
@@ -166,9 +166,6 @@ class SweepStore:
         if frame["point"].duplicated().any():
             raise ScenarioError(str(self.parts), "point", "a point appears in two part files")
         return frame.sort_values("point", ignore_index=True)
-
-    def write_text(self, name: str, text: str) -> Path:
-        return atomic_text(self.dir / name, text)
 
 
 def _read_part(path: Path) -> pa.Table:
