@@ -9,7 +9,6 @@ to it exactly as a run's draws are (see :mod:`sim.params`).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,25 +49,8 @@ class Prior:
         return self.param.support(*self.domain)
 
     def logpdf(self, x: np.ndarray) -> np.ndarray:
-        """Log density at ``x`` (up to a constant), ``-inf`` outside the support."""
-        x = np.asarray(x, dtype=float)
-        lo, hi = self.support
-        inside = (x >= lo) & (x <= hi)
-        a = self.param.args
-        kind = self.param.kind
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if kind == "uniform":
-                out = np.zeros_like(x)
-            elif kind == "triangular":
-                left, mode, right = a
-                rising = np.where(mode > left, (x - left) / max(mode - left, 1e-300), 1.0)
-                falling = np.where(right > mode, (right - x) / max(right - mode, 1e-300), 1.0)
-                out = np.log(np.where(x < mode, rising, falling))
-            elif kind == "normal":
-                out = -0.5 * ((x - a[0]) / a[1]) ** 2
-            else:  # lognormal: median a[0], sigma a[1]
-                out = -np.log(x) - 0.5 * ((np.log(x) - math.log(a[0])) / a[1]) ** 2
-        return np.where(inside, out, -np.inf)
+        """Log density at ``x`` of the prior truncated to its domain, ``-inf`` outside the support."""
+        return self.param.logpdf(x, *self.domain)
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """Draws from the prior on its domain (as a run draws the parameter)."""

@@ -152,7 +152,7 @@ def unit_design(design: str, k: int, n: int, seed: int, levels: int = 4,
 def quantile(p: Param, u: np.ndarray, low: float = -math.inf, high: float = math.inf) -> np.ndarray:
     """Map unit coordinates to parameter values through ``p``'s quantile function on the
     domain ``[low, high]`` (an unbounded distribution over the central 99% of its truncation)."""
-    if p.kind == "fixed":
+    if p.is_fixed:
         raise DesignError("cannot sweep a fixed value")
     u = np.asarray(u, dtype=float)
     if p.is_unbounded:
