@@ -25,7 +25,7 @@ _EXPORTS = {
     "Scenario": ".scenario",
     "ScenarioError": ".yamlfile",
     "calibrate": ".calibration",
-    "load_scenario": ".scenario",
+    "load_scenario": ".loading",
     "run": ".runner",
     "sweep": ".sweeps.runner",
 }
@@ -35,10 +35,11 @@ __all__ = ["MEASURES", "Param", "Result", "Scenario", "ScenarioError", "__versio
 
 if TYPE_CHECKING:  # pragma: no cover
     from .calibration import calibrate
+    from .loading import load_scenario
     from .params import Param
     from .results import Result
     from .runner import run
-    from .scenario import MEASURES, Scenario, load_scenario
+    from .scenario import MEASURES, Scenario
     from .sweeps.runner import sweep
     from .yamlfile import ScenarioError
 

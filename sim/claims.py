@@ -1,15 +1,18 @@
-"""Evaluating claims: the probability a claim holds, when, and a plain verdict."""
+"""Evaluating claims: the probability a claim holds, when, and a plain verdict.
+
+Claims are judged on a run's arrays (first-crossing days, states on a date), so this module
+sits below :mod:`sim.results`, whose ``Result.claims`` calls :func:`evaluate_claims`.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from .measures import NEVER
-from .results import crossing_stats, describe_condition
+from .measures import NEVER, crossing_stats, describe_condition
+from .scenario import deadline
 
 if TYPE_CHECKING:
     from .results import Result
@@ -55,17 +58,6 @@ def verdict(p: float) -> str:
     if p < 0.33:
         return "fails"
     return "toss-up"
-
-
-def deadline(claim: Claim, s: Scenario) -> dt.date:
-    """The date by (or on) which the claim's condition is tested."""
-    t = claim.holds_if
-    if t.on is not None:
-        return t.on
-    if t.by is not None:
-        return t.by
-    origin = t.from_ or claim.source.date or s.start
-    return origin + dt.timedelta(days=t.within_days or 0)
 
 
 def describe_test(claim: Claim, s: Scenario) -> str:

@@ -8,9 +8,14 @@ from pathlib import Path
 
 import click
 import numpy as np
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
 
-from .cli import Fail, console, output_folder
+from .calibration import calibrate as fit_posterior
+from .cli_common import Fail, console, output_folder
+from .loading import load_scenario
 from .outputs import default_out_dir
+from .parallel import check_workers
 from .scenario import ScenarioError
 
 
@@ -32,8 +37,8 @@ from .scenario import ScenarioError
 @click.option("--burn", type=int, default=None, help="Steps discarded as burn-in [default: half the steps].")
 @click.option("--reps", type=int, default=64, show_default=True,
               help="Replications per walker and step (for the synthetic likelihood).")
-@click.option("--workers", type=int, default=1, show_default=True,
-              help="Processes sharing the simulations (same result for any number).")
+@click.option("--workers", type=int, default=None,
+              help="Processes sharing the simulations [default: all available CPUs] (same result for any number).")
 @click.option("--seed", type=int, default=None, help="Seed [default: the scenario's seed].")
 @click.option("--predictive-reps", type=int, default=1000, show_default=True,
               help="Replications of the prior and posterior predictive runs (plot and report check).")
@@ -43,16 +48,15 @@ from .scenario import ScenarioError
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or tables.")
 def calibrate(scenario: str, estimates: str | None, fit: tuple[str, ...], until: str | None,
               kinds: tuple[str, ...], exclude: tuple[str, ...], walkers: int, steps: int,
-              burn: int | None, reps: int, workers: int, seed: int | None, predictive_reps: int,
+              burn: int | None, reps: int, workers: int | None, seed: int | None, predictive_reps: int,
               out_dir: str | None, no_plot: bool, quiet: bool) -> None:
     """Fit parameters of SCENARIO to the reported figures up to a cut-off.
 
     Writes posterior.parquet (usable with run --posterior), summary.json and fit.png.
     """
-    from .scenario import load_scenario
-
     try:
         sc = load_scenario(scenario)
+        workers = check_workers(workers)
     except ScenarioError as exc:
         raise Fail(str(exc)) from None
     if not 10 <= predictive_reps <= 100_000:
@@ -69,14 +73,10 @@ def calibrate(scenario: str, estimates: str | None, fit: tuple[str, ...], until:
 
 def _fit(scenario, estimates, fit, until, walkers, steps, burn, reps, seed, exclude, kinds, workers, quiet):
     """The calibration itself, with a progress bar on a terminal."""
-    from .calibration import calibrate as fit_posterior
-
     interactive = not quiet and sys.stderr.isatty()
     bar = None
     try:
         if interactive:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
             bar = Progress(TextColumn("[bold]calibrating"), BarColumn(), MofNCompleteColumn(),
                            TextColumn("steps"), TimeRemainingColumn(), transient=True)
             task = bar.add_task("steps", total=steps)
@@ -96,8 +96,6 @@ def _fit(scenario, estimates, fit, until, walkers, steps, burn, reps, seed, excl
 def print_calibration(cal, reps: int = 1000) -> None:
     """The parameter table (prior, posterior median and 90% interval, diagnostics) and the
     report check."""
-    from rich.table import Table
-
     con = console()
     acc = cal.acceptance
     con.print(f"[bold]{cal.scenario.name}[/]: {len(cal.observations)} reports up to {cal.until}, "
@@ -131,6 +129,3 @@ def print_calibration(cal, reps: int = 1000) -> None:
 
 def _g(x: float) -> str:
     return f"{x:.4g}" if abs(x) < 1e4 else f"{x:,.0f}"
-
-
-COMMANDS = [calibrate]

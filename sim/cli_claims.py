@@ -11,21 +11,21 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
+import pandas as pd
+from rich.table import Table
 
 from . import __version__
+from .claims import CLAIM_COLUMNS, crossing_cell, deadline, is_date
+from .cli_common import Fail, console, output_folder, print_claims, scenario_files
 from .estimates import Estimate, Estimates, estimates_for, load_estimates
-from .scenario import Scenario, ScenarioError, check_run_size, load_scenario
-
-# sim.cli imports this module to register its commands, so its helpers are imported where used.
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from .results import Result
-
+from .loading import load_scenario
+from .outputs import staged
+from .plots import claims_chart
+from .results import Result
+from .runner import run as run_model
+from .scenario import Scenario, ScenarioError, check_run_size
 
 # -- estimates --------------------------------------------------------------------------------
 
@@ -46,10 +46,6 @@ def _figure(e: Estimate) -> str:
 
 def print_estimates(est: Estimates) -> None:
     """The estimates as a table: date, kind, figure, who, outlet and source file."""
-    from rich.table import Table
-
-    from .cli import console
-
     t = Table(title=f"Reported estimates: {est.case} ({len(est.estimates)})", title_justify="left")
     t.add_column("id", no_wrap=True)
     t.add_column("date", no_wrap=True)
@@ -65,8 +61,6 @@ def print_estimates(est: Estimates) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=str))
 def estimates(file: str) -> None:
     """Print the reported estimates in FILE as a table."""
-    from .cli import Fail
-
     try:
         est = load_estimates(file)
     except ScenarioError as exc:
@@ -79,8 +73,6 @@ def estimates(file: str) -> None:
 
 def claims_markdown(frame: pd.DataFrame) -> str:
     """The claims as a Markdown table (one row per claim and scenario)."""
-    from .claims import crossing_cell, is_date
-
     head = ["scenario", "claim", "said by", "test", "P(holds)", "median crossing (5% to 95%)", "verdict"]
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] * 4 + ["--:", "---", "---"]) + "|"]
     for r in frame.to_dict("records"):
@@ -110,9 +102,6 @@ def claim_plots(result: Result, est: Estimates | None, folder: Path) -> list[Pat
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    import pandas as pd
-
-    from .claims import deadline
 
     s = result.scenario
     folder.mkdir(parents=True, exist_ok=True)
@@ -145,8 +134,6 @@ def load_all(paths: tuple[str, ...]) -> list[tuple[Path, Scenario, Estimates | N
     ScenarioError
         The first bad file, in one line.
     """
-    from .cli import scenario_files
-
     files = list(scenario_files(paths))
     if not files:
         raise ScenarioError(", ".join(paths), "", "holds no scenario files (*.yaml)")
@@ -171,9 +158,6 @@ def load_all(paths: tuple[str, ...]) -> list[tuple[Path, Scenario, Estimates | N
 def claims(paths: tuple[str, ...], reps: int, seed: int | None, out_dir: str, no_plot: bool,
            quiet: bool) -> None:
     """Run every scenario in PATHS (files or folders) and tabulate all their claims."""
-    from .cli import Fail, output_folder, print_claims
-    from .outputs import staged
-
     try:
         check_run_size(reps, seed)
         loaded = load_all(paths)
@@ -194,11 +178,6 @@ def claims(paths: tuple[str, ...], reps: int, seed: int | None, out_dir: str, no
 
 def _run_claims(loaded, reps: int, seed: int | None, quiet: bool):
     """Run every loaded scenario that has claims; their results and one claims table."""
-    import pandas as pd
-
-    from .claims import CLAIM_COLUMNS
-    from .runner import run as run_model
-
     runs = []
     for path, sc, est in loaded:
         if not sc.claims:
@@ -224,8 +203,6 @@ def _write_claims(d: Path, out: Path, frame, runs, reps: int, seed: int | None, 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        from .plots import claims_chart
-
         fig = claims_chart(frame)
         fig.savefig(d / "claims.png", dpi=110)
         plt.close(fig)
@@ -234,6 +211,3 @@ def _write_claims(d: Path, out: Path, frame, runs, reps: int, seed: int | None, 
         for path, result, est in runs:
             files += claim_plots(result, est, d / path.stem)
     return [out / f.relative_to(d) for f in files]
-
-
-COMMANDS = [estimates, claims]

@@ -7,21 +7,21 @@ sweep's folder and prints a short summary.
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
 import click
+from rich.table import Table
 
+from .cli_common import Fail, console
 from .outputs import default_out_dir
+from .parallel import check_workers
 from .scenario import ScenarioError
-
-
-def _cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover (not Linux)
-        return os.cpu_count() or 1
+from .sweeps.analysis import AnalysisError, analyze
+from .sweeps.backends import BackendError
+from .sweeps.report import write_report
+from .sweeps.runner import run_sweep
+from .sweeps.spec import make_sweep
 
 
 @click.command()
@@ -50,7 +50,8 @@ def _cpus() -> int:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Output folder [default: out/<scenario name>-<design>].")
 @click.option("--resume", is_flag=True, help="Continue the sweep in --out where it stopped.")
-@click.option("--workers", type=int, default=None, help="Local worker processes [default: all cores].")
+@click.option("--workers", type=int, default=None,
+              help="Local processes to run batches in [default: all available CPUs] (same numbers for any count).")
 @click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
               help="Run on the Dask cluster at this scheduler address (pip install .[dask]).")
 @click.option("--no-plot", is_flag=True, help="Skip the PNG charts.")
@@ -61,23 +62,14 @@ def sweep(scenario: str, sweep_file: str | None, params: tuple[str, ...], design
           resume: bool, workers: int | None, scheduler: str | None, no_plot: bool, quiet: bool) -> None:
     """Sweep SCENARIO's parameters and write one row per point (Parquet) as results arrive,
     with the analysis that fits the design (tornado, heatmap, Sobol, Morris) and its charts."""
-    from .cli import Fail
-    from .sweeps.analysis import AnalysisError, analyze
-    from .sweeps.backends import BackendError
-    from .sweeps.report import write_report
-    from .sweeps.runner import run_sweep
-    from .sweeps.spec import make_sweep
-
     try:
-        if workers is not None and workers < 1:
-            raise ScenarioError("--workers", "workers", f"must be >= 1 (got {workers})")
+        workers = check_workers(workers)
         sw = make_sweep(scenario, file=sweep_file, params=list(params), design=design, n=n, levels=levels,
                         second_order=second_order, outputs=list(outputs) or None, reps=reps, seed=seed,
                         batch_points=batch_points, overrides=overrides)
     except ScenarioError as exc:
         raise Fail(str(exc)) from None
     out = Path(out_dir) if out_dir else default_out_dir(sw.scenario.name, f"-{sw.design}")
-    n_workers = workers or _cpus()
     t0 = time.perf_counter()
     started = []
 
@@ -88,7 +80,7 @@ def sweep(scenario: str, sweep_file: str | None, params: tuple[str, ...], design
             click.echo(f"{describe(sw)}; running on {where}{left}", err=True)
 
     try:
-        frame = run_sweep(sw, out=out, resume=resume, workers=n_workers, scheduler=scheduler,
+        frame = run_sweep(sw, out=out, resume=resume, workers=workers, scheduler=scheduler,
                           progress=not quiet, on_start=on_start)
         tables = analyze(frame)
     except (ScenarioError, BackendError, AnalysisError) as exc:
@@ -115,10 +107,6 @@ def describe(sw) -> str:
 
 def print_analysis(tables) -> None:
     """A short table per output of the design's analysis."""
-    from rich.table import Table
-
-    from .cli import console
-
     con = console()
     for name, table in tables.items():
         if name == "grid":
@@ -132,6 +120,3 @@ def print_analysis(tables) -> None:
             for r in part[cols].itertuples(index=False):
                 t.add_row(*(v if isinstance(v, str) else f"{v:.4g}" for v in r))
             con.print(t)
-
-
-COMMANDS = [sweep]

@@ -27,7 +27,8 @@ from typing import Any
 
 from .estimates import Estimate, Estimates, estimates_for
 from .rates import probability_from_rate
-from .scenario import DATE_MAX, DATE_MIN, ScenarioError, line_of
+from .scenario import DATE_MAX, DATE_MIN
+from .yamlfile import ScenarioError, line_of
 
 DERIVE_KEYS = ("figure", "since", "until", "strength")
 

@@ -29,7 +29,8 @@ from typing import Literal
 import pandas as pd
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from .scenario import Date, Name, ScenarioError, Strict, read_yaml, validation_error
+from .scenario import Date, Name, Strict
+from .yamlfile import ScenarioError, read_yaml, validation_error
 
 #: What a reported figure counts.  Kinds that are model measures can be overlaid on plots and
 #: used for calibration; the others are context:
@@ -53,18 +54,43 @@ class Estimate(Strict):
     """One dated figure (or event) from a source."""
 
     id: Name
+    """The figure's identifier, unique in the file; derivations (`{derive: {figure: <id>}}`) and
+    `calibrate --exclude` name the figure by it."""
     date: Date | None = None
+    """The day the figure stands on. Give this or `dates`."""
     dates: tuple[Date, Date] | None = None
+    """`[first, last]`: the days a figure dated only roughly ("mid-January") may stand on. Charts
+    put it at the middle; calibration compares it with the measure's average over the days."""
     kind: Literal[KINDS]  # type: ignore[valid-type]
+    """What the figure counts. Kinds that are model measures (`deployed`, `arrived`, `effective`,
+    `killed`, `wounded`, `casualties`, `missing`, and `captured`, counted as missing) are drawn on
+    the charts and fitted by calibration. The others are context: `expected` (a total someone
+    expects), `reinforcements` (people expected or sent later), `reserve` (a pool they could come
+    from), `formations` (a number of units), `unit_size` (people in one unit), `event_losses`
+    (losses in one engagement), `duration_days` (a span in days), `share` (a fraction 0-1),
+    `equipment` (systems supplied) and `event` (something that happened; no figure needed)."""
     value: float | None = Field(None, ge=0, allow_inf_nan=False)
+    """The reported figure, in its kind's unit (people for counts, days for `duration_days`, a
+    share 0-1 for `share`). A figure needs this, or `low` and `high`, unless its kind is `event`."""
     low: float | None = Field(None, ge=0, allow_inf_nan=False)
+    """The low end of a reported range, given with `high`; `value`, if given too, lies between
+    them. Calibration reads the range as a 90% interval."""
     high: float | None = Field(None, ge=0, allow_inf_nan=False)
+    """The high end of a reported range, given with `low`, not below it."""
     lower_bound: bool = False
+    """True for "more than `value`" (or more than `low`): calibration then uses only that the true
+    figure exceeds it, and a derivation refuses the figure."""
     says: str = Field(min_length=1)
+    """What the source says, in words (a paraphrase, not a quotation)."""
     who: str = Field(min_length=1)
+    """Who gave the figure: a person, an office, an organisation."""
     outlet: str = Field(min_length=1)
+    """The outlet that carried it (`outlet not named in the source` when the text does not say)."""
     seed: str = Field(pattern=r"^\d{3}_[0-9a-f]+\.txt$")
+    """The file name of the source text the figure was taken from: three digits, `_`, hexadecimal
+    digits, `.txt` (`000_d5a8303e657b57dc.txt`)."""
     note: str = ""
+    """How the date or the figure was worked out, and anything else a reader should know."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Estimate:
@@ -116,9 +142,14 @@ class Estimates(Strict):
     """A file of reported estimates for one case."""
 
     case: Name
+    """The case's name (`dprk-kursk`)."""
     description: str = ""
+    """What the figures are about, in words."""
     default_relative_error: float = Field(0.25, gt=0, le=5, allow_inf_nan=False)
+    """The error of a figure reported without a range, as a share of the figure (0.25: about 25%
+    either way); calibration reads it as a log-normal error of spread `log(1 + error)`."""
     estimates: list[Estimate] = Field(min_length=1)
+    """The reported figures (at least one), each with its source."""
 
     @field_validator("estimates")
     @classmethod

@@ -1,4 +1,5 @@
-"""Daily measures: conditions that can be crossed, and recorders that summarise the days.
+"""Daily measures: conditions that can be crossed, when they were, and recorders that
+summarise the days.
 
 A recorder sees each day's measures for every replication once and keeps either day-by-day
 quantiles and means (memory grows with days plus replications) or every trajectory (memory
@@ -7,7 +8,9 @@ grows with their product; asked for explicitly).
 
 from __future__ import annotations
 
-from typing import Protocol
+import datetime as dt
+import math
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -54,6 +57,38 @@ def reference(cond: Condition, m: dict[str, np.ndarray], peaks: Peaks):
 
 def peak_names(conds: list[Condition]) -> set[str]:
     return {c.of[5:] for c in conds if c.of and c.of.startswith("peak_")}
+
+
+def describe_condition(c: Condition) -> str:
+    """A condition in a few words: ``effective < 5,000``, ``casualties >= 0.5 x deployed``."""
+    if c.comparison == "between":
+        lo, hi = c.value
+        ref = "" if c.of is None else f" x {c.of}"
+        return f"{c.measure} in [{lo:g}, {hi:g}]{ref}"
+    words = {"below": "<", "at_most": "<=", "above": ">", "at_least": ">="}[c.comparison]
+    if c.of is None:
+        value = f"{c.value:,g}"
+    elif c.value == 1:
+        value = c.of
+    else:
+        value = f"{c.value:g} x {c.of}"
+    return f"{c.measure} {words} {value}"
+
+
+def crossing_stats(first: np.ndarray, dates: list[dt.date]) -> dict[str, Any]:
+    """Share crossed by the end, and the 5/50/95% first-crossing dates (None: not by the end)."""
+    days = np.where(first == NEVER, np.inf, first.astype(float))
+    out: dict[str, Any] = {"probability_by_end": float(np.mean(first != NEVER))}
+    for label, q in (("p05", 0.05), ("median", 0.5), ("p95", 0.95)):
+        d = float(np.quantile(days, q, method="inverted_cdf"))
+        out[label] = None if math.isinf(d) else dates[int(d)].isoformat()
+    return out
+
+
+def crossing_curve(first: np.ndarray, days: int) -> np.ndarray:
+    """Probability of having crossed by each day (cumulative share of replications)."""
+    hits = np.bincount(first[first != NEVER], minlength=days)[:days]
+    return np.cumsum(hits) / len(first)
 
 
 class Crossings:

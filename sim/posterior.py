@@ -21,6 +21,7 @@ import pandas as pd
 from .domains import upper_ends, violation
 from .plan import compile_plan
 from .scenario import Scenario
+from .streams import generator
 
 #: Parquet schema metadata key under which ``calibrate`` stores how the samples were made.
 METADATA_KEY = b"sim.calibration"
@@ -84,7 +85,7 @@ def draws_from_frame(frame: pd.DataFrame, scenario: Scenario, reps: int, seed: i
     problem = violation(dict(zip(cols, values.T, strict=True)), upper_ends(params))
     if problem is not None:
         raise PosteriorError(f"{source}: {problem}")
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2**31,)))
+    rng = generator(seed, "posterior.rows")
     rows = rng.integers(0, len(frame), reps)
     return {c: values[rows, i] for i, c in enumerate(cols)}
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -13,39 +12,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .measures import NEVER, QUANTILE_COLUMNS
-from .scenario import MEASURES, Condition, Scenario
-
-
-def describe_condition(c: Condition) -> str:
-    if c.comparison == "between":
-        lo, hi = c.value
-        ref = "" if c.of is None else f" x {c.of}"
-        return f"{c.measure} in [{lo:g}, {hi:g}]{ref}"
-    words = {"below": "<", "at_most": "<=", "above": ">", "at_least": ">="}[c.comparison]
-    if c.of is None:
-        value = f"{c.value:,g}"
-    elif c.value == 1:
-        value = c.of
-    else:
-        value = f"{c.value:g} x {c.of}"
-    return f"{c.measure} {words} {value}"
-
-
-def crossing_stats(first: np.ndarray, dates: list[dt.date]) -> dict[str, Any]:
-    """Share crossed by the end, and the 5/50/95% first-crossing dates (None: not by the end)."""
-    days = np.where(first == NEVER, np.inf, first.astype(float))
-    out: dict[str, Any] = {"probability_by_end": float(np.mean(first != NEVER))}
-    for label, q in (("p05", 0.05), ("median", 0.5), ("p95", 0.95)):
-        d = float(np.quantile(days, q, method="inverted_cdf"))
-        out[label] = None if math.isinf(d) else dates[int(d)].isoformat()
-    return out
-
-
-def crossing_curve(first: np.ndarray, days: int) -> np.ndarray:
-    """Probability of having crossed by each day (cumulative share of replications)."""
-    hits = np.bincount(first[first != NEVER], minlength=days)[:days]
-    return np.cumsum(hits) / len(first)
+from .claims import evaluate_claims
+from .measures import NEVER, QUANTILE_COLUMNS, crossing_curve, crossing_stats, describe_condition
+from .scenario import MEASURES, Scenario
 
 
 @dataclass
@@ -123,8 +92,6 @@ class Result:
     @cached_property
     def claims(self) -> pd.DataFrame:
         """Each claim: probability it holds, first-crossing dates and a verdict."""
-        from .claims import evaluate_claims
-
         return evaluate_claims(self)
 
     def summary(self) -> dict[str, Any]:
@@ -148,6 +115,8 @@ class Result:
 
     def plot(self, measure: str = "effective", ax=None, **kwargs):
         """Fan chart of one measure (median, 50% and 90% bands, sample paths, markers)."""
+        # The charts sit a layer above (sim.plots) and need matplotlib, which a result used for
+        # its frames alone never loads.
         from .plots import fan_chart
 
         return fan_chart(self, measure=measure, ax=ax, **kwargs)
@@ -163,6 +132,7 @@ class Result:
         :class:`~sim.outputs.OutputFolder`) atomically; the folder must be new, empty or an
         earlier output of this tool (see :mod:`sim.outputs`).  Reported ``estimates`` (an
         :class:`~sim.estimates.Estimates`) are drawn on the fan charts."""
+        # Writing files is the report layer's (sim.outputs), above this one.
         from .outputs import write_run
 
         return write_run(self, out_dir, plot=plot, estimates=estimates)

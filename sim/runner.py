@@ -10,10 +10,12 @@ import numpy as np
 
 from . import __version__
 from .engine import Engine, blocks_for
+from .loading import load_scenario
 from .measures import QuantileRecorder, SampleRecorder, TrajectoryRecorder
+from .parallel import check_workers, start_processes
 from .plan import compile_plan
 from .results import Result
-from .scenario import MEASURES, Scenario, ScenarioError, check_run_size, load_scenario
+from .scenario import MEASURES, Scenario, check_run_size
 
 
 def _progress_bar(total_days: int, label: str):
@@ -55,50 +57,62 @@ def _receive(conn) -> bytes:
     return data
 
 
-def _run_in_processes(plan, seed: int, blocks, fixed, workers: int, recorders, on_day):
-    """Run the blocks in ``workers`` processes in lock step: each day, every worker sends its
+class _Lockstep:
+    """The blocks run in ``workers`` processes in lock step: each day, every worker sends its
     replications' measures and the recorders here see all replications in block order, so
-    the results are those of one process."""
-    import multiprocessing as mp
+    the results are those of one process.  The processes start when this is made (before a
+    progress bar starts its thread, so that they can be forked: see :mod:`sim.parallel`)."""
 
-    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    groups = [list(g) for g in np.array_split(np.arange(len(blocks)), workers) if len(g)]
-    conns, procs, start = [], [], 0
-    for g in groups:
-        part = [blocks[i] for i in g]
-        n = sum(c for _, c in part)
-        sub = {k: np.asarray(v)[start:start + n] for k, v in fixed.items()} if fixed else None
-        start += n
-        recv, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_lockstep_worker, args=(plan, seed, part, sub, send), daemon=True)
-        proc.start()
-        send.close()
-        conns.append(recv)
-        procs.append(proc)
-    try:
-        for day in range(plan.days):
-            parts = [np.frombuffer(_receive(c), dtype=np.int64).reshape(len(MEASURES), -1) for c in conns]
+    def __init__(self, plan, seed: int, blocks, fixed, workers: int):
+        from multiprocessing import Pipe
+
+        self.days = plan.days
+        groups = [list(g) for g in np.array_split(np.arange(len(blocks)), workers) if len(g)]
+        args, self.conns, start = [], [], 0
+        for g in groups:
+            part = [blocks[i] for i in g]
+            n = sum(c for _, c in part)
+            sub = {k: np.asarray(v)[start:start + n] for k, v in fixed.items()} if fixed else None
+            start += n
+            recv, send = Pipe(duplex=False)
+            args.append((plan, seed, part, sub, send))
+            self.conns.append(recv)
+        try:
+            self.procs = start_processes(_lockstep_worker, args)
+        finally:
+            for a in args:
+                a[-1].close()
+
+    def run(self, recorders, on_day):
+        """Feed ``recorders`` every day; returns the first crossings and the claims' outcomes."""
+        for day in range(self.days):
+            parts = [np.frombuffer(_receive(c), dtype=np.int64).reshape(len(MEASURES), -1) for c in self.conns]
             merged = np.concatenate(parts, axis=1)
             m = dict(zip(MEASURES, merged, strict=True))
             for rec in recorders:
                 rec.record(day, m)
             if on_day is not None:
                 on_day(day)
-        ends = [pickle.loads(_receive(c)) for c in conns]
-    finally:
-        for proc in procs:
+        ends = [pickle.loads(_receive(c)) for c in self.conns]
+        first = {k: np.concatenate([e[0][k] for e in ends]) for k in ends[0][0]}
+        holds_on = {k: np.concatenate([e[1][k] for e in ends]) for k in ends[0][1]}
+        return first, holds_on
+
+    def close(self) -> None:
+        """Close the pipes (a worker still running, after an error here, stops at its next send)
+        and wait for the processes, killing any that hang."""
+        for conn in self.conns:
+            conn.close()
+        for proc in self.procs:
             proc.join(timeout=5)
             if proc.is_alive():
                 proc.kill()
-    first = {k: np.concatenate([e[0][k] for e in ends]) for k in ends[0][0]}
-    holds_on = {k: np.concatenate([e[1][k] for e in ends]) for k in ends[0][1]}
-    return first, holds_on
 
 
 def run(scenario: Scenario | str | Path, reps: int | None = None, seed: int | None = None, *,
         keep_trajectories: bool = False, samples: int = 8, progress: bool = False,
         batch_blocks: int | None = None, fixed: dict[str, np.ndarray] | None = None,
-        recorders: list | None = None, workers: int = 1) -> Result:
+        recorders: list | None = None, workers: int | None = 1) -> Result:
     """Project a contingent's strength with Monte Carlo uncertainty.
 
     Parameters
@@ -124,10 +138,11 @@ def run(scenario: Scenario | str | Path, reps: int | None = None, seed: int | No
     recorders : list, optional
         Extra recorders (objects with ``record(day, measures)``) fed every day; only without
         ``batch_blocks``.
-    workers : int
-        Processes to run the blocks of replications in (at most one per block).  They run in
-        lock step and this process summarises every day across all of them, so the numbers
-        are the same for any number of workers.
+    workers : int, optional
+        Processes to run the blocks of replications in (at most one per block; None: every
+        available CPU; see :mod:`sim.parallel`).  They run in lock step and this process
+        summarises every day across all of them, so the numbers are the same for any number of
+        workers.
 
     Returns
     -------
@@ -138,8 +153,7 @@ def run(scenario: Scenario | str | Path, reps: int | None = None, seed: int | No
     reps = scenario.reps if reps is None else int(reps)
     seed = scenario.seed if seed is None else int(seed)
     check_run_size(reps, seed)
-    if workers < 1:
-        raise ScenarioError("--workers", "workers", f"must be at least 1 (got {workers})")
+    workers = check_workers(workers)
     plan = compile_plan(scenario)
     if fixed:
         unknown = sorted(set(fixed) - set(plan.params))
@@ -152,19 +166,22 @@ def run(scenario: Scenario | str | Path, reps: int | None = None, seed: int | No
     blocks = blocks_for(reps)
     days = plan.days
     n_samples = min(samples, reps)
+    lockstep = None
+    if batch_blocks is None and min(workers, len(blocks)) > 1:
+        # Started before the progress bar's thread, so that they can be forked (see sim.parallel).
+        lockstep = _Lockstep(plan, seed, blocks, fixed, min(workers, len(blocks)))
     bar = None
-    if progress:
-        bar, task = _progress_bar(days, scenario.name)
-        bar.start()
     try:
+        if progress:
+            bar, task = _progress_bar(days, scenario.name)
+            bar.start()
         if batch_blocks is None:
             on_day = (lambda d: bar.update(task, completed=d + 1)) if bar else None
             quant, sample = QuantileRecorder(days), SampleRecorder(days, np.arange(n_samples))
             store = TrajectoryRecorder(days, reps) if keep_trajectories else None
             recs = [quant, sample, *([store] if store else []), *(recorders or [])]
-            if min(workers, len(blocks)) > 1:
-                first, holds_on = _run_in_processes(plan, seed, blocks, fixed, min(workers, len(blocks)),
-                                                    recs, on_day)
+            if lockstep is not None:
+                first, holds_on = lockstep.run(recs, on_day)
             else:
                 engine = Engine(plan, seed, blocks, recs, fixed=fixed, on_day=on_day).run()
                 first, holds_on = engine.crossings.first, engine.holds_on
@@ -198,6 +215,8 @@ def run(scenario: Scenario | str | Path, reps: int | None = None, seed: int | No
             samples_data = {k: v[:n_samples] for k, v in merged.data.items()}
             traj = merged.data if keep_trajectories else None
     finally:
+        if lockstep is not None:
+            lockstep.close()
         if bar:
             bar.stop()
     return Result(scenario=scenario, seed=seed, reps=reps, version=__version__, dates=plan.dates,

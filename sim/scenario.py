@@ -1,5 +1,5 @@
-"""The scenario file: schema, cross-field rules, and loading (YAML reading is in
-:mod:`sim.yamlfile`).
+"""The scenario file: schema and cross-field rules (YAML reading is in :mod:`sim.yamlfile`,
+loading a file in :mod:`sim.loading`).
 
 A scenario is read from YAML, checked field by field (unknown keys refused with the allowed
 names), then checked across fields (shares sum to 1, dates in order, names refer to things
@@ -11,7 +11,6 @@ where known, the line.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -91,7 +90,8 @@ PositiveDays = _param(1.0, MAX_DAYS)
 class Strict(BaseModel):
     """Base for all file sections: frozen, and unknown keys refused with the allowed names."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # Each field's meaning is the docstring under it (docs/make_reference.py builds docs/reference.md from them).
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, use_attribute_docstrings=True)
 
     @model_validator(mode="before")
     @classmethod
@@ -123,16 +123,30 @@ class Unit(Strict):
     """A body of troops arriving on one date (a wave, a brigade, a reinforcement)."""
 
     name: Name
+    """The unit's name: letters, digits, spaces and `_ . - /`, at most 80 characters, unique among
+    units, reinforcements and policies. Phases and rotations refer to the unit by it, and so do
+    field paths (`--set units.<name>.size=...`, `reinforcements.<name>.size`)."""
     arrive: Date
+    """The day the unit arrives and goes on duty, between `start` and `end`."""
     size: Count
+    """People in the unit when it arrives (a whole number: each replication rounds its draw). A
+    reinforcement is taken from `reserve` when one is given: fewer people, or none, come when the
+    reserve runs short."""
 
 
 class Phase(Strict):
     """From this date on, the named units (all when ``units`` is absent) are in ``posture``."""
 
     from_: Date = Field(alias="from")
+    """The first day of the phase, between `start` and `end`. A unit stays in the posture until a
+    later phase that applies to it."""
     posture: Name
+    """The posture (a name under `postures`) the units are in from this day on."""
     units: list[Name] | None = None
+    """The units the phase applies to: names from `units`, `reinforcements` or `policy` (a policy's
+    name stands for the reinforcements it sends). A phase naming a rotated unit applies to its
+    replacements too. Absent: every unit. Of two phases starting on the same day, one naming units
+    wins over one for all, and otherwise the later in the file wins."""
 
 
 class Posture(Strict):
@@ -144,9 +158,24 @@ class Posture(Strict):
     """
 
     per_day: Count | None = None
+    """Combat casualties a day (people a day) among everyone on duty in this posture, all its units
+    together, however many they are: the straight-line extrapolation of a reported count. Each day's
+    count is drawn as `noise` says, is at most the number on duty there, and is shared among the
+    units by a draw without replacement. Give this or `daily_rate`, not both; neither means no
+    combat losses."""
     daily_rate: DailyRate | None = None
+    """Per-person daily probability of becoming a combat casualty: each person on duty in this
+    posture is hit on a given day with this probability (a binomial draw), so the force decays
+    exponentially. Give this or `per_day`, not both."""
     noise: Literal["poisson", "negative_binomial", "none"] = "poisson"
+    """How a `per_day` count varies from day to day: `poisson` (a Poisson draw of mean `per_day`),
+    `negative_binomial` (burstier: mean `per_day`, variance `per_day + per_day²/dispersion`; needs
+    `dispersion`) or `none` (exactly `per_day` a day, a fraction carried over to the next day).
+    Ignored with `daily_rate`."""
     dispersion: _param(0.01, 1e6) | None = None  # type: ignore[valid-type]
+    """The shape k of the negative binomial (`noise: negative_binomial` only; ignored otherwise):
+    the smaller k, the more the losses come in bursts of heavy days (variance
+    `per_day + per_day²/k`); a large k is close to Poisson."""
 
     @model_validator(mode="after")
     def _one_law(self) -> Posture:
@@ -167,8 +196,13 @@ class Casualties(Strict):
     """How casualties split; ``wounded`` defaults to the rest."""
 
     killed: Share = Param("fixed", (0.1,))
+    """Share of combat casualties killed (share 0-1)."""
     missing: Share = Param("fixed", (0.0,))
+    """Share of combat casualties missing or captured (share 0-1 of all casualties);
+    `killed + missing` must not exceed 1."""
     wounded: Share | None = None
+    """Share of combat casualties wounded (share 0-1). Absent: the rest, `1 - killed - missing`.
+    When given, the three shares must be plain numbers that sum to 1."""
 
 
 class Delay(Strict):
@@ -179,7 +213,11 @@ class Delay(Strict):
     """
 
     mean: PositiveDays
+    """The average delay in days, `min` included (1 or more)."""
     min: int = Field(0, ge=0, le=MAX_DAYS)
+    """Days everyone waits for certain (a whole number, at most the smallest `mean`); after them, each
+    day a fixed chance of leaving (a geometric wait) makes the delays average `mean`. `min` equal to
+    `mean` gives a fixed delay. Nobody leaves on the day they come in, so `min: 0` acts as 1."""
 
     @model_validator(mode="before")
     @classmethod
@@ -201,18 +239,34 @@ class Wounded(Strict):
     """The flow of the wounded: a share returns to duty, a share dies, the rest goes home."""
 
     return_to_duty: Share = Param("fixed", (0.0,))
+    """Share of the wounded who return to duty after `recovery_days` (share 0-1). They rejoin the
+    unit then on duty with the most people (or go home, counted as rotated out, when no unit is
+    left)."""
     recovery_days: Delay = Delay(mean=Param("fixed", (21.0,)))
+    """Days in care before the wounded who return rejoin."""
     died_of_wounds: Share = Param("fixed", (0.0,))
+    """Share of the wounded who die of their wounds (share 0-1 of all the wounded).
+    `return_to_duty + died_of_wounds` must not exceed 1; the rest are evacuated home, a permanent
+    loss."""
     died_of_wounds_days: Delay | None = None  # None: on the day of wounding
+    """Days from wounding to death for those who die of wounds; until then they count as wounded in
+    care. Absent: they die on the day they are wounded."""
     evacuation_days: Delay | None = None  # None: on the day of wounding
+    """Days from wounding to evacuation home for the wounded who neither return nor die; until then
+    they count as wounded in care. Absent: they leave on the day they are wounded."""
 
 
 class Disease(Strict):
     """Disease and non-battle injury: a daily rate on everyone on duty, with its own return."""
 
     daily_rate: DailyRate = Param("fixed", (0.0,))
+    """Per-person daily probability of falling sick or being injured away from combat, for everyone
+    on duty in any posture. The sick are not counted as casualties."""
     return_to_duty: Share = Param("fixed", (1.0,))
+    """Share of the sick who return to duty after `recovery_days` (share 0-1); the rest are
+    evacuated home on the day they fall sick, a permanent loss."""
     recovery_days: Delay = Delay(mean=Param("fixed", (10.0,)))
+    """Days in care before the sick who return rejoin."""
 
 
 class Rotation(Strict):
@@ -223,11 +277,25 @@ class Rotation(Strict):
     """
 
     unit: Name
+    """The unit that leaves: a name from `units` or `reinforcements`. Its replacements are named
+    `<unit>/r1`, `<unit>/r2`, ... and phases naming the unit apply to them too."""
     leave: Date
+    """The day the unit leaves, not before it arrives and not after `end`: everyone of it then on
+    duty goes home, counted as rotated out (not a loss). Its wounded and sick in care stay in care,
+    then rejoin whichever unit has the most people on duty."""
     lead_days: int = Field(0, ge=0, le=MAX_DAYS)
+    """Days from the departure to the replacement's arrival (0: the same day). A replacement due
+    after `end` does not come."""
     every_days: int | None = Field(None, ge=1, le=MAX_DAYS)
+    """Repeat the rotation: each replacement in turn leaves this many days after it arrives and is
+    replaced in the same way. Absent: one rotation only."""
     until: Date | None = None
+    """With `every_days`: the last day a departure may happen, not before `leave`. Absent: the
+    scenario's end."""
     size: Count | None = None
+    """People in each replacement. Absent: the same size as the unit it replaces, that is the value
+    drawn for the unit's `size` in each replication (its strength on arrival, not what it has left).
+    Replacements are taken from `reserve` when one is given."""
 
 
 Comparison = Literal["below", "at_most", "above", "at_least", "between"]
@@ -239,17 +307,32 @@ class ComparisonFields(Strict):
     measure ``of`` that the value multiplies."""
 
     below: Finite | None = None
+    """Holds when the measure is below this value (strictly less), times `of` when given."""
     at_most: Finite | None = None
+    """Holds when the measure is at most this value (less or equal), times `of` when given."""
     above: Finite | None = None
+    """Holds when the measure is above this value (strictly greater), times `of` when given."""
     at_least: Finite | None = None
+    """Holds when the measure is at least this value (greater or equal), times `of` when given."""
     between: tuple[Finite, Finite] | None = None
+    """`[low, high]`: holds when the measure lies between them, both ends included (each times `of`
+    when given)."""
     of: str | None = None
+    """A reference that the value multiplies: a measure of the same day (`deployed`, `arrived`, ...)
+    or `peak_<measure>`, that measure's highest value so far. `{measure: effective, below: 0.5, of:
+    peak_effective}` holds when fewer than half the most ever on duty are left. Absent: the value
+    is a number of people."""
 
 
 class Condition(ComparisonFields):
     """``measure`` compared with ``value`` (times the reference measure ``of`` when given)."""
 
     measure: str
+    """The daily measure compared: `arrived`, `deployed` (arrived less rotated out), `effective` (on
+    duty), `wounded_in_care`, `sick_in_care`, `killed`, `wounded`, `missing`, `casualties` (killed,
+    wounded and missing), `died_of_wounds`, `evacuated`, `permanent_losses` (killed, died of
+    wounds, evacuated and missing), `returned_to_duty` or `rotated_out`; all counts of people,
+    cumulative except `deployed`, `effective` and those in care. Give exactly one comparison."""
 
     @model_validator(mode="after")
     def _one_comparison(self) -> Condition:
@@ -281,20 +364,36 @@ class Policy(Strict):
     """
 
     name: Name
+    """The policy's name, unique among units, reinforcements and policies. Phases may name it to put
+    the reinforcements it sends in a posture (otherwise they follow the phases for all units), and
+    `--set policy.<name>.send=...` sets `send`."""
     when: Condition
+    """The condition that triggers a dispatch, checked at the end of every day after that day's
+    losses, once someone has arrived."""
     send: Count
+    """People sent by each dispatch, taken from `reserve` when one is given (fewer, or none, when it
+    runs short)."""
     delay_days: int = Field(30, ge=0, le=MAX_DAYS)
+    """Days from the day the condition holds to the reinforcement's arrival; 0 acts as 1 (the next
+    day). A dispatch due after `end` never arrives."""
     max_times: int | None = Field(None, ge=1)
+    """The most dispatches the policy makes in a run (a whole number, 1 or more). Absent: as many as
+    the condition and the reserve allow, one at a time."""
 
 
 class Source(Strict):
     """Who said something, where and when."""
 
     who: str = Field(min_length=1)
+    """Who made the claim: a person or an organisation."""
     date: Date | None = None
+    """When they made it. A test with `within_days` and no `from` counts from this day."""
     outlet: str | None = None
+    """Where the claim was published or reported."""
     seed: str | None = None  # the source file name under shared seeds
+    """The file name of the source text the claim was taken from (`000_d5a8303e657b57dc.txt`)."""
     url: str | None = None
+    """The web address of the source."""
 
 
 class ClaimTest(ComparisonFields):
@@ -303,11 +402,23 @@ class ClaimTest(ComparisonFields):
     (``on``)."""
 
     threshold: Name | None = None
+    """A threshold (a name under `thresholds`) whose crossing the claim predicts. Give this, or a
+    `measure` with one comparison, not both."""
     measure: str | None = None
+    """A measure compared as in a threshold, with exactly one of `below`, `at_most`, `above`,
+    `at_least`, `between`, and optionally `of`."""
     by: Date | None = None
+    """The claim holds in a replication if the condition is first crossed on or before this day
+    (between `start` and `end`). Give one of `by`, `within_days`, `on`."""
     within_days: int | None = Field(None, ge=0, le=MAX_DAYS)
+    """The claim holds in a replication if the condition is first crossed within this many days
+    of `from` (else of the source's `date`, else of `start`); that deadline must fall inside the
+    run."""
     from_: Date | None = Field(None, alias="from")
+    """With `within_days`: the day the days count from, between `start` and `end`."""
     on: Date | None = None
+    """The claim holds in a replication if the measure's condition is true on this day, between
+    `start` and `end` (a state on a date, not a crossing; takes a `measure`, not a threshold)."""
 
     @model_validator(mode="after")
     def _shape(self) -> ClaimTest:
@@ -334,35 +445,71 @@ class Claim(Strict):
     """A claim from a source, as testable data."""
 
     id: Name
+    """The claim's identifier, unique in the scenario; tables and sweep outputs (`p_holds:<id>`)
+    name the claim by it."""
     says: str = Field(min_length=1)
+    """What the claim says, in words (a paraphrase)."""
     source: Source
+    """Who said it, when and where."""
     holds_if: ClaimTest
+    """The test deciding, in each replication, whether the claim holds; its probability is the
+    share of replications in which it does."""
     assumptions: str = ""  # whose assumptions this scenario encodes, in words
+    """Whose assumptions this scenario encodes, in words."""
 
 
 class Scenario(Strict):
     """One validated scenario."""
 
     name: Name
+    """The scenario's name: a label for tables, and the default output folder `out/<name>`."""
     description: str = ""
+    """What the scenario assumes, in words."""
     start: Date
+    """The first simulated day."""
     end: Date
+    """The last simulated day, after `start`; a run spans at most 7,320 days, both ends included."""
     reps: int = Field(1000, ge=1, le=MAX_REPS)
+    """Replications: how many times the scenario is run, each with its own random draws and
+    parameter values (`--reps` overrides)."""
     seed: int = Field(1, ge=0, lt=2**63)
+    """The random seed: the same seed gives the same numbers (`--seed` overrides)."""
     units: list[Unit] = Field(min_length=1)
+    """The force: units arriving on their dates (at least one)."""
     reinforcements: list[Unit] = []
+    """Units sent later, written like `units`; unlike them, each is taken from `reserve` when one is
+    given."""
     initial_posture: Name | None = None
+    """The posture every unit is in before the first phase that applies to it. Absent: the first
+    posture under `postures`."""
     phases: list[Phase] = []
+    """Dated changes of posture, for every unit or for named ones."""
     postures: dict[Name, Posture] = Field(min_length=1)
+    """The postures by name (at least one), each with its loss law; `{}` is a posture without
+    combat losses (training, rear)."""
     casualties: Casualties = Casualties()
+    """How combat casualties split into killed, missing and wounded."""
     wounded: Wounded = Wounded()
+    """What becomes of the wounded: return to duty, death of wounds, or evacuation home."""
     disease: Disease = Disease()
+    """Disease and non-battle injury: a daily rate on everyone on duty, with its own return."""
     rotations: list[Rotation] = []
+    """Units leaving (a rotation, not a loss) and replaced after a lead time, once or repeatedly."""
     policy: list[Policy] = []
+    """Reinforcements sent whenever a condition holds (a policy), after a delay."""
     reserve: Count | None = None
+    """People available to `reinforcements`, rotation replacements and `policy` dispatches, all
+    together; each arrival takes what it can, and the reserve can run out. The first `units` do not
+    draw on it. Absent: no limit."""
     thresholds: dict[Name, Condition] = {}
+    """Named conditions whose first crossing is reported (its date per replication, and the
+    probability of having crossed by each date). A condition is crossed on the first day it holds
+    after a day it did not, so that `effective below 5000` is not crossed before anyone arrives."""
     claims: list[Claim] = []
+    """Claims from sources, each with a test saying when it holds."""
     estimates: str | None = None  # a reported-estimates file, relative to this file
+    """A reported-estimates file, its path relative to this file: its figures are drawn on the
+    charts, fitted by `calibrate`, and can stand for numbers (`{derive: ...}`)."""
 
     @property
     def days(self) -> int:
@@ -463,11 +610,20 @@ def check_rules(s: Scenario) -> list[tuple[str, str]]:
     return errs
 
 
+def deadline(claim: Claim, s: Scenario) -> dt.date:
+    """The date by (or on) which the claim's condition is tested."""
+    t = claim.holds_if
+    if t.on is not None:
+        return t.on
+    if t.by is not None:
+        return t.by
+    origin = t.from_ or claim.source.date or s.start
+    return origin + dt.timedelta(days=t.within_days or 0)
+
+
 def _check_within(c: Claim, s: Scenario, path: str) -> list[tuple[str, str]]:
     """A claim tested ``within_days`` of a date must end inside the run: a deadline past the end
     would be judged on the run's days only, and one before the start on none."""
-    from .claims import deadline  # here: sim.claims imports this module (through sim.results)
-
     t = c.holds_if
     if t.within_days is None:
         return []
@@ -512,31 +668,3 @@ def from_data(data: dict[str, Any], src: str = "<scenario>", lines: dict | None 
             rule += f" (and {len(errs) - 1} more error{'s' if len(errs) > 2 else ''})"
         raise ScenarioError(src, field, rule, line_of(lines, *field.split(".")))
     return s
-
-
-def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Scenario:
-    """Load and validate a scenario file.
-
-    Parameters
-    ----------
-    path : str or Path
-        The YAML file.
-    overrides : list of str
-        ``path=value`` strings applied before validation (``postures.combat.per_day=120``).
-
-    Numbers written as ``{derive: {...}}`` are worked out from the scenario's reported
-    estimates after the overrides (see :mod:`sim.derive`).
-
-    Raises
-    ------
-    ScenarioError
-        With a one-line message naming the file, the field and the rule.
-    """
-    src = str(path)
-    data, lines = read_yaml(path)
-    if overrides:
-        data = apply_overrides(data, overrides, src)
-    from .derive import resolve_derivations  # here: sim.derive imports this module
-
-    data = resolve_derivations(data, path, lines)
-    return from_data(data, src, lines)

@@ -376,15 +376,12 @@ def apply_overrides(data: dict[str, Any], overrides: list[str] | tuple[str, ...]
 def set_path(data: Any, path: str, value: Any, src: str = "--set", schema: type[BaseModel] | None = None) -> None:
     """Set ``value`` at a dotted ``path`` inside nested dicts and lists.
 
-    A missing key is created only where ``schema`` (the scenario's, by default) does not name
-    its keys itself: a field of a section (``wounded.return_to_duty`` when the file leaves
-    ``wounded`` out) may be created, a new entry in a mapping of named things (a posture, a
-    threshold) may not, since a misspelt name would be set and never used.
+    A missing key is created only where ``schema`` (the file's model, such as
+    :class:`sim.scenario.Scenario`) does not name its keys itself: a field of a section
+    (``wounded.return_to_duty`` when the file leaves ``wounded`` out) may be created, a new
+    entry in a mapping of named things (a posture, a threshold) may not, since a misspelt name
+    would be set and never used.  Without a schema every missing key is created.
     """
-    if schema is None:
-        from .scenario import Scenario  # here: sim.scenario imports this module
-
-        schema = Scenario
     parts = [p for p in path.strip().split(".") if p]
     if not parts:
         raise ScenarioError(src, path, "empty override path")

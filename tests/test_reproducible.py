@@ -66,7 +66,7 @@ def test_worker_processes_do_not_change_results(baseline):
 def test_a_failing_worker_is_reported(baseline, monkeypatch):
     # The worker with the second block fails on day 5 (workers are forked, so they inherit
     # this patch): the error must reach the caller with the worker's traceback, not hang.
-    from sim import engine
+    from sim import engine, parallel
 
     step = engine.Engine.step
 
@@ -76,5 +76,8 @@ def test_a_failing_worker_is_reported(baseline, monkeypatch):
         step(self, day)
 
     monkeypatch.setattr(engine.Engine, "step", failing)
+    # Fork even if an earlier test left a thread running (then the pool would spawn, and spawned
+    # workers would not inherit the patch).
+    monkeypatch.setattr(parallel, "start_method", lambda: "fork")
     with pytest.raises(RuntimeError, match="broken on day 5"):
         sim.run(baseline, reps=2000, seed=1, workers=2)

@@ -10,7 +10,10 @@ import numpy as np
 from .. import __version__
 from ..engine import BLOCK
 from ..estimates import Estimates, estimates_for, load_estimates
-from ..scenario import Scenario, load_scenario
+from ..loading import load_scenario
+from ..parallel import check_workers
+from ..scenario import Scenario, check_run_size
+from ..streams import generator
 from .observations import select
 from .priors import CalibrationError, priors_for
 from .result import Calibration
@@ -28,8 +31,7 @@ def _check_settings(walkers: int, steps: int, burn: int, reps: int, workers: int
         raise CalibrationError("--steps", "", f"must be between 2 and 1,000,000 (got {steps})")
     if not 0 <= burn < steps:
         raise CalibrationError("--burn", "", f"must be at least 0 and below steps ({steps}); got {burn}")
-    if not 1 <= workers <= 64:
-        raise CalibrationError("--workers", "", f"must be between 1 and 64 (got {workers})")
+    check_workers(workers)
     if not 2 <= reps <= BLOCK:
         raise CalibrationError("--reps", "", f"replications per walker must be between 2 and {BLOCK} "
                                                  f"(got {reps})")
@@ -96,11 +98,10 @@ def calibrate(scenario: Scenario | str | Path, estimates: Estimates | str | Path
     burn = steps // 2 if burn is None else int(burn)
     _check_settings(walkers, steps, burn, reps, workers, len(priors))
     seed = s.seed if seed is None else int(seed)
-    if not 0 <= seed < 2**63:
-        raise CalibrationError("--seed", "", "must be between 0 and 2**63 - 1")
+    check_run_size(seed=seed)
     obs, left_out = select(est, s, cutoff, tuple(exclude), tuple(kinds), est_source)
     fit_end = max(o.last for o in obs)
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(4,)))
+    rng = generator(seed, "calibration.start")
     start = np.column_stack([p.sample(rng, walkers) for p in priors])
     # The fit needs the reported measures only: no thresholds or claims to track, no days after
     # the last report.

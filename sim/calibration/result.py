@@ -13,9 +13,13 @@ import numpy as np
 import pandas as pd
 
 from ..estimates import Estimates
+from ..posterior import draws_from_frame, write_posterior
+from ..runner import run
 from ..scenario import Scenario
+from ..streams import generator
 from .observations import Observation, observation_of
 from .priors import Prior
+from .sampler import ReportRecorder
 
 #: Prior draws used to summarise each prior (its median and 90% interval).
 PRIOR_DRAWS = 20_000
@@ -66,7 +70,7 @@ class Calibration:
     def parameters(self) -> pd.DataFrame:
         """Per parameter: prior and posterior median and 90% interval, autocorrelation time
         and effective sample size."""
-        rng = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(5,)))
+        rng = generator(self.seed, "calibration.predictive")
         n_kept = (self.steps - self.burn) * self.walkers
         rows = []
         for j, p in enumerate(self.priors):
@@ -86,8 +90,6 @@ class Calibration:
     def draws(self, scenario: Scenario | None = None, reps: int = 1000, seed: int | None = None) -> dict:
         """Per-replication parameter values for ``sim.run(..., fixed=...)``: posterior rows
         drawn with replacement."""
-        from ..posterior import draws_from_frame
-
         return draws_from_frame(self.samples, scenario or self.scenario, reps,
                                 self.seed if seed is None else seed)
 
@@ -122,9 +124,6 @@ class Calibration:
     def _predictive(self, reps: int, posterior: bool):
         key = (reps, posterior)
         if key not in self._runs:
-            from ..runner import run
-            from .sampler import ReportRecorder
-
             s = self.scenario.model_copy(update={"end": self.plot_end})
             obs = self.report_observations()
             rec = ReportRecorder(obs, reps)
@@ -179,6 +178,8 @@ class Calibration:
 
     def plot(self, reps: int = 1000, axes=None):
         """Posterior predictive bands of each fitted measure against the reports."""
+        # The chart sits a layer above (sim.calibration.plot) and needs matplotlib, which a
+        # calibration used for its tables alone never loads.
         from .plot import fit_chart
 
         return fit_chart(self, reps=reps, axes=axes)
@@ -187,8 +188,8 @@ class Calibration:
         """Write ``posterior.parquet``, ``summary.json`` and ``fit.png`` into ``out_dir`` (a
         path or a checked :class:`~sim.outputs.OutputFolder`) atomically; the folder must be
         new, empty or an earlier output of this tool (see :mod:`sim.outputs`)."""
+        # Writing files is the report layer's (sim.outputs), above this one.
         from ..outputs import staged, target_path
-        from ..posterior import write_posterior
 
         shown = target_path(out_dir)
         summary = self.summary(reps)

@@ -18,6 +18,7 @@ import numpy as np
 from ..engine import BLOCK, Engine
 from ..plan import Plan, compile_plan
 from ..scenario import Scenario
+from ..streams import sequence
 from .observations import Observation, synthetic_log_likelihood
 from .priors import Prior
 
@@ -52,7 +53,9 @@ def simulate_figures(plan: Plan, paths: list[str], obs: list[Observation], reps:
     fixed = {p: np.repeat(theta[:, j], reps) for j, p in enumerate(paths)}
     rec = ReportRecorder(obs, n * reps)
     Engine(plan, seed, [(0, reps)] * n, [rec], fixed=fixed).run()
-    return rec.values().T.reshape(n, reps, len(obs))
+    # Contiguous, like the parts that workers send back and that are joined: the likelihood's
+    # sums then add in the same order, to the last bit, whichever way the figures were made.
+    return np.ascontiguousarray(rec.values().T.reshape(n, reps, len(obs)))
 
 
 _WORKER: dict = {}
@@ -82,7 +85,8 @@ class Simulator:
     seed : int
         Seed of the common random numbers.
     workers : int
-        Processes to share each batch of vectors; the figures are the same for any number.
+        Processes to share each batch of vectors (a :class:`sim.parallel.Pool`, started on
+        entering the ``with`` block); the figures are the same for any number.
     """
 
     def __init__(self, scenario: Scenario, priors: list[Prior], obs: list[Observation], reps: int, seed: int,
@@ -95,17 +99,15 @@ class Simulator:
 
     def __enter__(self) -> Simulator:
         if self.workers > 1:
-            import multiprocessing as mp
-            from concurrent.futures import ProcessPoolExecutor
+            from ..parallel import Pool
 
-            method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=mp.get_context(method),
-                                            initializer=_worker_init, initargs=self.args)
+            # Each worker holds the compiled plan and the reports from its start on.
+            self.pool = Pool(self.workers, initializer=_worker_init, initargs=self.args)
         return self
 
     def __exit__(self, *exc) -> None:
         if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
+            self.pool.close()
             self.pool = None
 
     def figures(self, theta: np.ndarray) -> np.ndarray:
@@ -113,7 +115,7 @@ class Simulator:
         if self.pool is None or len(theta) < 2:
             return simulate_figures(*self.args, theta)
         parts = np.array_split(theta, min(self.workers, len(theta)))
-        return np.concatenate(list(self.pool.map(_worker_figures, parts)))
+        return np.concatenate(self.pool.map(_worker_figures, parts))
 
     def log_likelihood(self, theta: np.ndarray) -> np.ndarray:
         return synthetic_log_likelihood(np.log1p(self.figures(theta)), self.obs)
@@ -153,7 +155,7 @@ def run_ensemble(log_post: LogPosterior, start: np.ndarray, steps: int, seed: in
     walkers, ndim = start.shape
     sampler = emcee.EnsembleSampler(walkers, ndim, log_post, vectorize=True)
     state = emcee.State(start, random_state=np.random.RandomState(
-        np.random.SeedSequence(seed, spawn_key=(3,)).generate_state(4)).get_state())
+        sequence(seed, "calibration.sampler").generate_state(4)).get_state())
     for _ in sampler.sample(state, iterations=steps):
         if on_step is not None:
             on_step()

@@ -39,48 +39,23 @@ class InProcess:
 
 
 class LocalPool:
-    """A ``ProcessPoolExecutor`` of ``workers`` processes.
-
-    On Linux the workers are forked, all at once when the pool is made (before a progress bar
-    or anything else starts a thread), so that they need not import the caller's script:
-    a plain script or notebook can call :func:`sim.sweep` without a ``__main__`` guard.
-    Elsewhere they are spawned, and scripts need the usual guard.
-    """
+    """A :class:`sim.parallel.Pool` of ``workers`` processes, all started when this is made
+    (before the sweep's progress bar starts a thread; see :mod:`sim.parallel` for how they
+    start, and when a script needs a ``__main__`` guard)."""
 
     def __init__(self, workers: int):
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+        from ..parallel import Pool
 
-        self.workers = workers
+        self.pool = Pool(workers)
+        self.workers = self.pool.workers
         self.name = f"a local pool of {workers} processes"
-        method = "fork" if sys.platform == "linux" else "spawn"
-        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
-        # With fork, the first task starts every worker; wait for it so none forks later.
-        self.pool.submit(int).result()
 
     def map(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
-        from concurrent.futures import FIRST_COMPLETED, wait
-
-        todo = iter(tasks)
-        running = set()
-        try:
-            while True:
-                while len(running) < 2 * self.workers:
-                    task = next(todo, None)
-                    if task is None:
-                        break
-                    running.add(self.pool.submit(fn, task))
-                if not running:
-                    return
-                done, running = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    yield future.result()
-        finally:
-            for future in running:
-                future.cancel()
+        # Two batches a worker: each has its next one at hand.
+        return self.pool.map_unordered(fn, tasks, ahead=2)
 
     def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.pool.close()
 
 
 class ClusterLost(BackendError):
@@ -310,6 +285,6 @@ def backend(workers: int = 1, scheduler: str | None = None, notice: Callable[[st
     (``notice`` receives its one-line messages about the cluster's workers)."""
     if scheduler:
         return DaskCluster(scheduler, notice=notice)
-    if workers < 1:
-        raise BackendError(f"--workers must be >= 1 (got {workers})")
-    return InProcess() if workers == 1 else LocalPool(workers)
+    from ..parallel import check_workers
+
+    return InProcess() if check_workers(workers) == 1 else LocalPool(workers)

@@ -90,15 +90,40 @@ class SweepFile(Strict):
     """The sweep file's schema (see the module's notes)."""
 
     params: dict[str, SweptParam] = Field(default_factory=dict)
+    """The swept parameters, each a numeric scenario parameter by its field path (the path of
+    `run --set`: `postures.combat.daily_rate`, `units.wave-2.size`), with its range: `"low:high"` or
+    `[low, high]` (uniform), or a distribution. A range must lie within the field's own range;
+    `--param` adds parameters or replaces the file's."""
     design: Literal["grid", "oat", "lhs", "morris", "sobol"] | None = None
+    """The design: `grid`, `oat` (one at a time), `lhs` (Latin hypercube), `morris` or `sobol`.
+    Absent: `oat`."""
     n: int | None = Field(None, ge=1)
+    """The design's size: levels per parameter (`grid`, `oat`), points (`lhs`), trajectories
+    (`morris`) or base samples, a power of 2 (`sobol`). Absent: 5, 2, 100, 10 and 64 in that
+    order."""
     levels: int | None = Field(None, ge=2, le=1000)
+    """Grid levels of a `morris` design. Absent: 4."""
     second_order: bool | None = None
+    """Also Sobol second-order indices (`sobol` only; n × (2k + 2) points instead of n × (k + 2)
+    for k parameters). Absent: false."""
     outputs: list[Annotated[Output, BeforeValidator(_output)]] = Field(default_factory=list)
+    """The scalar outputs measured at each point, by name (`median_day:<threshold>`,
+    `p_cross:<threshold>` or `p_cross:<threshold>@<date>`, `p_holds:<claim>`, `mean:<measure>@<date>`,
+    `q50:<measure>@<date>`) or as a mapping (`{threshold: <name>}`, `{threshold: <name>, by: <date>}`,
+    `{claim: <id>}`, `{measure: <name>, date: <date>, stat: mean or q<percent>}`). Absent: every
+    threshold's `median_day` and every claim's `p_holds` (the mean effective strength on the last
+    day when there are neither)."""
     reps: int | None = Field(None, ge=1, le=MAX_REPS)
+    """Replications at each point; its outputs average over them. Absent: 200."""
     seed: int | None = Field(None, ge=0, lt=2**63)
+    """The sweep's seed. Absent: the scenario's."""
     batch_points: int | None = Field(None, ge=1, le=1_000_000)
+    """Points per engine run (`batch_points × reps` at most 1,000,000); with `reps` and `seed` it
+    decides the random numbers. Absent: about 5,000 replications a run, down to 1,000 so that a small
+    sweep still makes several runs."""
     set_: dict[str, Any] = Field({}, alias="set")
+    """Fixed changes to the scenario, `path: value` as `run --set` takes them, made before
+    `--set`."""
 
 
 def read_sweep_file(path: str | Path) -> tuple[SweepFile, dict]:

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
+from ..parallel import check_workers
 from ..scenario import Scenario, ScenarioError
 from .backends import BackendError, ClusterLost, backend
 from .spec import Sweep, make_sweep
@@ -29,7 +30,7 @@ def sweep(scenario: Scenario | str | Path, params: dict[str, Any] | list[str] | 
           reps: int | None = None, seed: int | None = None, levels: int | None = None,
           second_order: bool | None = None, batch_points: int | None = None,
           overrides: list[str] | tuple[str, ...] = (), file: str | Path | None = None,
-          out: str | Path | None = None, resume: bool = False, workers: int = 1,
+          out: str | Path | None = None, resume: bool = False, workers: int | None = 1,
           scheduler: str | None = None, progress: bool = False) -> pd.DataFrame:
     """Run a sensitivity sweep over scenario parameters.
 
@@ -64,8 +65,9 @@ def sweep(scenario: Scenario | str | Path, params: dict[str, Any] | list[str] | 
         A folder to write the results into as they arrive; without it nothing is written.
     resume : bool
         Continue the sweep already in ``out`` (it must have the same settings).
-    workers : int
-        Local worker processes (1: run in this process).
+    workers : int, optional
+        Local worker processes (1: run in this process; None: every available CPU; see
+        :mod:`sim.parallel`).
     scheduler : str, optional
         A Dask scheduler's address (``tcp://host:port``); replaces the local workers.
     progress : bool
@@ -126,7 +128,7 @@ def _progress(total: int, done: int, label: str):
     return bar, task
 
 
-def run_sweep(sw: Sweep, *, out: str | Path | None = None, resume: bool = False, workers: int = 1,
+def run_sweep(sw: Sweep, *, out: str | Path | None = None, resume: bool = False, workers: int | None = 1,
               scheduler: str | None = None, progress: bool = False,
               on_start: Callable[[str, int], None] | None = None,
               on_notice: Callable[[str], None] | None = None) -> pd.DataFrame:
@@ -151,8 +153,7 @@ def run_sweep(sw: Sweep, *, out: str | Path | None = None, resume: bool = False,
     design = sw.design_frame()
     done = store.check_parts(sw, notice) if store is not None and not fresh else set()
     tasks = tasks_for(sw, design, done)
-    if workers < 1:
-        raise BackendError(f"--workers must be >= 1 (got {workers})")
+    workers = check_workers(workers)
     # More workers than batches would only idle; the numbers do not depend on it.
     be = backend(min(workers, len(tasks)), scheduler, notice) if tasks else None
     try:

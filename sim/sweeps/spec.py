@@ -26,16 +26,15 @@ import pandas as pd
 
 from .. import __version__
 from ..domains import domain_of
+from ..loading import load_scenario
 from ..params import Param, ParamError
 from ..plan import compile_plan
 from ..scenario import (
     MAX_REPS,
     Scenario,
     ScenarioError,
-    apply_overrides,
     check_run_size,
     from_data,
-    read_yaml,
     set_path,
 )
 from .design import DEFAULT_N, DESIGNS, DesignError, check_design, design_size, quantile, scale, unit_design
@@ -212,20 +211,10 @@ class _FileSettings:
 
 def _scenario(scenario: Scenario | str | Path, f: _FileSettings,
               overrides: list[str] | tuple[str, ...]) -> tuple[Scenario, str]:
-    """The scenario with the file's ``set`` and then the caller's overrides."""
-    if isinstance(scenario, Scenario):
-        data, src, lines = scenario.dump(), f"<scenario {scenario.name}>", {}
-    else:
-        (data, lines), src = read_yaml(scenario), str(scenario)
-    for path, value in f.spec.set_.items():
-        set_path(data, path, value, f.src)
-    if overrides:
-        data = apply_overrides(data, overrides, "--set")
-    if not isinstance(scenario, Scenario):
-        from ..derive import resolve_derivations
-
-        data = resolve_derivations(data, scenario, lines)
-    return from_data(data, src, lines), src
+    """The scenario with the file's ``set`` and then the caller's overrides, and where it came from."""
+    src = f"<scenario {scenario.name}>" if isinstance(scenario, Scenario) else str(scenario)
+    s = load_scenario(scenario, overrides, values=f.spec.set_, values_src=f.src, overrides_src="--set")
+    return s, src
 
 
 def _swept(base: Scenario, f: _FileSettings, params: dict[str, Any] | list[str] | tuple[str, ...] | None
@@ -280,7 +269,7 @@ def _trial(base: Scenario, boxes: dict[str, Param], src: str) -> ScenarioError |
     """The error of the scenario with these parameters set to these ranges (None: valid)."""
     trial = base.dump()
     for path, box in boxes.items():
-        set_path(trial, path, box.to_yaml(), src)
+        set_path(trial, path, box.to_yaml(), src, Scenario)
     try:
         from_data(trial, src)
     except ScenarioError as exc:

@@ -1,0 +1,80 @@
+"""What the command modules share: the one-line error, output folders, scenario files named on
+the command line, the console and the claims table.
+
+The command modules (:mod:`sim.cli_run`, :mod:`sim.cli_claims`, :mod:`sim.cli_sweep`,
+:mod:`sim.cli_calibrate`) import this module; :mod:`sim.cli` imports them by name when their
+command is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from .claims import crossing_cell, is_date
+from .outputs import OutputError, OutputFolder
+
+
+class Fail(click.ClickException):
+    """A one-line error with exit code 2."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        click.echo(f"error: {self.message}", err=True)
+
+
+@contextmanager
+def output_folder(path: Path, option: str = "--out") -> Iterator[OutputFolder]:
+    """Check an output folder before the work (one-line error, exit 2) and remove its staging
+    folder if the work stops before writing (an error, Ctrl-C)."""
+    try:
+        target = OutputFolder(path, option)
+    except OutputError as exc:
+        raise Fail(str(exc)) from None
+    try:
+        yield target
+    except OutputError as exc:
+        raise Fail(str(exc)) from None
+    finally:
+        target.discard()
+
+
+def scenario_files(paths: tuple[str, ...]) -> Iterator[Path]:
+    """Scenario files named directly, or every ``*.yaml`` directly inside a named folder."""
+    for p in map(Path, paths):
+        if p.is_dir():
+            yield from sorted(q for q in p.glob("*.y*ml") if q.is_file())
+        else:
+            yield p
+
+
+def console() -> Console:
+    """A console for tables: the terminal's width, or 140 columns when writing to a file or pipe."""
+    probe = Console()
+    return Console(highlight=False, soft_wrap=False, width=probe.width if probe.is_terminal else 140)
+
+
+def date_cell(value, missing: str) -> str:
+    """A date for a table cell; ``missing`` for None/NaN (not crossed)."""
+    return value if is_date(value) else missing
+
+
+def print_claims(frame) -> None:
+    """The claims table: probability each holds, when, and the verdict."""
+    t = Table(title="Claims", title_justify="left")
+    multi = frame["scenario"].nunique() > 1
+    cols = (["scenario"] if multi else []) + ["claim", "test", "P(holds)", "median crossing", "verdict"]
+    for col in cols:
+        t.add_column(col, justify="right" if col == "P(holds)" else "left", overflow="fold")
+    for r in frame.to_dict("records"):
+        cells = ([r["scenario"]] if multi else []) + [
+            r["id"], r["test"], f"{r['probability']:.0%}", crossing_cell(r).split(" (")[0],
+            f"{r['verdict']} ({r['likelihood']})"]
+        t.add_row(*cells)
+    console().print(t)

@@ -1,0 +1,110 @@
+"""``simulate.py run`` and ``simulate.py validate``: run one scenario and write its outputs, or
+check scenario files without running them.
+
+Bad input prints one line naming the file, the field and the rule, exits with code 2 and
+writes nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from .cli_common import Fail, console, date_cell, output_folder, print_claims, scenario_files
+from .estimates import estimates_for
+from .loading import load_scenario
+from .outputs import default_out_dir
+from .parallel import check_workers
+from .posterior import PosteriorError, posterior_draws
+from .results import Result
+from .runner import run as run_model
+from .scenario import ScenarioError, check_run_size
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--reps", type=int, default=None, help="Replications [default: the scenario's reps].")
+@click.option("--seed", type=int, default=None, help="Seed [default: the scenario's seed].")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Output folder: new, empty, or an earlier output of this tool [default: out/<scenario name>].")
+@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
+              help="Override a scenario value, e.g. --set postures.combat.per_day=120 (repeatable).")
+@click.option("--no-plot", is_flag=True, help="Skip the PNG charts.")
+@click.option("--posterior", type=click.Path(dir_okay=False), default=None,
+              help="Parquet file of parameter samples (from calibrate): each run draws a row.")
+@click.option("--workers", type=int, default=None,
+              help="Processes to run blocks of 1,000 replications in [default: all available CPUs] "
+                   "(same numbers for any count).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
+def run(scenario: str, reps: int | None, seed: int | None, out_dir: str | None,
+        overrides: tuple[str, ...], no_plot: bool, posterior: str | None, workers: int | None, quiet: bool) -> None:
+    """Run SCENARIO and write tables, a JSON summary and charts."""
+    try:
+        sc = load_scenario(scenario, overrides)
+        estimates = estimates_for(scenario, sc.estimates)
+        check_run_size(reps, seed)
+        workers = check_workers(workers)
+    except ScenarioError as exc:
+        raise Fail(str(exc)) from None
+    n_reps = sc.reps if reps is None else reps
+    n_seed = sc.seed if seed is None else seed
+    fixed = None
+    if posterior:
+        try:
+            fixed = posterior_draws(posterior, sc, n_reps, n_seed)
+        except PosteriorError as exc:
+            raise Fail(str(exc)) from None
+    out = Path(out_dir) if out_dir else default_out_dir(sc.name)
+    with output_folder(out) as target:
+        interactive = not quiet and sys.stderr.isatty()
+        result = run_model(sc, n_reps, n_seed, progress=interactive, fixed=fixed, workers=workers)
+        files = result.save(target, plot=not no_plot, estimates=estimates)
+    if not quiet:
+        print_run(result)
+        click.echo(f"wrote {len(files)} files to {out}/")
+
+
+def print_run(result: Result) -> None:
+    """Effective strength at the end, the thresholds' first-crossing dates and the claims."""
+    con = console()
+    eff = result.measure("effective")
+    last = eff.iloc[-1]
+    con.print(f"[bold]{result.scenario.name}[/]: {result.reps:,} runs, seed {result.seed}, "
+              f"{result.dates[0]} to {result.dates[-1]}")
+    con.print(f"effective strength on {result.dates[-1]}: median {last['q50']:,.0f} "
+              f"(90% {last['q05']:,.0f} to {last['q95']:,.0f}); peak median {eff['q50'].max():,.0f}")
+    if len(result.thresholds):
+        t = Table(title="Thresholds: first-crossing date", title_justify="left")
+        for col, just in (("threshold", "left"), ("condition", "left"), ("P(by end)", "right"),
+                          ("median", "right"), ("5%", "right"), ("95%", "right")):
+            t.add_column(col, justify=just)
+        for r in result.thresholds.to_dict("records"):
+            t.add_row(r["threshold"], r["condition"], f"{r['probability_by_end']:.0%}",
+                      *(date_cell(r[k], "not by end") for k in ("median", "p05", "p95")))
+        con.print(t)
+    if len(result.claims):
+        print_claims(result.claims)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+def validate(paths: tuple[str, ...]) -> None:
+    """Check scenario files (or folders of them), and the estimates files they name, without
+    running them."""
+    bad = 0
+    for path in scenario_files(paths):
+        try:
+            sc = load_scenario(path)
+            estimates_for(path, sc.estimates)
+        except ScenarioError as exc:
+            bad += 1
+            click.echo(f"error: {exc}", err=True)
+            continue
+        n = len(sc.all_units)
+        click.echo(f"ok: {path} ({sc.name}: {n} unit{'s' * (n != 1)}, {sc.days} days, "
+                   f"{len(sc.thresholds)} thresholds)")
+    if bad:
+        sys.exit(2)
