@@ -18,7 +18,7 @@ import pandas as pd
 
 import sim
 from sim.sweeps.backends import backend
-from sim.sweeps.runner import run_sweep, tasks_for
+from sim.sweeps.execution import run_sweep, tasks_for
 from sim.sweeps.spec import make_sweep
 from sim.sweeps.worker import run_batch
 

@@ -84,7 +84,7 @@ claims:
     says: Should losses continue at the pace implied by South Korea's mid-January count, the North
       Korean force would be destroyed in a matter of months unless more troops were sent.
     source: {who: FDD's Long War Journal (John Hardie), date: 2025-01-31, outlet: FDD's Long War Journal,
-             seed: 000_d5a8303e657b57dc.txt}
+             file: 000_d5a8303e657b57dc.txt}
     holds_if: {threshold: combat_ineffective, within_days: 120, from: 2025-01-15}
 """
 
@@ -127,7 +127,7 @@ estimates:
       11,000, some of whom had fought Ukrainian units on 24 November.
     who: Anatoliy Barhylevych, Chief of the General Staff of Ukraine's Armed Forces
     outlet: outlet not named in the source
-    seed: 003_0cda18591c23c8b6.txt
+    file: 003_0cda18591c23c8b6.txt
     note: The statement is undated in the article; it followed the 24 November engagements it
       mentions and preceded the article (about 9-10 December 2024).
   - id: fdd-10000-to-12000
@@ -140,7 +140,7 @@ estimates:
       ("Storm") Corps.
     who: Ukrainian, US and South Korean officials
     outlet: FDD's Long War Journal
-    seed: 000_d5a8303e657b57dc.txt
+    file: 000_d5a8303e657b57dc.txt
 """
 
 #: (file key, model, example) of every example above, for the test that they are valid.

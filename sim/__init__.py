@@ -20,6 +20,7 @@ __version__ = "0.1.0"
 #: Public name -> module that defines it.
 _EXPORTS = {
     "MEASURES": ".scenario",
+    "InputError": ".yamlfile",
     "Param": ".params",
     "Result": ".results",
     "Scenario": ".scenario",
@@ -27,11 +28,11 @@ _EXPORTS = {
     "calibrate": ".calibration",
     "load_scenario": ".loading",
     "run": ".runner",
-    "sweep": ".sweeps.runner",
+    "sweep": ".sweeps.execution",
 }
 
-__all__ = ["MEASURES", "Param", "Result", "Scenario", "ScenarioError", "__version__", "calibrate", "load_scenario",
-           "run", "sweep"]
+__all__ = ["MEASURES", "InputError", "Param", "Result", "Scenario", "ScenarioError", "__version__", "calibrate",
+           "load_scenario", "run", "sweep"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .calibration import calibrate
@@ -40,8 +41,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .results import Result
     from .runner import run
     from .scenario import MEASURES, Scenario
-    from .sweeps.runner import sweep
-    from .yamlfile import ScenarioError
+    from .sweeps.execution import sweep
+    from .yamlfile import InputError, ScenarioError
 
 
 def __getattr__(name: str) -> Any:

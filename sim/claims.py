@@ -23,7 +23,7 @@ LIKELIHOOD = ((0.99, "virtually certain"), (0.9, "very likely"), (0.66, "likely"
               (0.33, "about as likely as not"), (0.1, "unlikely"), (0.01, "very unlikely"),
               (0.0, "exceptionally unlikely"))
 
-CLAIM_COLUMNS = ["scenario", "id", "says", "who", "said_on", "seed", "test", "kind", "deadline",
+CLAIM_COLUMNS = ["scenario", "id", "says", "who", "said_on", "file", "test", "kind", "deadline",
                  "probability", "median", "p05", "p95", "likelihood", "verdict"]
 
 
@@ -79,7 +79,7 @@ def evaluate_claim(result: Result, claim: Claim) -> dict:
     when = deadline(claim, s)
     row = {"scenario": s.name, "id": claim.id, "says": claim.says, "who": claim.source.who,
            "said_on": claim.source.date.isoformat() if claim.source.date else None,
-           "seed": claim.source.seed, "test": describe_test(claim, s),
+           "file": claim.source.file, "test": describe_test(claim, s),
            "kind": "state" if t.on is not None else "crossing", "deadline": when.isoformat(),
            "median": None, "p05": None, "p95": None}
     if t.on is not None:

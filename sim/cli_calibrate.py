@@ -16,7 +16,7 @@ from .cli_common import Fail, console, output_folder
 from .loading import load_scenario
 from .outputs import default_out_dir
 from .parallel import check_workers
-from .scenario import ScenarioError
+from .scenario import InputError
 
 
 @click.command()
@@ -57,7 +57,7 @@ def calibrate(scenario: str, estimates: str | None, fit: tuple[str, ...], until:
     try:
         sc = load_scenario(scenario)
         workers = check_workers(workers)
-    except ScenarioError as exc:
+    except InputError as exc:
         raise Fail(str(exc)) from None
     if not 10 <= predictive_reps <= 100_000:
         raise Fail(f"--predictive-reps: must be between 10 and 100,000 (got {predictive_reps:,})")
@@ -85,7 +85,7 @@ def _fit(scenario, estimates, fit, until, walkers, steps, burn, reps, seed, excl
         cal = fit_posterior(scenario, estimates, fit, until=until, walkers=walkers, steps=steps, burn=burn,
                             reps=reps, seed=seed, exclude=exclude, kinds=kinds, workers=workers,
                             on_step=on_step)
-    except ScenarioError as exc:
+    except InputError as exc:
         raise Fail(str(exc)) from None
     finally:
         if bar:

@@ -17,15 +17,15 @@ import pandas as pd
 from rich.table import Table
 
 from . import __version__
+from .charts import claims_chart
 from .claims import CLAIM_COLUMNS, crossing_cell, deadline, is_date
 from .cli_common import Fail, console, output_folder, print_claims, scenario_files
 from .estimates import Estimate, Estimates, estimates_for, load_estimates
 from .loading import load_scenario
 from .outputs import staged
-from .plots import claims_chart
 from .results import Result
 from .runner import run as run_model
-from .scenario import Scenario, ScenarioError, check_run_size
+from .scenario import InputError, Scenario, check_run_size
 
 # -- estimates --------------------------------------------------------------------------------
 
@@ -53,7 +53,7 @@ def print_estimates(est: Estimates) -> None:
     t.add_column("figure", justify="right", no_wrap=True)
     t.add_column("who (outlet, source file)", overflow="fold", ratio=1)
     for e in sorted(est.estimates, key=lambda e: (e.first_date, e.id)):
-        t.add_row(e.id, _when(e), e.kind, _figure(e), f"{e.who} ({e.outlet}, {e.seed[:3]})")
+        t.add_row(e.id, _when(e), e.kind, _figure(e), f"{e.who} ({e.outlet}, {e.file[:3]})")
     console().print(t)
 
 
@@ -63,7 +63,7 @@ def estimates(file: str) -> None:
     """Print the reported estimates in FILE as a table."""
     try:
         est = load_estimates(file)
-    except ScenarioError as exc:
+    except InputError as exc:
         raise Fail(str(exc)) from None
     print_estimates(est)
 
@@ -131,17 +131,17 @@ def load_all(paths: tuple[str, ...]) -> list[tuple[Path, Scenario, Estimates | N
 
     Raises
     ------
-    ScenarioError
+    InputError
         The first bad file, in one line.
     """
     files = list(scenario_files(paths))
     if not files:
-        raise ScenarioError(", ".join(paths), "", "holds no scenario files (*.yaml)")
+        raise InputError(", ".join(paths), "", "holds no scenario files (*.yaml)")
     loaded, names = [], {}
     for f in files:
         sc = load_scenario(f)
         if f.stem in names:
-            raise ScenarioError(str(f), "", f"has the same file name as {names[f.stem]}")
+            raise InputError(str(f), "", f"has the same file name as {names[f.stem]}")
         names[f.stem] = f
         loaded.append((f, sc, estimates_for(f, sc.estimates)))
     return loaded
@@ -161,7 +161,7 @@ def claims(paths: tuple[str, ...], reps: int, seed: int | None, out_dir: str, no
     try:
         check_run_size(reps, seed)
         loaded = load_all(paths)
-    except ScenarioError as exc:
+    except InputError as exc:
         raise Fail(str(exc)) from None
     out = Path(out_dir)
     with output_folder(out) as target:

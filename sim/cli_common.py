@@ -17,7 +17,8 @@ from rich.console import Console
 from rich.table import Table
 
 from .claims import crossing_cell, is_date
-from .outputs import OutputError, OutputFolder
+from .outputs import OutputFolder
+from .yamlfile import InputError
 
 
 class Fail(click.ClickException):
@@ -35,11 +36,11 @@ def output_folder(path: Path, option: str = "--out") -> Iterator[OutputFolder]:
     folder if the work stops before writing (an error, Ctrl-C)."""
     try:
         target = OutputFolder(path, option)
-    except OutputError as exc:
+    except InputError as exc:
         raise Fail(str(exc)) from None
     try:
         yield target
-    except OutputError as exc:
+    except InputError as exc:
         raise Fail(str(exc)) from None
     finally:
         target.discard()

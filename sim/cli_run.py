@@ -18,10 +18,11 @@ from .estimates import estimates_for
 from .loading import load_scenario
 from .outputs import default_out_dir
 from .parallel import check_workers
-from .posterior import PosteriorError, posterior_draws
+from .plan import compile_plan
+from .posterior import posterior_draws
 from .results import Result
 from .runner import run as run_model
-from .scenario import ScenarioError, check_run_size
+from .scenario import InputError, check_run_size
 
 
 @click.command()
@@ -47,20 +48,21 @@ def run(scenario: str, reps: int | None, seed: int | None, out_dir: str | None,
         estimates = estimates_for(scenario, sc.estimates)
         check_run_size(reps, seed)
         workers = check_workers(workers)
-    except ScenarioError as exc:
+    except InputError as exc:
         raise Fail(str(exc)) from None
     n_reps = sc.reps if reps is None else reps
     n_seed = sc.seed if seed is None else seed
-    fixed = None
+    plan = compile_plan(sc)  # once, for the posterior's columns and the run
+    values = None
     if posterior:
         try:
-            fixed = posterior_draws(posterior, sc, n_reps, n_seed)
-        except PosteriorError as exc:
+            values = posterior_draws(posterior, plan, n_reps, n_seed)
+        except InputError as exc:
             raise Fail(str(exc)) from None
     out = Path(out_dir) if out_dir else default_out_dir(sc.name)
     with output_folder(out) as target:
         interactive = not quiet and sys.stderr.isatty()
-        result = run_model(sc, n_reps, n_seed, progress=interactive, fixed=fixed, workers=workers)
+        result = run_model(plan, n_reps, n_seed, progress=interactive, values=values, workers=workers)
         files = result.save(target, plot=not no_plot, estimates=estimates)
     if not quiet:
         print_run(result)
@@ -99,7 +101,7 @@ def validate(paths: tuple[str, ...]) -> None:
         try:
             sc = load_scenario(path)
             estimates_for(path, sc.estimates)
-        except ScenarioError as exc:
+        except InputError as exc:
             bad += 1
             click.echo(f"error: {exc}", err=True)
             continue

@@ -1,7 +1,7 @@
 """``simulate.py sweep``: sensitivity sweeps over scenario parameters, from the command line.
 
 Parses, checks (one-line errors, exit code 2, nothing written), runs the sweep through
-:func:`sim.sweeps.runner.run_sweep`, then writes the analysis tables and charts into the
+:func:`sim.sweeps.execution.run_sweep`, then writes the analysis tables and charts into the
 sweep's folder and prints a short summary.
 """
 
@@ -16,11 +16,11 @@ from rich.table import Table
 from .cli_common import Fail, console
 from .outputs import default_out_dir
 from .parallel import check_workers
-from .scenario import ScenarioError
+from .scenario import InputError
 from .sweeps.analysis import AnalysisError, analyze
 from .sweeps.backends import BackendError
+from .sweeps.execution import run_sweep
 from .sweeps.report import write_report
-from .sweeps.runner import run_sweep
 from .sweeps.spec import make_sweep
 
 
@@ -67,7 +67,7 @@ def sweep(scenario: str, sweep_file: str | None, params: tuple[str, ...], design
         sw = make_sweep(scenario, file=sweep_file, params=list(params), design=design, n=n, levels=levels,
                         second_order=second_order, outputs=list(outputs) or None, reps=reps, seed=seed,
                         batch_points=batch_points, overrides=overrides)
-    except ScenarioError as exc:
+    except InputError as exc:
         raise Fail(str(exc)) from None
     out = Path(out_dir) if out_dir else default_out_dir(sw.scenario.name, f"-{sw.design}")
     t0 = time.perf_counter()
@@ -83,7 +83,7 @@ def sweep(scenario: str, sweep_file: str | None, params: tuple[str, ...], design
         frame = run_sweep(sw, out=out, resume=resume, workers=workers, scheduler=scheduler,
                           progress=not quiet, on_start=on_start)
         tables = analyze(frame)
-    except (ScenarioError, BackendError, AnalysisError) as exc:
+    except (InputError, BackendError, AnalysisError) as exc:
         raise Fail(str(exc)) from None
     elapsed = time.perf_counter() - t0
     files = write_report(frame, out, plot=not no_plot, tables=tables)

@@ -28,7 +28,7 @@ from typing import Any
 from .estimates import Estimate, Estimates, estimates_for
 from .rates import probability_from_rate
 from .scenario import DATE_MAX, DATE_MIN
-from .yamlfile import ScenarioError, line_of
+from .yamlfile import InputError, line_of
 
 DERIVE_KEYS = ("figure", "since", "until", "strength")
 
@@ -250,7 +250,7 @@ def resolve_derivations(data: dict[str, Any], path: str | Path,
 
     Raises
     ------
-    ScenarioError
+    InputError
         One line naming the scenario file, the field path (``postures.combat.per_day.derive.since``)
         and the rule.
     """
@@ -258,8 +258,8 @@ def resolve_derivations(data: dict[str, Any], path: str | Path,
         return data
     src, lines = str(path), lines or {}
 
-    def fail(parts: tuple[str, ...], rule: str) -> ScenarioError:
-        return ScenarioError(src, ".".join(parts), rule, line_of(lines, *parts))
+    def fail(parts: tuple[str, ...], rule: str) -> InputError:
+        return InputError(src, ".".join(parts), rule, line_of(lines, *parts))
 
     first = _first_derive(data, ())
     name = data.get("estimates")

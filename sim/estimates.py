@@ -13,7 +13,7 @@ An estimates file is YAML::
         says: NIS assessed about 300 killed and 2,700 wounded (paraphrase)
         who: South Korea's National Intelligence Service
         outlet: FDD's Long War Journal
-        seed: 000_d5a8303e657b57dc.txt
+        file: 000_d5a8303e657b57dc.txt
 
 Estimates are validated like scenarios (unknown keys refused, ranges checked, one-line
 errors naming file and field).
@@ -30,7 +30,7 @@ import pandas as pd
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from .scenario import Date, Name, Strict
-from .yamlfile import ScenarioError, read_yaml, validation_error
+from .yamlfile import InputError, read_yaml, validation_error
 
 #: What a reported figure counts.  Kinds that are model measures can be overlaid on plots and
 #: used for calibration; the others are context:
@@ -86,9 +86,9 @@ class Estimate(Strict):
     """Who gave the figure: a person, an office, an organisation."""
     outlet: str = Field(min_length=1)
     """The outlet that carried it (`outlet not named in the source` when the text does not say)."""
-    seed: str = Field(pattern=r"^\d{3}_[0-9a-f]+\.txt$")
-    """The file name of the source text the figure was taken from: three digits, `_`, hexadecimal
-    digits, `.txt` (`000_d5a8303e657b57dc.txt`)."""
+    file: str = Field(pattern=r"^\d{3}_[0-9a-f]+\.txt$")
+    """The source article's file name: three digits, `_`, hexadecimal digits, `.txt`
+    (`000_d5a8303e657b57dc.txt`)."""
     note: str = ""
     """How the date or the figure was worked out, and anything else a reader should know."""
 
@@ -175,7 +175,7 @@ class Estimates(Strict):
                 "id": e.id, "date": pd.Timestamp(e.mid_date), "first": pd.Timestamp(e.first_date),
                 "last": pd.Timestamp(e.last_date), "kind": e.kind, "measure": e.measure,
                 "value": e.central, "low": e.low, "high": e.high, "lower_bound": e.lower_bound,
-                "says": e.says, "who": e.who, "outlet": e.outlet, "seed": e.seed,
+                "says": e.says, "who": e.who, "outlet": e.outlet, "file": e.file,
             })
         return pd.DataFrame(rows)
 
@@ -192,7 +192,7 @@ class Estimates(Strict):
 
 
 def load_estimates(path: str | Path) -> Estimates:
-    """Load and validate an estimates file; errors are one-line :class:`ScenarioError`.
+    """Load and validate an estimates file; errors are one-line :class:`InputError`.
 
     A file is read once while it is unchanged (many scenarios share one estimates file).
     """
@@ -221,7 +221,7 @@ def _load(src: str) -> Estimates:
     if len(parts) >= 2 and parts[0] == "estimates" and parts[1].isdigit() and isinstance(items, list):
         item = items[int(parts[1])] if int(parts[1]) < len(items) else None
         if isinstance(item, dict) and isinstance(item.get("id"), str):
-            err = ScenarioError(src, err.field, f"{err.rule} (estimate {item['id']!r})", err.line)
+            err = InputError(src, err.field, f"{err.rule} (estimate {item['id']!r})", err.line)
     raise err
 
 
@@ -240,7 +240,7 @@ def estimates_for(scenario_path: str | Path, scenario_estimates: str | None,
 
     Raises
     ------
-    ScenarioError
+    InputError
         Naming the scenario file and its ``estimates`` field, and the estimates file's own
         error (``s.yaml:3: estimates: in est.yaml:9: estimates.0.value: ...``).
     """
@@ -249,8 +249,8 @@ def estimates_for(scenario_path: str | Path, scenario_estimates: str | None,
     src = str(scenario_path)
     p = Path(scenario_path).parent / scenario_estimates
     if not p.exists():
-        raise ScenarioError(src, "estimates", f"no estimates file at {p}", line)
+        raise InputError(src, "estimates", f"no estimates file at {p}", line)
     try:
         return load_estimates(p)
-    except ScenarioError as exc:
-        raise ScenarioError(src, "estimates", f"in {exc}", line) from None
+    except InputError as exc:
+        raise InputError(src, "estimates", f"in {exc}", line) from None

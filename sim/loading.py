@@ -47,7 +47,7 @@ def load_scenario(source: str | Path | Scenario, overrides: Sequence[str] = (), 
 
     Raises
     ------
-    ScenarioError
+    InputError
         With a one-line message naming the file (or option), the field and the rule.
     """
     if isinstance(source, Scenario):

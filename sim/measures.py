@@ -166,15 +166,10 @@ class TrajectoryRecorder:
     def __init__(self, days: int, reps: int, measures: tuple[str, ...] = MEASURES):
         self.measures = measures
         self.data = {k: np.zeros((reps, days), dtype=np.int64) for k in measures}
-        self.extra: dict[str, np.ndarray] = {}
 
     def record(self, day: int, m: dict[str, np.ndarray]) -> None:
         for k in self.measures:
             self.data[k][:, day] = m[k]
-        for k, v in m.items():
-            if k not in self.data:
-                self.extra.setdefault(k, np.zeros((len(v), self.data[self.measures[0]].shape[1]), np.int64))
-                self.extra[k][:, day] = v
 
     def quantiles(self) -> tuple[np.ndarray, np.ndarray]:
         """The same table :class:`QuantileRecorder` builds, from the kept trajectories."""

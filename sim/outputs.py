@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from .yamlfile import InputError
+
 if TYPE_CHECKING:
     from .estimates import Estimates
     from .results import Result
@@ -42,12 +44,13 @@ _STAGING = "sim-staging"
 _STAGING_FLAG = ".sim-staging"
 
 
-class OutputError(ValueError):
-    """An output folder that cannot be written; ``str()`` is one line naming the option."""
+class OutputError(InputError):
+    """An output folder that cannot be written; ``str()`` is one line naming the option and
+    the folder (its ``source``) and the rule."""
 
     def __init__(self, option: str, path: str | Path, rule: str):
-        self.option, self.path, self.rule = option, str(path), rule
-        super().__init__(f"{option} {path}: {rule}")
+        self.option, self.path = option, str(path)
+        super().__init__(f"{option} {path}", "", rule)
 
 
 def label(name: str) -> str:

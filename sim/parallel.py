@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .yamlfile import ScenarioError
+from .yamlfile import InputError
 
 #: The most worker processes any command or function starts.
 MAX_WORKERS = 256
@@ -73,7 +73,7 @@ def check_workers(n: int | None, option: str = "--workers") -> int:
 
     Raises
     ------
-    ScenarioError
+    InputError
         ``n`` is not a whole number between 1 and :data:`MAX_WORKERS` (one-line message).
     """
     if n is None:
@@ -81,9 +81,9 @@ def check_workers(n: int | None, option: str = "--workers") -> int:
     try:
         n = operator.index(n)
     except TypeError:
-        raise ScenarioError(option, "workers", f"must be a whole number (got {n!r})") from None
+        raise InputError(option, "workers", f"must be a whole number (got {n!r})") from None
     if not 1 <= n <= MAX_WORKERS:
-        raise ScenarioError(option, "workers", f"must be between 1 and {MAX_WORKERS} (got {n})")
+        raise InputError(option, "workers", f"must be between 1 and {MAX_WORKERS} (got {n})")
     return n
 
 

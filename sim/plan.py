@@ -1,9 +1,11 @@
-"""Compile a :class:`~sim.scenario.Scenario` into day-indexed arrays the engine runs on.
+"""Compile a :class:`~sim.scenario.Scenario` into the :class:`Plan` the engine runs on.
 
 Everything here is deterministic: calendar dates become day indices (day 0 is the start
 date), rotations are expanded into unit slots, the posture of every unit on every day is
-tabulated, and every numeric parameter is listed by its field path so that each
-replication can draw its own value.
+tabulated, each posture gets its loss law (:mod:`sim.laws`), policies and conditions are
+resolved, and every numeric parameter is listed by its field path so that each replication
+can draw its own value.  The plan holds all the engine needs: the engine never reads the
+scenario.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .care import DelaySpec
+from .laws import Law, law_for
 from .params import Param
 from .scenario import Condition, Delay, Scenario
 
@@ -29,31 +33,38 @@ class UnitSlot:
 
 
 @dataclass(frozen=True)
-class DelaySpec:
-    """A delay of ``min_days`` fixed days followed by a geometric wait; ``mean`` is the
-    parameter path of the total mean in days."""
+class PolicySpec:
+    """A policy, compiled: when ``when`` holds, send ``send`` people to unit slot ``slot``,
+    arriving ``delay_days`` later, at most ``max_times`` times (None: no limit)."""
 
-    min_days: int
-    mean: str
+    slot: int
+    when: Condition
+    send: str  # parameter path of the people sent by each dispatch
+    delay_days: int  # at least 1: a dispatch arrives on a later day
+    max_times: int | None
 
 
 @dataclass
 class Plan:
     """The scenario, compiled.  Built by :func:`compile_plan`."""
 
-    scenario: Scenario
+    scenario: Scenario  # provenance for results; the engine reads only the fields below
     days: int
     dates: list[dt.date]
     units: list[UnitSlot]
     postures: list[str]
+    laws: list[Law]  # the loss law of each posture
     posture_of: np.ndarray  # (units, days) posture index of each unit on each day
     params: dict[str, Param]  # every numeric parameter, by field path
     recovery: DelaySpec
     sick_recovery: DelaySpec
     dying: DelaySpec | None  # None: deaths of wounds on the day of wounding
     evacuation: DelaySpec | None
+    reserve: str | None = None  # parameter path of the finite reserve; None: no limit
     column: list[int] = field(default_factory=list)  # on-duty column of each unit slot
-    policy_slots: list[int] = field(default_factory=list)
+    policies: list[PolicySpec] = field(default_factory=list)
+    conditions: dict[str, Condition] = field(default_factory=dict)  # tracked for first crossings
+    snapshots: dict[str, tuple[int, Condition]] = field(default_factory=dict)  # claim -> (day, condition)
     phase_days: list[int] = field(default_factory=list)
 
     def param_paths(self) -> list[str]:
@@ -65,13 +76,12 @@ def _collect_params(s: Scenario) -> dict[str, Param]:
     for section, units in (("units", s.units), ("reinforcements", s.reinforcements)):
         for u in units:
             out[f"{section}.{u.name}.size"] = u.size
+    # Every numeric field a posture gives, whatever its law reads of them.
     for name, p in s.postures.items():
-        if p.per_day is not None:
-            out[f"postures.{name}.per_day"] = p.per_day
-        if p.daily_rate is not None:
-            out[f"postures.{name}.daily_rate"] = p.daily_rate
-        if p.dispersion is not None:
-            out[f"postures.{name}.dispersion"] = p.dispersion
+        for key, f in type(p).model_fields.items():
+            value = getattr(p, key)
+            if isinstance(value, Param):
+                out[f"postures.{name}.{f.alias or key}"] = value
     c = s.casualties
     out["casualties.killed"] = c.killed
     out["casualties.missing"] = c.missing
@@ -117,8 +127,39 @@ def _posture_table(s: Scenario, units: list[UnitSlot], aliases: dict[str, set[st
 def compile_plan(s: Scenario) -> Plan:
     """Compile a validated scenario into a :class:`Plan`."""
     days = s.days
-    dates = [s.start + dt.timedelta(days=i) for i in range(days)]
-    params = _collect_params(s)
+    units, aliases = _unit_slots(s, days)
+    policies = []
+    for p in s.policy:
+        policies.append(PolicySpec(len(units), p.when, f"policy.{p.name}.send", max(p.delay_days, 1), p.max_times))
+        units.append(UnitSlot(p.name, None, None, None, from_reserve=True))
+        aliases[p.name] = {p.name}
+    table = _posture_table(s, units, aliases, days)
+    changes = sorted({d for d in range(1, days) if (table[:, d] != table[:, d - 1]).any()})
+    return Plan(
+        scenario=s,
+        days=days,
+        dates=[s.start + dt.timedelta(days=i) for i in range(days)],
+        units=units,
+        postures=list(s.postures),
+        laws=[law_for(name, p) for name, p in s.postures.items()],
+        posture_of=table,
+        params=_collect_params(s),
+        recovery=DelaySpec(s.wounded.recovery_days.min, "wounded.recovery_days.mean"),
+        sick_recovery=DelaySpec(s.disease.recovery_days.min, "disease.recovery_days.mean"),
+        dying=_delay(s.wounded.died_of_wounds_days, "wounded.died_of_wounds_days.mean"),
+        evacuation=_delay(s.wounded.evacuation_days, "wounded.evacuation_days.mean"),
+        reserve=None if s.reserve is None else "reserve",
+        column=_columns(units, table),
+        policies=policies,
+        conditions=conditions_of(s),
+        snapshots=snapshots_of(s),
+        phase_days=changes,
+    )
+
+
+def _unit_slots(s: Scenario, days: int) -> tuple[list[UnitSlot], dict[str, set[str]]]:
+    """The units, reinforcements and rotation replacements as unit slots, with the names that
+    phases may call each by."""
     units: list[UnitSlot] = []
     aliases: dict[str, set[str]] = {}
     for section, group in (("units", s.units), ("reinforcements", s.reinforcements)):
@@ -151,29 +192,7 @@ def compile_plan(s: Scenario) -> Plan:
             if r.every_days is None:
                 break
             leave = arrive + r.every_days
-    policy_slots = []
-    for p in s.policy:
-        policy_slots.append(len(units))
-        units.append(UnitSlot(p.name, None, None, None, from_reserve=True))
-        aliases[p.name] = {p.name}
-    table = _posture_table(s, units, aliases, days)
-    changes = sorted({d for d in range(1, days) if (table[:, d] != table[:, d - 1]).any()})
-    return Plan(
-        scenario=s,
-        days=days,
-        dates=dates,
-        units=units,
-        postures=list(s.postures),
-        posture_of=table,
-        params=params,
-        recovery=DelaySpec(s.wounded.recovery_days.min, "wounded.recovery_days.mean"),
-        sick_recovery=DelaySpec(s.disease.recovery_days.min, "disease.recovery_days.mean"),
-        dying=_delay(s.wounded.died_of_wounds_days, "wounded.died_of_wounds_days.mean"),
-        evacuation=_delay(s.wounded.evacuation_days, "wounded.evacuation_days.mean"),
-        column=_columns(units, table),
-        policy_slots=policy_slots,
-        phase_days=changes,
-    )
+    return units, aliases
 
 
 def _delay(d: Delay | None, path: str) -> DelaySpec | None:

@@ -19,16 +19,17 @@ import numpy as np
 import pandas as pd
 
 from .domains import upper_ends, violation
-from .plan import compile_plan
-from .scenario import Scenario
+from .plan import Plan, compile_plan
+from .scenario import InputError, Scenario
 from .streams import generator
 
 #: Parquet schema metadata key under which ``calibrate`` stores how the samples were made.
 METADATA_KEY = b"sim.calibration"
 
 
-class PosteriorError(ValueError):
-    """A posterior file that cannot be used with a scenario (one-line message)."""
+class PosteriorError(InputError):
+    """A posterior file that cannot be used with a scenario; ``str()`` is one line naming the
+    file and the rule."""
 
 
 def read_posterior(path: str | Path) -> tuple[pd.DataFrame, dict]:
@@ -38,13 +39,13 @@ def read_posterior(path: str | Path) -> tuple[pd.DataFrame, dict]:
     src = str(path)
     p = Path(path)
     if not p.exists():
-        raise PosteriorError(f"{src}: no such posterior file")
+        raise PosteriorError(src, "", "no such posterior file")
     if p.is_dir():
-        raise PosteriorError(f"{src}: is a directory, not a posterior file")
+        raise PosteriorError(src, "", "is a directory, not a posterior file")
     try:
         table = pq.read_table(p)
     except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
-        raise PosteriorError(f"{src}: not a readable Parquet file ({type(exc).__name__})") from None
+        raise PosteriorError(src, "", f"not a readable Parquet file ({type(exc).__name__})") from None
     meta = (table.schema.metadata or {}).get(METADATA_KEY)
     try:
         info = json.loads(meta) if meta else {}
@@ -53,49 +54,52 @@ def read_posterior(path: str | Path) -> tuple[pd.DataFrame, dict]:
     return table.to_pandas(), info
 
 
-def draws_from_frame(frame: pd.DataFrame, scenario: Scenario, reps: int, seed: int,
+def draws_from_frame(frame: pd.DataFrame, scenario: Scenario | Plan, reps: int, seed: int,
                      source: str = "<posterior>") -> dict[str, np.ndarray]:
     """Per-replication parameter values: ``reps`` rows drawn with replacement (seeded) from
     ``frame``, restricted to the columns that are parameter paths of ``scenario``.
 
     Columns without a dot (``walker``, ``step``, ``log_prob``) are bookkeeping and ignored; a
     column with a dot that is not a parameter of ``scenario`` is an error, and so is a value
-    outside its parameter's domain.
+    outside its parameter's domain.  ``scenario`` may be given compiled (a
+    :class:`~sim.plan.Plan`), so that a run with these values compiles it once.
     """
-    params = compile_plan(scenario).params
+    plan = scenario if isinstance(scenario, Plan) else compile_plan(scenario)
+    scenario, params = plan.scenario, plan.params
     known = set(params)
     cols = [c for c in frame.columns if c in known]
     # A column named like a field path must be a parameter here: dropping it silently would
     # project with its prior instead of its calibrated values (say, after a change of loss law).
     foreign = [str(c) for c in frame.columns if c not in known and "." in str(c)]
     if foreign:
-        raise PosteriorError(f"{source}: column {foreign[0]!r} is not a parameter of {scenario.name} "
-                             f"(parameters: {', '.join(sorted(known))})")
+        raise PosteriorError(source, "", f"column {foreign[0]!r} is not a parameter of {scenario.name} "
+                                         f"(parameters: {', '.join(sorted(known))})")
     if not cols:
-        raise PosteriorError(f"{source}: no column names a parameter of {scenario.name} "
-                             f"(columns: {', '.join(map(str, frame.columns))})")
+        raise PosteriorError(source, "", f"no column names a parameter of {scenario.name} "
+                                         f"(columns: {', '.join(map(str, frame.columns))})")
     if len(frame) == 0:
-        raise PosteriorError(f"{source}: holds no samples")
+        raise PosteriorError(source, "", "holds no samples")
     try:
         values = frame[cols].to_numpy(dtype=float)
     except (TypeError, ValueError):
-        raise PosteriorError(f"{source}: parameter columns must hold numbers") from None
+        raise PosteriorError(source, "", "parameter columns must hold numbers") from None
     if not np.isfinite(values).all():
-        raise PosteriorError(f"{source}: holds values that are not finite numbers")
+        raise PosteriorError(source, "", "holds values that are not finite numbers")
     problem = violation(dict(zip(cols, values.T, strict=True)), upper_ends(params))
     if problem is not None:
-        raise PosteriorError(f"{source}: {problem}")
+        raise PosteriorError(source, "", problem)
     rng = generator(seed, "posterior.rows")
     rows = rng.integers(0, len(frame), reps)
     return {c: values[rows, i] for i, c in enumerate(cols)}
 
 
-def posterior_draws(path: str | Path, scenario: Scenario, reps: int, seed: int) -> dict[str, np.ndarray]:
+def posterior_draws(path: str | Path, scenario: Scenario | Plan, reps: int, seed: int) -> dict[str, np.ndarray]:
     """Per-replication parameter values drawn (with replacement, seeded) from a Parquet file
     of posterior samples whose columns are parameter paths of ``scenario``.
 
     Columns without a dot (``walker``, ``step``, ``log_prob``) are ignored; every other
-    column must be a parameter path of ``scenario``, and there must be at least one.
+    column must be a parameter path of ``scenario`` (a scenario or its compiled plan), and
+    there must be at least one.
     """
     frame, _ = read_posterior(path)
     return draws_from_frame(frame, scenario, reps, seed, str(path))

@@ -2,9 +2,14 @@
 
 This is the yardstick for the engine: the benchmark times both on the same scenario, and a
 test checks that both give the same distributions (they use different random streams, so
-they agree in distribution, not draw for draw).  It covers arrivals, phases, the three loss
-laws, the casualty split, the wounded and disease flows; scenarios with rotations, policies
-or a reserve are refused.
+they agree in distribution, not draw for draw).  It covers arrivals, phases, the loss laws,
+the casualty split, the wounded and disease flows; scenarios with rotations, policies or a
+reserve are refused.
+
+The loss laws are the laws' own scalar forms (:meth:`sim.laws.Law.draw_one`), so that a law is
+written once, in both forms, next to each other.  The delays are written here the obvious way
+(a queue of days) rather than taken from :mod:`sim.care`: they are the yardstick for the
+engine's delay lines.
 """
 
 from __future__ import annotations
@@ -14,10 +19,11 @@ from collections import deque
 import numpy as np
 import simpy
 
-from .engine import Streams, blocks_for, draw_params
+from .draws import draw_params
+from .engine import blocks_for
 from .plan import Plan, compile_plan
 from .scenario import Scenario
-from .streams import generator
+from .streams import Streams, generator
 
 REFERENCE_MEASURES = ("effective", "killed", "wounded", "casualties", "wounded_in_care", "returned_to_duty")
 
@@ -46,7 +52,6 @@ class _Delay:
 
 def _replication(env: simpy.Environment, i: int, plan: Plan, p: dict[str, float],
                  rng: np.random.Generator, out: dict[str, np.ndarray]):
-    s = plan.scenario
     n_units = len(plan.units)
     duty = [0] * n_units
     present = [False] * n_units
@@ -55,7 +60,7 @@ def _replication(env: simpy.Environment, i: int, plan: Plan, p: dict[str, float]
     dying = _Delay(plan.dying.min_days, p[plan.dying.mean]) if plan.dying else None
     leaving = _Delay(plan.evacuation.min_days, p[plan.evacuation.mean]) if plan.evacuation else None
     killed = wounded = missing = returned = 0
-    carry = {}
+    law_state = [law.start(1) for law in plan.laws]
     pk = min(max(p["casualties.killed"], 0.0), 1.0)
     pm = min(max(p["casualties.missing"], 0.0), 1.0)
     prtd = min(max(p["wounded.return_to_duty"], 0.0), 1.0)
@@ -80,35 +85,13 @@ def _replication(env: simpy.Environment, i: int, plan: Plan, p: dict[str, float]
                 waiting.leave(rng)
         # Combat losses, posture by posture.
         total = 0
-        for pi, name in enumerate(plan.postures):
-            post = s.postures[name]
+        for pi, law in enumerate(plan.laws):
             units = [u for u in range(n_units) if present[u] and plan.posture_of[u, day] == pi]
-            if post.law == "none" or not units:
+            if not law.causes_losses or not units:
                 continue
-            if post.law == "rate":
-                for u in units:
-                    c = rng.binomial(duty[u], p[f"postures.{name}.daily_rate"])
-                    duty[u] -= c
-                    total += c
-                continue
-            mean = max(p[f"postures.{name}.per_day"], 0.0)
-            if post.noise == "none":
-                carry[name] = carry.get(name, 0.0) + mean
-                count = int(np.floor(carry[name] + 1e-9))
-                carry[name] -= count
-            elif post.noise == "poisson":
-                count = rng.poisson(mean)
-            else:
-                k = p[f"postures.{name}.dispersion"]
-                count = rng.negative_binomial(k, k / (k + max(mean, 1e-12)))
-            pool = sum(duty[u] for u in units)
-            count = min(count, pool)
-            for j, u in enumerate(units):
-                hit = count if j == len(units) - 1 else (
-                    rng.hypergeometric(duty[u], pool - duty[u], count) if count else 0)
-                pool -= duty[u]
+            hits = law.draw_one([duty[u] for u in units], p, rng, law_state[pi])
+            for u, hit in zip(units, hits, strict=True):
                 duty[u] -= hit
-                count -= hit
                 total += hit
         if total:
             k = rng.binomial(total, pk)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -115,15 +114,15 @@ class Result:
 
     def plot(self, measure: str = "effective", ax=None, **kwargs):
         """Fan chart of one measure (median, 50% and 90% bands, sample paths, markers)."""
-        # The charts sit a layer above (sim.plots) and need matplotlib, which a result used for
+        # The charts sit a layer above (sim.charts) and need matplotlib, which a result used for
         # its frames alone never loads.
-        from .plots import fan_chart
+        from .charts import fan_chart
 
         return fan_chart(self, measure=measure, ax=ax, **kwargs)
 
     def plot_crossing(self, ax=None, **kwargs):
         """Probability of having crossed each threshold by each date."""
-        from .plots import crossing_chart
+        from .charts import crossing_chart
 
         return crossing_chart(self, ax=ax, **kwargs)
 
@@ -136,6 +135,3 @@ class Result:
         from .outputs import write_run
 
         return write_run(self, out_dir, plot=plot, estimates=estimates)
-
-    def summary_json(self) -> str:
-        return json.dumps(self.summary(), indent=2, default=str)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import traceback
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ from .engine import Engine, blocks_for
 from .loading import load_scenario
 from .measures import QuantileRecorder, SampleRecorder, TrajectoryRecorder
 from .parallel import check_workers, start_processes
-from .plan import compile_plan
+from .plan import Plan, compile_plan
 from .results import Result
 from .scenario import MEASURES, Scenario, check_run_size
 
@@ -37,9 +38,14 @@ class _Send:
         self.conn.send_bytes(np.stack([m[k] for k in MEASURES]).astype(np.int64).tobytes())
 
 
-def _lockstep_worker(plan, seed: int, blocks, fixed, conn) -> None:
+def _rows(values: dict[str, np.ndarray] | None, start: int, n: int) -> dict[str, np.ndarray] | None:
+    """Replications ``start`` to ``start + n`` of per-replication values (None: none given)."""
+    return {k: np.asarray(v)[start:start + n] for k, v in values.items()} if values else None
+
+
+def _lockstep_worker(plan, seed: int, blocks, values, conn) -> None:
     try:
-        eng = Engine(plan, seed, blocks, [_Send(conn)], fixed=fixed).run()
+        eng = Engine(plan, seed, blocks, [_Send(conn)], values=values).run()
         conn.send_bytes(pickle.dumps((eng.crossings.first, eng.holds_on)))
     except BaseException:
         conn.send_bytes(_FAILED + traceback.format_exc().encode())
@@ -63,7 +69,7 @@ class _Lockstep:
     the results are those of one process.  The processes start when this is made (before a
     progress bar starts its thread, so that they can be forked: see :mod:`sim.parallel`)."""
 
-    def __init__(self, plan, seed: int, blocks, fixed, workers: int):
+    def __init__(self, plan, seed: int, blocks, values, workers: int):
         from multiprocessing import Pipe
 
         self.days = plan.days
@@ -72,7 +78,7 @@ class _Lockstep:
         for g in groups:
             part = [blocks[i] for i in g]
             n = sum(c for _, c in part)
-            sub = {k: np.asarray(v)[start:start + n] for k, v in fixed.items()} if fixed else None
+            sub = _rows(values, start, n)
             start += n
             recv, send = Pipe(duplex=False)
             args.append((plan, seed, part, sub, send))
@@ -109,16 +115,18 @@ class _Lockstep:
                 proc.kill()
 
 
-def run(scenario: Scenario | str | Path, reps: int | None = None, seed: int | None = None, *,
+def run(scenario: Scenario | Plan | str | Path, reps: int | None = None, seed: int | None = None, *,
         keep_trajectories: bool = False, samples: int = 8, progress: bool = False,
-        batch_blocks: int | None = None, fixed: dict[str, np.ndarray] | None = None,
-        recorders: list | None = None, workers: int | None = 1) -> Result:
+        batch_blocks: int | None = None, values: dict[str, np.ndarray] | None = None,
+        recorders: list | None = None, workers: int | None = 1,
+        fixed: dict[str, np.ndarray] | None = None) -> Result:
     """Project a contingent's strength with Monte Carlo uncertainty.
 
     Parameters
     ----------
-    scenario : Scenario or path
-        A validated scenario, or a scenario file to load.
+    scenario : Scenario, Plan or path
+        A validated scenario, the plan compiled from one (:func:`sim.plan.compile_plan`), or a
+        scenario file to load.
     reps : int, optional
         Replications (default: the scenario's ``reps``).
     seed : int, optional
@@ -132,7 +140,7 @@ def run(scenario: Scenario | str | Path, reps: int | None = None, seed: int | No
     batch_blocks : int, optional
         Run the replications in batches of this many blocks of 1,000, one after another
         (results are identical for any batch size; trajectories are kept to merge them).
-    fixed : dict, optional
+    values : dict, optional
         Per-replication parameter values by field path, replacing draws (posterior samples,
         sweep points).  Each array has one value per replication.
     recorders : list, optional
@@ -143,33 +151,36 @@ def run(scenario: Scenario | str | Path, reps: int | None = None, seed: int | No
         available CPU; see :mod:`sim.parallel`).  They run in lock step and this process
         summarises every day across all of them, so the numbers are the same for any number of
         workers.
+    fixed : dict, optional
+        Deprecated name of ``values``.
 
     Returns
     -------
     Result
     """
-    if not isinstance(scenario, Scenario):
+    if fixed is not None:
+        if values is not None:
+            raise TypeError("give values or fixed (its deprecated name), not both")
+        warnings.warn("run(fixed=...) is deprecated; use run(values=...)", DeprecationWarning, stacklevel=2)
+        values = fixed
+    plan = scenario if isinstance(scenario, Plan) else None
+    if plan is not None:
+        scenario = plan.scenario
+    elif not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     reps = scenario.reps if reps is None else int(reps)
     seed = scenario.seed if seed is None else int(seed)
     check_run_size(reps, seed)
     workers = check_workers(workers)
-    plan = compile_plan(scenario)
-    if fixed:
-        unknown = sorted(set(fixed) - set(plan.params))
-        if unknown:
-            raise ValueError(f"fixed names no parameter of this scenario: {unknown}; "
-                             f"known: {', '.join(plan.param_paths())}")
-        bad = {k: np.shape(v) for k, v in fixed.items() if np.shape(v) != (reps,)}
-        if bad:
-            raise ValueError(f"fixed parameter arrays need one value per replication ({reps}); got {bad}")
+    plan = plan or compile_plan(scenario)
+    _check_values(plan, values, reps)
     blocks = blocks_for(reps)
     days = plan.days
     n_samples = min(samples, reps)
     lockstep = None
     if batch_blocks is None and min(workers, len(blocks)) > 1:
         # Started before the progress bar's thread, so that they can be forked (see sim.parallel).
-        lockstep = _Lockstep(plan, seed, blocks, fixed, min(workers, len(blocks)))
+        lockstep = _Lockstep(plan, seed, blocks, values, min(workers, len(blocks)))
     bar = None
     try:
         if progress:
@@ -183,35 +194,15 @@ def run(scenario: Scenario | str | Path, reps: int | None = None, seed: int | No
             if lockstep is not None:
                 first, holds_on = lockstep.run(recs, on_day)
             else:
-                engine = Engine(plan, seed, blocks, recs, fixed=fixed, on_day=on_day).run()
+                engine = Engine(plan, seed, blocks, recs, values=values, on_day=on_day).run()
                 first, holds_on = engine.crossings.first, engine.holds_on
             q, mean = quant.q, quant.mean
             samples_data = sample.data
             traj = store.data if store else None
         else:
-            if batch_blocks < 1:
-                raise ValueError("batch_blocks must be >= 1")
-            parts, firsts, ons = [], [], []
-            done = 0
-            for i in range(0, len(blocks), batch_blocks):
-                chunk = blocks[i:i + batch_blocks]
-                rec = TrajectoryRecorder(days, sum(n for _, n in chunk))
-                sub_fixed = None
-                if fixed:
-                    n = sum(c for _, c in chunk)
-                    sub_fixed = {k: np.asarray(v)[done:done + n] for k, v in fixed.items()}
-                    done += n
-                eng = Engine(plan, seed, chunk, [rec], fixed=sub_fixed).run()
-                parts.append(rec)
-                firsts.append(eng.crossings.first)
-                ons.append(eng.holds_on)
-                if bar:
-                    bar.update(task, completed=days * min(1.0, (i + batch_blocks) / len(blocks)))
-            merged = TrajectoryRecorder(0, 0)
-            merged.data = {k: np.concatenate([p.data[k] for p in parts]) for k in parts[0].data}
+            on_batch = (lambda share: bar.update(task, completed=days * share)) if bar else None
+            merged, first, holds_on = _run_in_batches(plan, seed, blocks, values, batch_blocks, on_batch)
             q, mean = merged.quantiles()
-            first = {k: np.concatenate([f[k] for f in firsts]) for k in firsts[0]}
-            holds_on = {k: np.concatenate([o[k] for o in ons]) for k in ons[0]}
             samples_data = {k: v[:n_samples] for k, v in merged.data.items()}
             traj = merged.data if keep_trajectories else None
     finally:
@@ -226,3 +217,39 @@ def run(scenario: Scenario | str | Path, reps: int | None = None, seed: int | No
                   arrival_days=sorted({u.arrive for u in plan.units if u.arrive is not None}))
 
 
+def _check_values(plan: Plan, values: dict[str, np.ndarray] | None, reps: int) -> None:
+    """Refuse given values that name no parameter of the plan, or not one per replication."""
+    if not values:
+        return
+    unknown = sorted(set(values) - set(plan.params))
+    if unknown:
+        raise ValueError(f"values names no parameter of this scenario: {unknown}; "
+                         f"known: {', '.join(plan.param_paths())}")
+    bad = {k: np.shape(v) for k, v in values.items() if np.shape(v) != (reps,)}
+    if bad:
+        raise ValueError(f"values need one value per replication ({reps}); got {bad}")
+
+
+def _run_in_batches(plan: Plan, seed: int, blocks, values, batch_blocks: int, on_batch):
+    """Run ``batch_blocks`` blocks at a time, one engine after another; returns every trajectory
+    (a :class:`TrajectoryRecorder`), the first crossings and the claims' outcomes."""
+    if batch_blocks < 1:
+        raise ValueError("batch_blocks must be >= 1")
+    parts, firsts, ons = [], [], []
+    done = 0
+    for i in range(0, len(blocks), batch_blocks):
+        chunk = blocks[i:i + batch_blocks]
+        n = sum(c for _, c in chunk)
+        rec = TrajectoryRecorder(plan.days, n)
+        eng = Engine(plan, seed, chunk, [rec], values=_rows(values, done, n)).run()
+        done += n
+        parts.append(rec)
+        firsts.append(eng.crossings.first)
+        ons.append(eng.holds_on)
+        if on_batch is not None:
+            on_batch(min(1.0, (i + batch_blocks) / len(blocks)))
+    merged = TrajectoryRecorder(0, 0)
+    merged.data = {k: np.concatenate([p.data[k] for p in parts]) for k in parts[0].data}
+    first = {k: np.concatenate([f[k] for f in firsts]) for k in firsts[0]}
+    holds_on = {k: np.concatenate([o[k] for o in ons]) for k in ons[0]}
+    return merged, first, holds_on

@@ -4,7 +4,7 @@ loading a file in :mod:`sim.loading`).
 A scenario is read from YAML, checked field by field (unknown keys refused with the allowed
 names), then checked across fields (shares sum to 1, dates in order, names refer to things
 that exist), and returned as one frozen :class:`Scenario`.  Every error is a
-:class:`ScenarioError` whose one-line message names the file, the field path, the rule and,
+:class:`InputError` whose one-line message names the file, the field path, the rule and,
 where known, the line.
 """
 
@@ -26,8 +26,8 @@ from pydantic import (
 
 from .params import Param, ParamError
 from .yamlfile import (  # noqa: F401  (re-exported: the scenario's errors and file reading)
+    InputError,
     Loader,
-    ScenarioError,
     apply_overrides,
     line_of,
     load_yaml_text,
@@ -100,7 +100,10 @@ class Strict(BaseModel):
             allowed = sorted(f.alias or n for n, f in cls.model_fields.items())
             for key in data:
                 if key not in allowed:
-                    raise ValueError(f"unknown key {key!r}; allowed: {', '.join(allowed)}")
+                    # Sources once named their article file `seed`, a word kept for the random seed.
+                    renamed = key == "seed" and "file" in allowed
+                    hint = " (the source article's file name is now 'file')" if renamed else ""
+                    raise ValueError(f"unknown key {key!r}; allowed: {', '.join(allowed)}{hint}")
         return data
 
 
@@ -390,8 +393,8 @@ class Source(Strict):
     """When they made it. A test with `within_days` and no `from` counts from this day."""
     outlet: str | None = None
     """Where the claim was published or reported."""
-    seed: str | None = None  # the source file name under shared seeds
-    """The file name of the source text the claim was taken from (`000_d5a8303e657b57dc.txt`)."""
+    file: str | None = None
+    """The source article's file name (`000_d5a8303e657b57dc.txt`)."""
     url: str | None = None
     """The web address of the source."""
 
@@ -647,11 +650,11 @@ def _check_condition(cond: Condition, path: str) -> list[tuple[str, str]]:
 
 def check_run_size(reps: int | None = None, seed: int | None = None) -> None:
     """Refuse a replication count or seed out of range (options given on the command line or
-    to the library), as one-line :class:`ScenarioError`s naming the option."""
+    to the library), as one-line :class:`InputError`s naming the option."""
     if reps is not None and not 1 <= reps <= MAX_REPS:
-        raise ScenarioError("--reps", "reps", f"must be between 1 and {MAX_REPS:,} (got {reps:,})")
+        raise InputError("--reps", "reps", f"must be between 1 and {MAX_REPS:,} (got {reps:,})")
     if seed is not None and not 0 <= seed < 2**63:
-        raise ScenarioError("--seed", "seed", "must be between 0 and 2**63 - 1")
+        raise InputError("--seed", "seed", "must be between 0 and 2**63 - 1")
 
 
 def from_data(data: dict[str, Any], src: str = "<scenario>", lines: dict | None = None) -> Scenario:
@@ -666,5 +669,5 @@ def from_data(data: dict[str, Any], src: str = "<scenario>", lines: dict | None 
         field, rule = errs[0]
         if len(errs) > 1:
             rule += f" (and {len(errs) - 1} more error{'s' if len(errs) > 2 else ''})"
-        raise ScenarioError(src, field, rule, line_of(lines, *field.split(".")))
+        raise InputError(src, field, rule, line_of(lines, *field.split(".")))
     return s

@@ -12,8 +12,9 @@ stream by accident.
 
 from __future__ import annotations
 
+import itertools
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -75,3 +76,39 @@ def param_keys(paths: Iterable[str]) -> dict[str, int]:
 def parameter(seed: int, block: int, key: int) -> np.random.Generator:
     """One parameter's draws for one block of replications."""
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block, PARAMETER, key)))
+
+
+class Streams:
+    """The engine's random streams for a batch of blocks of replications: the draws of block
+    ``b`` come only from its own streams, so results do not depend on how blocks are batched."""
+
+    def __init__(self, seed: int, blocks: Sequence[tuple[int, int]]):
+        self.seed = seed
+        self.blocks = list(blocks)
+        self.rngs = [daily(seed, b) for b, _ in blocks]
+        edges = np.cumsum([0] + [n for _, n in blocks])
+        self.slices = [slice(int(a), int(b)) for a, b in itertools.pairwise(edges)]
+        self.reps = int(edges[-1])
+
+    def param(self, path: str, draw: Callable[[np.random.Generator, int], np.ndarray]) -> np.ndarray:
+        """A per-replication parameter, from a stream named by its path (common random
+        numbers: the same path draws the same values in any scenario with the same seed)."""
+        key = param_key(path)
+        return np.concatenate([draw(parameter(self.seed, b, key), n) for b, n in self.blocks])
+
+    def draw(self, method: str, *args: np.ndarray | float) -> np.ndarray:
+        """Call ``Generator.<method>`` block by block; array arguments lead with replications."""
+        if len(self.rngs) == 1:
+            return getattr(self.rngs[0], method)(*args)
+        shape = np.broadcast_shapes(*(np.shape(a) for a in args))
+        out = np.empty(shape, dtype=np.int64)
+        for rng, sl in zip(self.rngs, self.slices, strict=True):
+            part = [a[sl] if np.ndim(a) else a for a in args]
+            out[sl] = getattr(rng, method)(*part)
+        return out
+
+    def binomial(self, n: np.ndarray, p: np.ndarray | float) -> np.ndarray:
+        """Binomial draws (none at all when every ``n`` is 0)."""
+        if not n.any():
+            return np.zeros_like(n)
+        return self.draw("binomial", n, p)

@@ -37,13 +37,24 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
 
-class ScenarioError(ValueError):
-    """Bad input; ``str()`` is a one-line message naming file, field and rule."""
+class InputError(ValueError):
+    """Bad input from the user: a file (scenario, estimates, sweep, posterior), a command-line
+    option or a value given to the library.  ``str()`` is a one-line message naming the source
+    (the file, or the option), the field and the rule, with the line when it is known.
+
+    The other input errors are subclasses (:class:`sim.outputs.OutputError`,
+    :class:`sim.posterior.PosteriorError`, :class:`sim.calibration.CalibrationError`), so
+    catching this one class catches them all.
+    """
 
     def __init__(self, source: str, field: str, rule: str, line: int | None = None):
         self.source, self.field, self.rule, self.line = source, field, rule, line
         where = f"{source}:{line}" if line else source
         super().__init__(f"{where}: {field}: {rule}" if field else f"{where}: {rule}")
+
+
+#: The former name of :class:`InputError`, kept so that code written against it still works.
+ScenarioError = InputError
 
 
 class YamlRefused(yaml.YAMLError):
@@ -206,7 +217,7 @@ def _tree(data: Any) -> Any:
     return data
 
 
-def yaml_error(src: str, exc: yaml.YAMLError, field: str = "", marks: bool = True) -> ScenarioError:
+def yaml_error(src: str, exc: yaml.YAMLError, field: str = "", marks: bool = True) -> InputError:
     """A YAML error as one line.
 
     Parameters
@@ -224,12 +235,12 @@ def yaml_error(src: str, exc: yaml.YAMLError, field: str = "", marks: bool = Tru
     line = mark.line + 1 if marks and mark is not None else None
     if isinstance(exc, YamlRefused):
         where = ".".join(p for p in (field, exc.field) if p)
-        return ScenarioError(src, where, exc.rule, exc.line if marks else None)
+        return InputError(src, where, exc.rule, exc.line if marks else None)
     problem = str(getattr(exc, "problem", None) or str(exc).splitlines()[0] or "malformed")
     if isinstance(exc, yaml.constructor.ConstructorError) and problem.startswith("could not determine"):
         tag = problem.split("'")[1] if "'" in problem else "?"
-        return ScenarioError(src, field, f"tag {tag} is not allowed (plain YAML data only)", line)
-    return ScenarioError(src, field, f"not valid YAML: {problem}", line)
+        return InputError(src, field, f"tag {tag} is not allowed (plain YAML data only)", line)
+    return InputError(src, field, f"not valid YAML: {problem}", line)
 
 
 # -- files -------------------------------------------------------------------------------------
@@ -244,7 +255,7 @@ def read_text(path: str | Path, what: str = "scenario", limit: int = MAX_FILE_BY
 
     Raises
     ------
-    ScenarioError
+    InputError
         One line: no such file, a directory, a device or pipe, too large, unreadable, not UTF-8.
     """
     src = str(path)
@@ -252,30 +263,30 @@ def read_text(path: str | Path, what: str = "scenario", limit: int = MAX_FILE_BY
         # Non-blocking: opening a FIFO for reading would otherwise wait for a writer.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
-        raise ScenarioError(src, "", f"no such {what} file") from None
+        raise InputError(src, "", f"no such {what} file") from None
     except IsADirectoryError:
-        raise ScenarioError(src, "", f"is a directory, not {_article(what)} {what} file") from None
+        raise InputError(src, "", f"is a directory, not {_article(what)} {what} file") from None
     except (OSError, ValueError) as exc:
-        raise ScenarioError(src, "", f"cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+        raise InputError(src, "", f"cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
     try:
         mode = os.fstat(fd).st_mode
         if stat.S_ISDIR(mode):
-            raise ScenarioError(src, "", f"is a directory, not {_article(what)} {what} file")
+            raise InputError(src, "", f"is a directory, not {_article(what)} {what} file")
         if not stat.S_ISREG(mode):
-            raise ScenarioError(src, "", f"is a device, pipe or socket, not {_article(what)} {what} file")
+            raise InputError(src, "", f"is a device, pipe or socket, not {_article(what)} {what} file")
         # One byte over the limit tells a file at the limit from a larger one, without
         # trusting the size the file system reports.
         raw = _read_at_most(fd, limit + 1)
     except OSError as exc:
-        raise ScenarioError(src, "", f"cannot be read ({exc.strerror})") from None
+        raise InputError(src, "", f"cannot be read ({exc.strerror})") from None
     finally:
         os.close(fd)
     if len(raw) > limit:
-        raise ScenarioError(src, "", f"is larger than {_size(limit)}, the limit for {_article(what)} {what} file")
+        raise InputError(src, "", f"is larger than {_size(limit)}, the limit for {_article(what)} {what} file")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise ScenarioError(src, "", "is not UTF-8 text") from None
+        raise InputError(src, "", "is not UTF-8 text") from None
 
 
 def _read_at_most(fd: int, n: int) -> bytes:
@@ -294,7 +305,7 @@ def _size(n: int) -> str:
 
 
 def read_yaml(path: str | Path, what: str = "scenario") -> tuple[Any, LineMap]:
-    """Read a YAML file safely; any failure is a one-line :class:`ScenarioError`.
+    """Read a YAML file safely; any failure is a one-line :class:`InputError`.
 
     Returns the data (a mapping at the top level) and its line map (see :func:`parse_yaml`).
     """
@@ -305,9 +316,9 @@ def read_yaml(path: str | Path, what: str = "scenario") -> tuple[Any, LineMap]:
     except yaml.YAMLError as exc:
         raise yaml_error(src, exc) from None
     if data is None:
-        raise ScenarioError(src, "", f"the {what} file is empty")
+        raise InputError(src, "", f"the {what} file is empty")
     if not isinstance(data, dict):
-        raise ScenarioError(src, "", f"the top level must be a mapping of keys, not {type(data).__name__}")
+        raise InputError(src, "", f"the top level must be a mapping of keys, not {type(data).__name__}")
     return data, lines
 
 
@@ -328,7 +339,7 @@ def _format_loc(loc: tuple[Any, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def validation_error(src: str, exc: ValidationError, lines: LineMap) -> ScenarioError:
+def validation_error(src: str, exc: ValidationError, lines: LineMap) -> InputError:
     """Turn pydantic's errors into one line: the first error, and how many more there are."""
     errors = exc.errors(include_url=False)
     first = errors[0]
@@ -345,7 +356,7 @@ def validation_error(src: str, exc: ValidationError, lines: LineMap) -> Scenario
     more = len(errors) - 1
     if more:
         msg += f" (and {more} more error{'s' if more > 1 else ''})"
-    return ScenarioError(src, ".".join(loc), msg, line_of(lines, *loc))
+    return InputError(src, ".".join(loc), msg, line_of(lines, *loc))
 
 
 # -- overrides ---------------------------------------------------------------------------------
@@ -361,14 +372,14 @@ def apply_overrides(data: dict[str, Any], overrides: list[str] | tuple[str, ...]
     data = copy.deepcopy(data)
     for item in overrides:
         if "=" not in item:
-            raise ScenarioError(src, item, "an override is path=value", None)
+            raise InputError(src, item, "an override is path=value", None)
         path, raw = item.split("=", 1)
         try:
             value = load_yaml_text(raw)
         except YamlRefused as exc:
             raise yaml_error(src, exc, path.strip(), marks=False) from None
         except yaml.YAMLError:
-            raise ScenarioError(src, path, f"override value {raw!r} is not valid YAML") from None
+            raise InputError(src, path, f"override value {raw!r} is not valid YAML") from None
         set_path(data, path, value, src, schema)
     return data
 
@@ -384,14 +395,14 @@ def set_path(data: Any, path: str, value: Any, src: str = "--set", schema: type[
     """
     parts = [p for p in path.strip().split(".") if p]
     if not parts:
-        raise ScenarioError(src, path, "empty override path")
+        raise InputError(src, path, "empty override path")
     node, tp = data, schema
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
         if isinstance(node, list):
             idx = _list_index(node, part)
             if idx is None:
-                raise ScenarioError(src, path, f"no item {part!r} in that list (an index or a name)")
+                raise InputError(src, path, f"no item {part!r} in that list (an index or a name)")
             if last:
                 node[idx] = value
             else:
@@ -400,13 +411,13 @@ def set_path(data: Any, path: str, value: Any, src: str = "--set", schema: type[
             if part not in node and _names_its_keys(tp):
                 what = parts[i - 1].removesuffix("s") if i else "key"
                 known = ", ".join(map(str, node)) or "none defined"
-                raise ScenarioError(src, path, f"no {what} named {part!r} (known: {known})")
+                raise InputError(src, path, f"no {what} named {part!r} (known: {known})")
             if last:
                 node[part] = value
             else:
                 node = node.setdefault(part, {})
         else:
-            raise ScenarioError(src, path, f"{'.'.join(parts[:i])} holds a value, not a section")
+            raise InputError(src, path, f"{'.'.join(parts[:i])} holds a value, not a section")
         tp = _child_type(tp, part)
 
 

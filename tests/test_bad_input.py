@@ -104,3 +104,21 @@ def test_validate_reports_every_bad_file_and_exits_2(tmp_path):
     assert p.returncode == 2
     assert "ok: " in p.stdout and "good.yaml" in p.stdout
     assert "bad.yaml" in p.stderr and "colour" in p.stderr
+
+
+def test_every_input_error_is_an_input_error():
+    """One class to catch for bad input from Python; each keeps its one-line message."""
+    import sim
+    from sim.calibration import CalibrationError
+    from sim.outputs import OutputError
+    from sim.posterior import PosteriorError
+
+    assert sim.ScenarioError is sim.InputError  # the former name still works
+    for cls in (OutputError, PosteriorError, CalibrationError):
+        assert issubclass(cls, sim.InputError), cls
+    out = OutputError("--out", "d", "holds files this tool did not write (a.txt)")
+    assert str(out) == "--out d: holds files this tool did not write (a.txt)"
+    assert (out.option, out.path, out.rule) == ("--out", "d", "holds files this tool did not write (a.txt)")
+    assert str(PosteriorError("p.parquet", "", "holds no samples")) == "p.parquet: holds no samples"
+    err = sim.InputError("s.yaml", "units.0.size", "must lie in [0, 10]", 7)
+    assert str(err) == "s.yaml:7: units.0.size: must lie in [0, 10]"

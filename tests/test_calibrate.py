@@ -47,7 +47,7 @@ NOISE = 0.1  # standard deviation of log(reported / true) used to make the repor
 
 def _estimate(rid, kind, first, last, value, rng_share=None, lower_bound=False) -> dict:
     e = {"id": rid, "kind": kind, "value": value, "says": f"synthetic {kind} figure", "who": "test",
-         "outlet": "test", "seed": "000_0.txt", "lower_bound": lower_bound}
+         "outlet": "test", "file": "000_0.txt", "lower_bound": lower_bound}
     if first == last:
         e["date"] = first
     else:
@@ -60,7 +60,7 @@ def _estimate(rid, kind, first, last, value, rng_share=None, lower_bound=False) 
 def write_reports(path: Path) -> Path:
     """Reports from one replication at TRUTH (seed 99), each seen with log-normal noise (seed 5)."""
     s = sim.load_scenario(SCENARIO)
-    truth = sim.run(s, reps=1, seed=99, fixed={k: np.array([v]) for k, v in TRUTH.items()},
+    truth = sim.run(s, reps=1, seed=99, values={k: np.array([v]) for k, v in TRUTH.items()},
                     keep_trajectories=True)
     rng = np.random.default_rng(5)
     out = []
@@ -152,7 +152,7 @@ def test_run_posterior_carries_calibrated_uncertainty(calibrated, tmp_path):
 
     samples = pd.read_parquet(calibrated / "posterior.parquet")
     s = sim.load_scenario(SCENARIO)
-    median = sim.run(s, reps=400, seed=5, fixed={p: np.full(400, samples[p].median()) for p in FIT})
+    median = sim.run(s, reps=400, seed=5, values={p: np.full(400, samples[p].median()) for p in FIT})
     q = median.q[sim.MEASURES.index("casualties"), -1]  # the last day's 5/25/50/75/95% quantiles
     fixed_width = float(q[4] - q[0])
     # Seeded: the prior band on 30 June is about 5x the posterior's, the posterior band about 2x

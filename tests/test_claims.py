@@ -25,7 +25,7 @@ def cli(*args, cwd):
 # -- malformed estimates files -------------------------------------------------------------------
 
 GOOD = {"id": "x", "date": "2025-01-15", "kind": "casualties", "value": 3000, "says": "a paraphrase",
-        "who": "someone", "outlet": "somewhere", "seed": "000_d5a8303e657b57dc.txt"}
+        "who": "someone", "outlet": "somewhere", "file": "000_d5a8303e657b57dc.txt"}
 
 
 def estimates_text(*items, **top):
@@ -45,7 +45,10 @@ BAD_ESTIMATES = [
                                            "dates": ["2025-02-01", "2025-01-02"]}), "estimates.0", "in order"),
     ("unknown-kind", estimates_text({**GOOD, "kind": "rumour"}), "estimates.0.kind", "rumour"),
     ("negative", estimates_text({**GOOD, "value": -3}), "estimates.0.value", "greater than or equal to 0"),
-    ("bad-seed-name", estimates_text({**GOOD, "seed": "article.txt"}), "estimates.0.seed", "pattern"),
+    ("bad-file-name", estimates_text({**GOOD, "file": "article.txt"}), "estimates.0.file", "pattern"),
+    ("old-seed-key", estimates_text({**{k: v for k, v in GOOD.items() if k != "file"}, "seed": GOOD["file"]}),
+     "estimates.0", "unknown key 'seed'; allowed: date, dates, file, high, id, kind, low, lower_bound, note, outlet, "
+                    "says, value, who (the source article's file name is now 'file')"),
     ("duplicate-id", estimates_text(GOOD, GOOD), "estimates", "used twice"),
     ("share-above-1", estimates_text({**GOOD, "kind": "share", "value": 55}), "estimates.0", "between 0 and 1"),
     ("missing-says", estimates_text({k: v for k, v in GOOD.items() if k != "says"}), "estimates.0.says",
@@ -60,7 +63,7 @@ BAD_ESTIMATES = [
 def test_malformed_estimates_give_one_line(tmp_path, case, text, field, rule):
     path = tmp_path / f"{case}.yaml"
     path.write_text(text)
-    with pytest.raises(sim.ScenarioError) as err:
+    with pytest.raises(sim.InputError) as err:
         load_estimates(path)
     msg = str(err.value)
     assert "\n" not in msg and msg.startswith(str(path)), msg
@@ -70,7 +73,7 @@ def test_malformed_estimates_give_one_line(tmp_path, case, text, field, rule):
 def test_error_names_the_estimate(tmp_path):
     path = tmp_path / "e.yaml"
     path.write_text(estimates_text({**GOOD, "id": "first"}, {**GOOD, "id": "nis-wrong", "value": None}))
-    with pytest.raises(sim.ScenarioError, match=r"estimates\.1: .*\(estimate 'nis-wrong'\)"):
+    with pytest.raises(sim.InputError, match=r"estimates\.1: .*\(estimate 'nis-wrong'\)"):
         load_estimates(path)
 
 
@@ -155,10 +158,10 @@ def test_claims_command_empty_folder(tmp_path):
 
 def test_claims_markdown_by_hand():
     frame = pd.DataFrame([
-        {"scenario": "s", "id": "a", "says": "x", "who": "ISW", "said_on": "2025-01-16", "seed": "001",
+        {"scenario": "s", "id": "a", "says": "x", "who": "ISW", "said_on": "2025-01-16", "file": "001",
          "test": "threshold t by 2025-04-30", "kind": "crossing", "deadline": "2025-04-30", "probability": 0.125,
          "median": "2025-05-02", "p05": "2025-04-30", "p95": None, "likelihood": "unlikely", "verdict": "fails"},
-        {"scenario": "s", "id": "b|c", "says": "x", "who": "Z", "said_on": None, "seed": "001",
+        {"scenario": "s", "id": "b|c", "says": "x", "who": "Z", "said_on": None, "file": "001",
          "test": "casualties in [3000, 5000] on 2025-01-16", "kind": "state", "deadline": "2025-01-16",
          "probability": 1.0,
          "median": None, "p05": None, "p95": None, "likelihood": "virtually certain", "verdict": "holds"},

@@ -26,7 +26,7 @@ from sim.domains import REGISTRY, DomainError, domain_of, registry_of
 from sim.engine import Streams, blocks_for, draw_params
 from sim.params import Domain, Param, ParamError
 from sim.plan import compile_plan
-from sim.scenario import MAX_DAYS, MAX_SIZE, ScenarioError, from_data
+from sim.scenario import MAX_DAYS, MAX_SIZE, InputError, from_data
 from sim.sweeps.spec import make_sweep
 
 RATE = "postures.combat.daily_rate"
@@ -101,7 +101,7 @@ def test_sweep_ranges_are_checked_against_every_registry_domain(tmp_path):
     path = write(tmp_path / "rich.yaml", RICH)
     for param in compile_plan(from_data(copy.deepcopy(RICH))).params:
         low, high, _ = domain_of(param)
-        with pytest.raises(ScenarioError, match=re.escape(f"must lie in [{low:g}, {high:g}]")):
+        with pytest.raises(InputError, match=re.escape(f"must lie in [{low:g}, {high:g}]")):
             make_sweep(path, params={param: [high * 0.999, high * 1.001]})
     ok = make_sweep(path, params={"disease.daily_rate": [0.5, 1.0], "units.b.size": [0, MAX_SIZE]})
     assert ok.design_frame()["disease.daily_rate"].max() == 1.0
@@ -186,9 +186,9 @@ def test_run_with_a_normal_that_leaves_its_domain_is_truncated_and_completes(tmp
 def test_the_library_refuses_per_replication_values_off_the_domain():
     s = from_data(scenario())
     with pytest.raises(DomainError, match=r"postures.combat.daily_rate: value 1.5 outside \[0, 1\] \(replication 3\)"):
-        sim.run(s, 10, 1, fixed={RATE: np.array([0.01] * 3 + [1.5] * 7)})
+        sim.run(s, 10, 1, values={RATE: np.array([0.01] * 3 + [1.5] * 7)})
     with pytest.raises(DomainError, match=r"casualties.killed \+ casualties.missing must not exceed 1"):
-        sim.run(s, 10, 1, fixed={"casualties.killed": np.full(10, 0.7), "casualties.missing": np.full(10, 0.4)})
+        sim.run(s, 10, 1, values={"casualties.killed": np.full(10, 0.7), "casualties.missing": np.full(10, 0.4)})
 
 
 # -- posterior files ------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ ESTIMATE = {
     "says": "a paraphrase",
     "who": "someone",
     "outlet": "somewhere",
-    "seed": "000_d5a8303e657b57dc.txt",
+    "file": "000_d5a8303e657b57dc.txt",
 }
 
 #: Nine levels of nine aliases: a billion values once expanded, a few hundred bytes as text.
@@ -229,7 +229,7 @@ def test_file_reading_is_bounded(tmp_path):
     path.write_text(scenario_text() + "description: " + "x" * (MAX_FILE_BYTES - len(scenario_text()) - 20) + "\n")
     assert sim.load_scenario(path).description.startswith("xxx")  # just under the limit: read
     path.write_text(path.read_text() + "#" * 40)
-    with pytest.raises(sim.ScenarioError, match="larger than 1 MB"):
+    with pytest.raises(sim.InputError, match="larger than 1 MB"):
         sim.load_scenario(path)
 
 
@@ -335,6 +335,12 @@ def test_claim_source_dated_9999(tmp_path):
     refused(["claims", "bad.yaml"], tmp_path, "claims.0.source.date", "9999-12-25")
 
 
+def test_claim_source_with_the_old_seed_key_says_file(tmp_path):
+    write(tmp_path / "old.yaml", {**BASE, "claims": [claim(within_days=30, source={"seed": "000_0.txt"})]})
+    refused(["validate", "old.yaml"], tmp_path, "claims.0.source: unknown key 'seed'; allowed: date, file, outlet, "
+            "url, who (the source article's file name is now 'file')")
+
+
 @pytest.mark.parametrize("value", [".inf", ".nan"])
 def test_estimate_values_must_be_finite(tmp_path, value):
     with_estimates(tmp_path, "est.yaml")
@@ -393,7 +399,7 @@ LOADER_CASES = [
 def test_loader_refuses_in_one_line(tmp_path, text, words):
     keys = {k.split(":")[0] for k in text.splitlines() if k and not k.startswith(" ")}
     path = put(tmp_path, "bad.yaml", scenario_text(**dict.fromkeys(keys)) + text)
-    with pytest.raises(sim.ScenarioError) as err:
+    with pytest.raises(sim.InputError) as err:
         sim.load_scenario(path)
     msg = str(err.value)
     assert "\n" not in msg and msg.startswith(str(path)) and words in msg, msg
@@ -410,7 +416,7 @@ def test_loader_refuses_in_one_line(tmp_path, text, words):
 def test_estimates_loader_refuses(tmp_path, fields, words):
     scenario = with_estimates(tmp_path, "est.yaml")
     put(tmp_path, "est.yaml", estimates_text(**fields))
-    with pytest.raises(sim.ScenarioError) as err:
+    with pytest.raises(sim.InputError) as err:
         estimates_for(scenario, "est.yaml")
     msg = str(err.value)
     assert msg.startswith(f"{scenario}: estimates: in {tmp_path / 'est.yaml'}:") and words in msg, msg
@@ -420,7 +426,7 @@ def test_estimates_error_names_the_scenario_line_when_a_derivation_needs_them(tm
     text = scenario_text("estimates: est.yaml\n", postures={"combat": {"per_day": {"derive": {"figure": "x"}}}})
     scenario = put(tmp_path, "s.yaml", text)
     put(tmp_path, "est.yaml", estimates_text(value=".nan"))
-    with pytest.raises(sim.ScenarioError, match=f"s.yaml:{line_of_text(text, 'estimates:')}: estimates: in "):
+    with pytest.raises(sim.InputError, match=f"s.yaml:{line_of_text(text, 'estimates:')}: estimates: in "):
         sim.load_scenario(scenario)
 
 
@@ -428,7 +434,7 @@ def test_derivation_dated_9999(tmp_path):
     with_estimates(tmp_path, "est.yaml")
     put(tmp_path, "est.yaml", estimates_text())
     spec = "postures.combat.per_day={derive: {figure: x, since: 9999-12-25}}"
-    with pytest.raises(sim.ScenarioError, match=r"postures\.combat\.per_day\.derive\.since: must be a date between"):
+    with pytest.raises(sim.InputError, match=r"postures\.combat\.per_day\.derive\.since: must be a date between"):
         sim.load_scenario(tmp_path / "s.yaml", [spec])
 
 

@@ -17,8 +17,8 @@ from sim.estimates import Estimates, load_estimates
 
 SCENARIOS = ROOT / "scenarios"
 ESTIMATES = SCENARIOS / "estimates" / "dprk-kursk.yaml"
-SEEDS = {"000_d5a8303e657b57dc.txt", "001_7303e9f52252eafb.txt", "002_1dd06635044ccb43.txt",
-         "003_0cda18591c23c8b6.txt", "004_4de5aad428205f20.txt"}
+SOURCE_FILES = {"000_d5a8303e657b57dc.txt", "001_7303e9f52252eafb.txt", "002_1dd06635044ccb43.txt",
+                "003_0cda18591c23c8b6.txt", "004_4de5aad428205f20.txt"}
 
 
 def run(name, reps=500, overrides=(), seed=None):
@@ -66,7 +66,7 @@ def test_estimates_file_holds_the_required_figures():
     for ident, first in events.items():
         assert est.get(ident).first_date == first, ident
     # Every figure is attributed to one of the five source files, with an outlet and a speaker.
-    assert {e.seed for e in est.estimates} == SEEDS
+    assert {e.file for e in est.estimates} == SOURCE_FILES
     assert all(e.outlet and e.who and e.says for e in est.estimates)
 
 
@@ -81,7 +81,7 @@ def test_estimates_overlay_on_casualties():
 
 def figures(**extra):
     """A small estimates file built in code: one figure per keyword (id -> fields)."""
-    base = {"kind": "casualties", "says": "x", "who": "x", "outlet": "x", "seed": "000_d5a8303e657b57dc.txt"}
+    base = {"kind": "casualties", "says": "x", "who": "x", "outlet": "x", "file": "000_d5a8303e657b57dc.txt"}
     return Estimates.model_validate({"case": "t", "estimates": [{"id": k, **base, **v} for k, v in extra.items()]})
 
 
@@ -128,11 +128,11 @@ def write_case(tmp_path, per_day_value, estimates="est.yaml", extra=None):
     """A scenario file and an estimates file side by side; returns the scenario path."""
     (tmp_path / "est.yaml").write_text(yaml.safe_dump({"case": "t", "estimates": [
         {"id": "c3000", "date": "2025-01-15", "kind": "casualties", "value": 3000, "says": "x", "who": "x",
-         "outlet": "x", "seed": "000_d5a8303e657b57dc.txt"},
+         "outlet": "x", "file": "000_d5a8303e657b57dc.txt"},
         {"id": "talk", "date": "2025-01-15", "kind": "event", "says": "x", "who": "x", "outlet": "x",
-         "seed": "000_d5a8303e657b57dc.txt"},
+         "file": "000_d5a8303e657b57dc.txt"},
         {"id": "over", "date": "2025-01-15", "kind": "deployed", "value": 11000, "lower_bound": True,
-         "says": "x", "who": "x", "outlet": "x", "seed": "000_d5a8303e657b57dc.txt"}]}))
+         "says": "x", "who": "x", "outlet": "x", "file": "000_d5a8303e657b57dc.txt"}]}))
     data = {"name": "t", "start": "2024-12-01", "end": "2025-06-30",
             "units": [{"name": "a", "arrive": "2024-12-01", "size": 12000}],
             "postures": {"combat": {"per_day": per_day_value}}, **(extra or {})}
@@ -181,7 +181,7 @@ BAD_DERIVATIONS = [
                          ids=[c[0] for c in BAD_DERIVATIONS])
 def test_bad_derivation_is_one_line_naming_the_field(tmp_path, case, value, estimates, field, rule):
     path = write_case(tmp_path, value, estimates)
-    with pytest.raises(sim.ScenarioError) as err:
+    with pytest.raises(sim.InputError) as err:
         sim.load_scenario(path)
     msg = str(err.value)
     assert "\n" not in msg
@@ -198,7 +198,7 @@ def test_bad_daily_rate_derivation(tmp_path, spec, rule):
     data = yaml.safe_load(path.read_text())
     data["postures"]["combat"] = {"daily_rate": {"derive": spec}}
     path.write_text(yaml.safe_dump(data))
-    with pytest.raises(sim.ScenarioError, match=rule) as err:
+    with pytest.raises(sim.InputError, match=rule) as err:
         sim.load_scenario(path)
     assert "postures.combat.daily_rate.derive" in str(err.value)
 

@@ -224,7 +224,7 @@ def _with_claim(tmp_path: Path) -> None:
     data["estimates"] = "reports.yaml"
     write(tmp_path / "s.yaml", data)
     report = {"id": "c-feb", "kind": "casualties", "value": 3000, "date": "2025-02-01", "says": "a figure",
-              "who": "test", "outlet": "test", "seed": "000_0.txt"}
+              "who": "test", "outlet": "test", "file": "000_0.txt"}
     write(tmp_path / "reports.yaml", {"case": "test", "default_relative_error": 0.15, "estimates": [report]})
 
 

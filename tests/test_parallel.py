@@ -53,7 +53,7 @@ def reports(tmp_path_factory) -> Path:
     """Three made-up reports on the synthetic calibration case (only their use matters here)."""
     def report(rid, kind, date, value):
         return {"id": rid, "kind": kind, "value": value, "date": date, "says": f"made-up {kind} figure",
-                "who": "test", "outlet": "test", "seed": "000_0.txt"}
+                "who": "test", "outlet": "test", "file": "000_0.txt"}
 
     data = {"case": "synthetic", "default_relative_error": 0.15,
             "estimates": [report("deployed", "deployed", "2025-01-15", 6000),
@@ -142,7 +142,7 @@ def test_pool_maps_in_order_or_as_finished_and_reports_errors():
 
 @pytest.mark.parametrize("n", [0, -1, parallel.MAX_WORKERS + 1, 2.5, "2"])
 def test_check_workers_refuses_counts_out_of_range(n):
-    with pytest.raises(sim.ScenarioError, match=r"^--workers: workers: must be"):
+    with pytest.raises(sim.InputError, match=r"^--workers: workers: must be"):
         parallel.check_workers(n)
 
 
@@ -152,7 +152,7 @@ def test_library_calls_share_the_limit(reports):
                                    outputs=["mean:effective@2025-02-15"]),
                  lambda: calibrate(CALIBRATION, reports, FIT, workers=parallel.MAX_WORKERS + 1),
                  lambda: parallel.Pool(parallel.MAX_WORKERS + 1)):
-        with pytest.raises(sim.ScenarioError, match=f"must be between 1 and {parallel.MAX_WORKERS}"):
+        with pytest.raises(sim.InputError, match=f"must be between 1 and {parallel.MAX_WORKERS}"):
             call()
 
 

@@ -71,7 +71,7 @@ def test_a_failing_worker_is_reported(baseline, monkeypatch):
     step = engine.Engine.step
 
     def failing(self, day):
-        if day == 5 and self.rng.blocks[0][0] == 1:
+        if day == 5 and self.streams.blocks[0][0] == 1:
             raise ArithmeticError("broken on day 5")
         step(self, day)
 

@@ -143,9 +143,9 @@ def test_a_point_reproduces_the_run_with_its_parameter_values(small):
     """The first point of the first batch uses the same random streams as a plain run."""
     frame = sim.sweep(small, SMALL_PARAMS, design="lhs", n=4, reps=150, batch_points=1, seed=3)
     row = frame.iloc[0]
-    fixed = {p: np.full(150, row[p]) for p in ("postures.combat.daily_rate", "wounded.return_to_duty",
-                                               "casualties.killed")}
-    result = sim.run(sim.load_scenario(small), reps=150, seed=3, fixed=fixed)
+    values = {p: np.full(150, row[p]) for p in ("postures.combat.daily_rate", "wounded.return_to_duty",
+                                                "casualties.killed")}
+    result = sim.run(sim.load_scenario(small), reps=150, seed=3, values=values)
     assert row["median_date:half"] == result.thresholds.set_index("threshold").loc["half", "median"]
     assert row["p_holds:half-by-march"] == result.claims.set_index("id").loc["half-by-march", "probability"]
 

@@ -17,8 +17,8 @@ import pytest
 
 import sim
 from conftest import ROOT, write
-from sim.scenario import ScenarioError
-from sim.sweeps.runner import load_sweep
+from sim.scenario import InputError
+from sim.sweeps.execution import load_sweep
 
 # A 120-day scenario: an engine run of a batch takes a fraction of a second.
 SMALL = {
@@ -77,7 +77,7 @@ def test_a_damaged_part_file_is_set_aside_and_its_batch_run_again(tmp_path, refe
     assert first.returncode == 0, first.stderr
     half = cut_in_half(part(out, 3))
     part(out, 7).write_bytes(part(out, 1).read_bytes())  # whole, but another batch's rows
-    with pytest.raises(ScenarioError, match=r"part-000003.parquet: cannot be read .*--resume"):
+    with pytest.raises(InputError, match=r"part-000003.parquet: cannot be read .*--resume"):
         load_sweep(out)  # one line, not an Arrow traceback
     again = cli("sweep", str(scenario), *ARGS, "--out", str(out), "--resume", cwd=tmp_path)
     assert again.returncode == 0, again.stderr

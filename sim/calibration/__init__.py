@@ -8,13 +8,13 @@
 
 Modules: :mod:`.priors` (the scenario's distributions as priors), :mod:`.observations` (the
 observation model and synthetic likelihood), :mod:`.sampler` (simulation with common random
-numbers, emcee), :mod:`.fit` (:func:`calibrate`), :mod:`.result` (:class:`Calibration`),
-:mod:`.plot` (the fit chart).
+numbers, emcee), :mod:`.fit` (:func:`calibrate`), :mod:`.posterior_fit` (:class:`Calibration`),
+:mod:`.charts` (the fit chart).
 """
 
 from .fit import calibrate
 from .observations import Observation
+from .posterior_fit import Calibration
 from .priors import CalibrationError, Prior
-from .result import Calibration
 
 __all__ = ["Calibration", "CalibrationError", "Observation", "Prior", "calibrate"]

@@ -15,8 +15,8 @@ from ..parallel import check_workers
 from ..scenario import Scenario, check_run_size
 from ..streams import generator
 from .observations import select
+from .posterior_fit import Calibration
 from .priors import CalibrationError, priors_for
-from .result import Calibration
 from .sampler import LogPosterior, Simulator, autocorrelation_time, run_ensemble
 
 

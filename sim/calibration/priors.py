@@ -16,10 +16,10 @@ import numpy as np
 from ..domains import domain_of
 from ..params import Param
 from ..plan import compile_plan
-from ..scenario import Scenario, ScenarioError
+from ..scenario import InputError, Scenario
 
 
-class CalibrationError(ScenarioError):
+class CalibrationError(InputError):
     """Bad calibration input; ``str()`` is one line naming the file (or option), field and rule."""
 
 

@@ -2,7 +2,7 @@
 
 For each walker's parameter vector the model runs ``reps`` replications up to the last
 report.  Every walker uses the same random streams (the same seed and the same block of
-replications, see :class:`sim.engine.Streams`): common random numbers, so the likelihood is
+replications, see :class:`sim.streams.Streams`): common random numbers, so the likelihood is
 a smooth, repeatable function of the parameters and walkers differ because their parameters
 differ, not by luck.  The parameters that are not fitted keep their prior and are drawn per
 replication, identically for every walker: they are averaged over, not updated.
@@ -50,9 +50,9 @@ def simulate_figures(plan: Plan, paths: list[str], obs: list[Observation], reps:
     one engine call.  Every vector gets the same block index, so the same random streams:
     vector ``i``'s figures depend on ``theta[i]`` only, not on the other vectors."""
     n = len(theta)
-    fixed = {p: np.repeat(theta[:, j], reps) for j, p in enumerate(paths)}
+    values = {p: np.repeat(theta[:, j], reps) for j, p in enumerate(paths)}
     rec = ReportRecorder(obs, n * reps)
-    Engine(plan, seed, [(0, reps)] * n, [rec], fixed=fixed).run()
+    Engine(plan, seed, [(0, reps)] * n, [rec], values=values).run()
     # Contiguous, like the parts that workers send back and that are joined: the likelihood's
     # sums then add in the same order, to the last bit, whichever way the figures were made.
     return np.ascontiguousarray(rec.values().T.reshape(n, reps, len(obs)))

@@ -34,7 +34,7 @@ def settings(frame: pd.DataFrame) -> dict[str, Any]:
     sw = frame.attrs.get("sweep")
     if not sw:
         raise AnalysisError("the frame carries no sweep settings (attrs['sweep']); "
-                            "use the frame sim.sweep returns or sim.sweeps.runner.load_sweep reads")
+                            "use the frame sim.sweep returns or sim.sweeps.execution.load_sweep reads")
     return sw
 
 

@@ -34,7 +34,7 @@ import yaml
 from pydantic import BeforeValidator, Field, ValidationError
 
 from ..params import Param, ParamError
-from ..scenario import MAX_REPS, ScenarioError, Strict, load_yaml_text, read_yaml, validation_error
+from ..scenario import MAX_REPS, InputError, Strict, load_yaml_text, read_yaml, validation_error
 from ..yamlfile import YamlRefused, line_of, yaml_error  # noqa: F401  (line_of: re-exported)
 from .scalars import Output, OutputError, parse_output
 
@@ -138,17 +138,17 @@ def read_sweep_file(path: str | Path) -> tuple[SweepFile, dict]:
 def parse_param_option(item: str) -> tuple[str, Param]:
     """Read ``--param PATH=RANGE`` (``low:high`` or a YAML distribution)."""
     if "=" not in item:
-        raise ScenarioError("--param", item, "a swept parameter is PATH=low:high or PATH={uniform: [a, b]}")
+        raise InputError("--param", item, "a swept parameter is PATH=low:high or PATH={uniform: [a, b]}")
     path, raw = (s.strip() for s in item.split("=", 1))
     if not path:
-        raise ScenarioError("--param", item, "empty parameter path")
+        raise InputError("--param", item, "empty parameter path")
     try:
         value = raw if _RANGE.match(raw) else load_yaml_text(raw)
     except YamlRefused as exc:
         raise yaml_error("--param", exc, path, marks=False) from None
     except yaml.YAMLError:
-        raise ScenarioError("--param", path, f"{raw!r} is not valid YAML") from None
+        raise InputError("--param", path, f"{raw!r} is not valid YAML") from None
     try:
         return path, parse_range(value)
     except ValueError as exc:
-        raise ScenarioError("--param", path, str(exc)) from None
+        raise InputError("--param", path, str(exc)) from None

@@ -31,7 +31,7 @@ def write_report(frame: pd.DataFrame, out: str | Path, plot: bool = True,
     out : path
         The sweep's folder.
     plot : bool
-        Also draw the charts (see :func:`sim.sweeps.plots.write_plots`).
+        Also draw the charts (see :func:`sim.sweeps.charts.write_plots`).
     tables : dict, optional
         The result of :func:`sim.sweeps.analysis.analyze`, if already computed.
 
@@ -46,7 +46,7 @@ def write_report(frame: pd.DataFrame, out: str | Path, plot: bool = True,
     for name, table in tables.items():
         files.append(atomic_text(out / f"{name}.csv", table.to_csv(index=False, float_format="%.6g")))
     if plot:
-        from .plots import write_plots
+        from .charts import write_plots
 
         files += write_plots(frame, out)
     sw = frame.attrs["sweep"]

@@ -2,7 +2,7 @@
 
 :func:`make_sweep` merges a sweep file (:mod:`sim.sweeps.file`) with the settings given as
 arguments or command-line options (which win), checks them against the scenario, and returns
-one frozen :class:`Sweep`.  Every error is a :class:`~sim.scenario.ScenarioError` naming the
+one frozen :class:`Sweep`.  Every error is a :class:`~sim.scenario.InputError` naming the
 file or option, the field and the rule.
 
 A swept parameter follows the domain rule of :mod:`sim.params` (a range must lie in the field's
@@ -31,8 +31,8 @@ from ..params import Param, ParamError
 from ..plan import compile_plan
 from ..scenario import (
     MAX_REPS,
+    InputError,
     Scenario,
-    ScenarioError,
     check_run_size,
     from_data,
     set_path,
@@ -162,7 +162,7 @@ def make_sweep(scenario: Scenario | str | Path, *, file: str | Path | None = Non
 
     Raises
     ------
-    ScenarioError
+    InputError
         One line naming the file or option, the field and the rule.
     """
     f = _FileSettings(file)
@@ -170,7 +170,7 @@ def make_sweep(scenario: Scenario | str | Path, *, file: str | Path | None = Non
     swept = _swept(base, f, params)
     design_ = design if design is not None else f.spec.design or "oat"
     if design_ not in DESIGNS:
-        raise ScenarioError("--design", "design", f"unknown design {design_!r}; allowed: {', '.join(DESIGNS)}")
+        raise InputError("--design", "design", f"unknown design {design_!r}; allowed: {', '.join(DESIGNS)}")
     n_ = n if n is not None else f.spec.n if f.spec.n is not None else DEFAULT_N[design_]
     levels_ = levels if levels is not None else f.spec.levels or 4
     second_ = bool(second_order if second_order is not None else f.spec.second_order)
@@ -202,11 +202,11 @@ class _FileSettings:
     def has(self, key: str) -> bool:
         return key in self.spec.model_fields_set
 
-    def error(self, key: str, rule: str, given: Any = None) -> ScenarioError:
+    def error(self, key: str, rule: str, given: Any = None) -> InputError:
         """An error in a setting: in the file, unless the caller gave it as an option."""
         if given is None and self.has(key):
-            return ScenarioError(self.src, key, rule, line_of(self.lines, key))
-        return ScenarioError("--" + key.replace("_", "-"), key, rule)
+            return InputError(self.src, key, rule, line_of(self.lines, key))
+        return InputError("--" + key.replace("_", "-"), key, rule)
 
 
 def _scenario(scenario: Scenario | str | Path, f: _FileSettings,
@@ -228,28 +228,28 @@ def _swept(base: Scenario, f: _FileSettings, params: dict[str, Any] | list[str] 
             try:
                 swept[k] = (parse_range(v), "params", k, None)
             except ValueError as exc:
-                raise ScenarioError("params", k, str(exc)) from None
+                raise InputError("params", k, str(exc)) from None
     else:
         given: set[str] = set()
         for item in params or ():
             k, p = parse_param_option(item)
             if k in given:
-                raise ScenarioError("--param", k, "is given twice; give each parameter once")
+                raise InputError("--param", k, "is given twice; give each parameter once")
             given.add(k)
             swept[k] = (p, "--param", k, None)
     if not swept:
-        raise ScenarioError(f.src or "--param", "params", "give at least one parameter to sweep")
+        raise InputError(f.src or "--param", "params", "give at least one parameter to sweep")
     known = compile_plan(base).params
     boxes = {}
     for path, (p, src, field, line) in swept.items():
         if path not in known:
-            raise ScenarioError(src, field, f"not a numeric parameter of scenario {base.name!r}; "
+            raise InputError(src, field, f"not a numeric parameter of scenario {base.name!r}; "
                                 f"known: {', '.join(sorted(known))}", line)
         boxes[path] = _box(p, path, src, field, line)
         exc = _trial(base, {path: boxes[path]}, src)
         if exc is not None:
             rule = exc.rule if exc.field in (path, "") else f"{exc.field}: {exc.rule}"
-            raise ScenarioError(src, field, rule, line)
+            raise InputError(src, field, rule, line)
     _check_together(base, boxes, swept)
     return {k: v[0] for k, v in swept.items()}
 
@@ -260,19 +260,19 @@ def _box(p: Param, path: str, src: str, field: str, line: int | None) -> Param:
     try:
         p.check_domain(low, high)
     except ParamError as exc:
-        raise ScenarioError(src, field, str(exc), line) from None
+        raise InputError(src, field, str(exc), line) from None
     lo, hi = quantile(p, np.array([0.0, 1.0]), low, high)
     return Param("uniform", (float(lo), float(hi)))
 
 
-def _trial(base: Scenario, boxes: dict[str, Param], src: str) -> ScenarioError | None:
+def _trial(base: Scenario, boxes: dict[str, Param], src: str) -> InputError | None:
     """The error of the scenario with these parameters set to these ranges (None: valid)."""
     trial = base.dump()
     for path, box in boxes.items():
         set_path(trial, path, box.to_yaml(), src, Scenario)
     try:
         from_data(trial, src)
-    except ScenarioError as exc:
+    except InputError as exc:
         return exc
     return None
 
@@ -293,7 +293,7 @@ def _check_together(base: Scenario, boxes: dict[str, Param],
             break
     _, src, _, line = swept[culprits[0]]
     rule = f"{exc.field}: {exc.rule}" if exc.field else exc.rule
-    raise ScenarioError(src, ", ".join(culprits),
+    raise InputError(src, ", ".join(culprits),
                         f"their ranges together break {rule}; every combination of swept values "
                         "must make a valid scenario", line)
 
@@ -306,7 +306,7 @@ def _outputs(base: Scenario, f: _FileSettings, outputs: list[Any] | tuple[Any, .
             try:
                 outs.append(parse_output(item))
             except OutputError as exc:
-                raise ScenarioError("--output", str(item), str(exc)) from None
+                raise InputError("--output", str(item), str(exc)) from None
     else:
         outs = list(f.spec.outputs) or default_outputs(base)
     from_file = not outputs and bool(f.spec.outputs)
@@ -315,8 +315,8 @@ def _outputs(base: Scenario, f: _FileSettings, outputs: list[Any] | tuple[Any, .
             check_output(o, base)
         except OutputError as exc:
             if from_file:
-                raise ScenarioError(f.src, f"outputs.{i}", str(exc), line_of(f.lines, "outputs", str(i))) from None
-            raise ScenarioError("--output", o.column, str(exc)) from None
+                raise InputError(f.src, f"outputs.{i}", str(exc), line_of(f.lines, "outputs", str(i))) from None
+            raise InputError("--output", o.column, str(exc)) from None
     if len({o.column for o in outs}) < len(outs):
-        raise ScenarioError(f.src if from_file else "--output", "outputs", "an output is named twice")
+        raise InputError(f.src if from_file else "--output", "outputs", "an output is named twice")
     return outs

@@ -33,7 +33,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from ..outputs import atomic_write, staged
-from ..scenario import ScenarioError
+from ..scenario import InputError
 from .spec import Sweep
 
 MANIFEST = "sweep.json"
@@ -71,12 +71,12 @@ class SweepStore:
     def check_new(self) -> None:
         """Refuse to start a new sweep in a folder that holds anything."""
         if self.dir.exists() and not self.dir.is_dir():
-            raise ScenarioError("--out", str(self.dir), "exists and is not a folder")
+            raise InputError("--out", str(self.dir), "exists and is not a folder")
         if self.dir.is_dir() and any(self.dir.iterdir()):
             if (self.dir / MANIFEST).exists():
-                raise ScenarioError("--out", str(self.dir), "holds a sweep; pass --resume to continue it, "
+                raise InputError("--out", str(self.dir), "holds a sweep; pass --resume to continue it, "
                                     "or choose another folder")
-            raise ScenarioError("--out", str(self.dir), "is not empty and holds no sweep; choose a new or empty folder")
+            raise InputError("--out", str(self.dir), "is not empty and holds no sweep; choose a new or empty folder")
 
     def create(self, sweep: Sweep, design: pd.DataFrame) -> None:
         """Create the folder with its manifest, resolved scenario and design, all at once."""
@@ -96,18 +96,18 @@ class SweepStore:
     def manifest(self) -> dict[str, Any]:
         path = self.dir / MANIFEST
         if not path.is_file():
-            raise ScenarioError("--out", str(self.dir), "holds no sweep to resume (no sweep.json)")
+            raise InputError("--out", str(self.dir), "holds no sweep to resume (no sweep.json)")
         try:
             return json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise ScenarioError(str(path), "", f"cannot be read ({exc})") from None
+            raise InputError(str(path), "", f"cannot be read ({exc})") from None
 
     def check_resume(self, sweep: Sweep) -> None:
         """Refuse to resume with settings that would change the numbers."""
         old, new = self.manifest(), sweep.manifest()
         for key in new:
             if old.get(key) != new[key]:
-                raise ScenarioError("--resume", key, f"differs from the sweep in {self.dir / MANIFEST} "
+                raise InputError("--resume", key, f"differs from the sweep in {self.dir / MANIFEST} "
                                     f"(was {_short(old.get(key))}, now {_short(new[key])})")
         self.clean()
 
@@ -164,7 +164,7 @@ class SweepStore:
             return pd.DataFrame()
         frame = pa.concat_tables([_read_part(f) for f in files]).to_pandas()
         if frame["point"].duplicated().any():
-            raise ScenarioError(str(self.parts), "point", "a point appears in two part files")
+            raise InputError(str(self.parts), "point", "a point appears in two part files")
         return frame.sort_values("point", ignore_index=True)
 
 
@@ -172,7 +172,7 @@ def _read_part(path: Path) -> pa.Table:
     try:
         return pq.read_table(path)
     except (OSError, pa.ArrowException) as exc:
-        raise ScenarioError(str(path), "", f"cannot be read ({_first_line(exc, path)}); run the sweep again with "
+        raise InputError(str(path), "", f"cannot be read ({_first_line(exc, path)}); run the sweep again with "
                             "--resume to set it aside and redo its batch") from None
 
 

@@ -57,10 +57,10 @@ def run_batch(task: BatchTask) -> dict[str, Any]:
     outputs: list[Output] = [parse_output(o) for o in task.outputs]
     n = len(task.points)
     values = np.asarray(task.values, dtype=float).reshape(n, len(task.paths))
-    fixed = {path: np.repeat(values[:, i], task.reps) for i, path in enumerate(task.paths)}
+    per_rep = {path: np.repeat(values[:, i], task.reps) for i, path in enumerate(task.paths)}
     snaps = SnapshotRecorder(s, outputs)
     blocks = batch_blocks(task.batch, n, task.reps, task.batch_points)
-    engine = Engine(plan, task.seed, blocks, [snaps], fixed=fixed).run()
+    engine = Engine(plan, task.seed, blocks, [snaps], values=per_rep).run()
     first, holds_on = engine.crossings.first, engine.holds_on
     columns: dict[str, list[Any]] = {"point": list(task.points)}
     for i in range(n):

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ..parallel import check_workers
-from ..scenario import Scenario, ScenarioError
+from ..scenario import InputError, Scenario
 from .backends import BackendError, ClusterLost, backend
 from .spec import Sweep, make_sweep
 from .store import MANIFEST, SweepStore, schema
@@ -149,7 +149,7 @@ def run_sweep(sw: Sweep, *, out: str | Path | None = None, resume: bool = False,
         else:
             store.check_new()
     elif resume:
-        raise ScenarioError("--resume", "out", "resuming needs the sweep's folder")
+        raise InputError("--resume", "out", "resuming needs the sweep's folder")
     design = sw.design_frame()
     done = store.check_parts(sw, notice) if store is not None and not fresh else set()
     tasks = tasks_for(sw, design, done)

@@ -12,7 +12,7 @@ from ..measures import QUANTILE_COLUMNS
 from ..scenario import MEASURES
 
 if TYPE_CHECKING:
-    from .result import Calibration
+    from .posterior_fit import Calibration
 
 BAND = "#3b6ea8"
 PRIOR = "#888888"

@@ -88,7 +88,7 @@ class Calibration:
 
     # -- predictive runs ------------------------------------------------------------------
     def draws(self, scenario: Scenario | None = None, reps: int = 1000, seed: int | None = None) -> dict:
-        """Per-replication parameter values for ``sim.run(..., fixed=...)``: posterior rows
+        """Per-replication parameter values for ``sim.run(..., values=...)``: posterior rows
         drawn with replacement."""
         return draws_from_frame(self.samples, scenario or self.scenario, reps,
                                 self.seed if seed is None else seed)
@@ -127,8 +127,8 @@ class Calibration:
             s = self.scenario.model_copy(update={"end": self.plot_end})
             obs = self.report_observations()
             rec = ReportRecorder(obs, reps)
-            fixed = self.draws(s, reps) if posterior else None
-            result = run(s, reps, self.seed, fixed=fixed, recorders=[rec])
+            values = self.draws(s, reps) if posterior else None
+            result = run(s, reps, self.seed, values=values, recorders=[rec])
             self._runs[key] = (result, pd.DataFrame(rec.values().T, columns=[o.id for o in obs]))
         return self._runs[key]
 
@@ -178,9 +178,9 @@ class Calibration:
 
     def plot(self, reps: int = 1000, axes=None):
         """Posterior predictive bands of each fitted measure against the reports."""
-        # The chart sits a layer above (sim.calibration.plot) and needs matplotlib, which a
+        # The chart sits a layer above (sim.calibration.charts) and needs matplotlib, which a
         # calibration used for its tables alone never loads.
-        from .plot import fit_chart
+        from .charts import fit_chart
 
         return fit_chart(self, reps=reps, axes=axes)
 
