@@ -18,10 +18,11 @@ import numpy as np
 
 import sim
 from sim import engine as eng
-from sim.engine import Engine, blocks_for
+from sim.engine import Engine
 from sim.measures import QuantileRecorder
 from sim.plan import compile_plan
 from sim.reference import run_reference
+from sim.streams import blocks_for
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "kursk-baseline.yaml"
 

@@ -3,8 +3,9 @@
     python docs/make_reference.py
 
 Each field's meaning is the docstring under it in the schema (``sim/scenario.py``,
-``sim/sweeps/file.py``, ``sim/estimates.py``); its type, default and range come from the field's
-declaration (numeric scenario parameters take their range from :func:`sim.domains.domain_of`).
+``sim/conditions.py``, ``sim/fields.py``, ``sim/sweeps/file.py``, ``sim/estimates.py``); its
+type, default and range come from the field's declaration (numeric scenario parameters take
+their range from :func:`sim.domains.domain_of`).
 A field without a docstring stops the script, naming it.  ``tests/test_reference_doc.py`` fails
 when docs/reference.md differs from :func:`render`.
 """
@@ -24,8 +25,9 @@ from pydantic_core import PydanticUndefined
 
 from sim.domains import domain_of
 from sim.estimates import Estimates
+from sim.fields import DATE_MAX, DATE_MIN, MAX_DAYS, MAX_SIZE, Delay
 from sim.params import Param
-from sim.scenario import DATE_MAX, DATE_MIN, MAX_DAYS, MAX_SIZE, Delay, Scenario
+from sim.scenario import Scenario
 from sim.sweeps.file import SweepFile
 from sim.sweeps.scalars import Output
 

@@ -20,11 +20,11 @@ __version__ = "0.1.0"
 #: Public name -> module that defines it.
 _EXPORTS = {
     "MEASURES": ".scenario",
-    "InputError": ".yamlfile",
+    "InputError": ".errors",
     "Param": ".params",
     "Result": ".results",
     "Scenario": ".scenario",
-    "ScenarioError": ".yamlfile",
+    "ScenarioError": ".errors",
     "calibrate": ".calibration",
     "load_scenario": ".loading",
     "run": ".runner",
@@ -36,13 +36,13 @@ __all__ = ["MEASURES", "InputError", "Param", "Result", "Scenario", "ScenarioErr
 
 if TYPE_CHECKING:  # pragma: no cover
     from .calibration import calibrate
+    from .errors import InputError, ScenarioError
     from .loading import load_scenario
     from .params import Param
     from .results import Result
     from .runner import run
     from .scenario import MEASURES, Scenario
     from .sweeps.execution import sweep
-    from .yamlfile import InputError, ScenarioError
 
 
 def __getattr__(name: str) -> Any:

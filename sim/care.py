@@ -1,6 +1,6 @@
 """Delays: people waiting in care before they return to duty, die of wounds or are evacuated.
 
-A delay (:class:`sim.scenario.Delay`) is ``min`` days for certain, then a geometric wait, so
+A delay (:class:`sim.fields.Delay`) is ``min`` days for certain, then a geometric wait, so
 that delays average ``mean`` days.  The plan holds a :class:`DelaySpec`; the engine starts one
 delay line per flow and batch, of the kind the drawn means call for: a fixed delay when every
 replication's mean is its minimum (no random draws at all), a shifted geometric one otherwise.

@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from .conditions import deadline
 from .measures import NEVER, crossing_stats, describe_condition
-from .scenario import deadline
 
 if TYPE_CHECKING:
+    from .conditions import Claim
     from .results import Result
-    from .scenario import Claim, Scenario
+    from .scenario import Scenario
 
 #: Words for probabilities (the calibrated language of the IPCC's guidance note).
 LIKELIHOOD = ((0.99, "virtually certain"), (0.9, "very likely"), (0.66, "likely"),

@@ -13,10 +13,10 @@ from rich.table import Table
 
 from .calibration import calibrate as fit_posterior
 from .cli_common import Fail, console, output_folder
+from .errors import InputError
+from .folders import default_out_dir
 from .loading import load_scenario
-from .outputs import default_out_dir
 from .parallel import check_workers
-from .scenario import InputError
 
 
 @click.command()

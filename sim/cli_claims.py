@@ -18,14 +18,17 @@ from rich.table import Table
 
 from . import __version__
 from .charts import claims_chart
-from .claims import CLAIM_COLUMNS, crossing_cell, deadline, is_date
+from .claims import CLAIM_COLUMNS, crossing_cell, is_date
 from .cli_common import Fail, console, output_folder, print_claims, scenario_files
+from .conditions import deadline
+from .errors import InputError
 from .estimates import Estimate, Estimates, estimates_for, load_estimates
+from .folders import staged
 from .loading import load_scenario
-from .outputs import staged
 from .results import Result
+from .rules import check_run_size
 from .runner import run as run_model
-from .scenario import InputError, Scenario, check_run_size
+from .scenario import Scenario
 
 # -- estimates --------------------------------------------------------------------------------
 

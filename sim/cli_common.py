@@ -17,8 +17,8 @@ from rich.console import Console
 from rich.table import Table
 
 from .claims import crossing_cell, is_date
-from .outputs import OutputFolder
-from .yamlfile import InputError
+from .errors import InputError
+from .folders import OutputFolder
 
 
 class Fail(click.ClickException):

@@ -14,15 +14,16 @@ import click
 from rich.table import Table
 
 from .cli_common import Fail, console, date_cell, output_folder, print_claims, scenario_files
+from .errors import InputError
 from .estimates import estimates_for
+from .folders import default_out_dir
 from .loading import load_scenario
-from .outputs import default_out_dir
 from .parallel import check_workers
 from .plan import compile_plan
 from .posterior import posterior_draws
 from .results import Result
+from .rules import check_run_size
 from .runner import run as run_model
-from .scenario import InputError, check_run_size
 
 
 @click.command()

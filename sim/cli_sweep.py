@@ -14,14 +14,20 @@ import click
 from rich.table import Table
 
 from .cli_common import Fail, console
-from .outputs import default_out_dir
+from .errors import InputError
+from .folders import default_out_dir
 from .parallel import check_workers
-from .scenario import InputError
-from .sweeps.analysis import AnalysisError, analyze
+from .sweeps.analysis import analyze
 from .sweeps.backends import BackendError
+from .sweeps.designs import DEFAULT, DESIGNS
 from .sweeps.execution import run_sweep
+from .sweeps.frame import AnalysisError
 from .sweeps.report import write_report
 from .sweeps.spec import make_sweep
+
+DESIGN_HELP = (", ".join(f"{d.name} ({d.description})" for d in DESIGNS.values())
+               + f" [default: {DEFAULT}].")
+N_HELP = "Design size: " + "; ".join(f"{d.name}: {d.n_counts} [{d.default_n}]" for d in DESIGNS.values()) + "."
 
 
 @click.command()
@@ -30,11 +36,8 @@ from .sweeps.spec import make_sweep
               help="Sweep file (YAML): params, design, outputs, reps, seed; options given here win.")
 @click.option("--param", "params", multiple=True, metavar="PATH=RANGE",
               help="A parameter to sweep: PATH=low:high or PATH={uniform: [a, b]} (repeatable).")
-@click.option("--design", default=None, metavar="NAME",
-              help="grid, oat (one at a time), lhs, morris or sobol [default: oat].")
-@click.option("--n", "n", type=int, default=None,
-              help="Design size: levels per parameter (grid, oat), points (lhs), trajectories "
-                   "(morris), base samples, a power of 2 (sobol).")
+@click.option("--design", default=None, metavar="[" + "|".join(DESIGNS) + "]", help=DESIGN_HELP)
+@click.option("--n", "n", type=int, default=None, help=N_HELP)
 @click.option("--levels", type=int, default=None, help="Morris grid levels [default: 4].")
 @click.option("--second-order/--no-second-order", default=None, help="Sobol second-order indices.")
 @click.option("--output", "outputs", multiple=True, metavar="NAME",
@@ -106,11 +109,12 @@ def describe(sw) -> str:
 
 
 def print_analysis(tables) -> None:
-    """A short table per output of the design's analysis."""
+    """A short table per output of the design's analysis; a table not by parameter (grid's)
+    only says where it is."""
     con = console()
     for name, table in tables.items():
-        if name == "grid":
-            con.print(f"grid: {len(table):,} rows in grid.csv (see heatmap.png)")
+        if "param" not in table.columns:
+            con.print(f"{name}: {len(table):,} rows in {name}.csv")
             continue
         for output, part in table.groupby("output", sort=False):
             t = Table(title=f"{name}: {output}", title_justify="left")

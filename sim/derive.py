@@ -25,10 +25,11 @@ import math
 from pathlib import Path
 from typing import Any
 
+from .errors import InputError
 from .estimates import Estimate, Estimates, estimates_for
+from .fields import DATE_MAX, DATE_MIN
 from .rates import probability_from_rate
-from .scenario import DATE_MAX, DATE_MIN
-from .yamlfile import InputError, line_of
+from .yamlfile import line_of
 
 DERIVE_KEYS = ("figure", "since", "until", "strength")
 
@@ -222,14 +223,6 @@ def derive(spec: Any, est: Estimates, field_name: str) -> float | dict[str, list
     return as_param(daily_rate(count, _strength(est, spec["strength"]), days))
 
 
-def _has_derive(node: Any) -> bool:
-    if isinstance(node, dict):
-        return "derive" in node or any(_has_derive(v) for v in node.values())
-    if isinstance(node, list):
-        return any(_has_derive(v) for v in node)
-    return False
-
-
 def resolve_derivations(data: dict[str, Any], path: str | Path,
                         lines: dict[tuple[str, ...], int] | None = None) -> dict[str, Any]:
     """Replace every ``{derive: {...}}`` in raw scenario data by the number it stands for.
@@ -254,14 +247,14 @@ def resolve_derivations(data: dict[str, Any], path: str | Path,
         One line naming the scenario file, the field path (``postures.combat.per_day.derive.since``)
         and the rule.
     """
-    if not _has_derive(data):
+    first = _first_derive(data)
+    if first is None:
         return data
     src, lines = str(path), lines or {}
 
     def fail(parts: tuple[str, ...], rule: str) -> InputError:
         return InputError(src, ".".join(parts), rule, line_of(lines, *parts))
 
-    first = _first_derive(data, ())
     name = data.get("estimates")
     if not name:
         raise fail((*first, "derive"), "needs the scenario's reported estimates: add "
@@ -289,16 +282,18 @@ def resolve_derivations(data: dict[str, Any], path: str | Path,
     return walk(copy.deepcopy(data), ())
 
 
-def _first_derive(node: Any, parts: tuple[str, ...]) -> tuple[str, ...]:
-    """Field path of the first derivation (for the error when there are no estimates)."""
+def _first_derive(node: Any, parts: tuple[str, ...] = ()) -> tuple[str, ...] | None:
+    """Field path of the first derivation in ``node`` (None: there is none)."""
     if isinstance(node, dict):
         if "derive" in node:
             return parts
-        for k, v in node.items():
-            if _has_derive(v):
-                return _first_derive(v, (*parts, str(k)))
-    if isinstance(node, list):
-        for i, v in enumerate(node):
-            if _has_derive(v):
-                return _first_derive(v, (*parts, str(i)))
-    return parts
+        items = [(str(k), v) for k, v in node.items()]
+    elif isinstance(node, list):
+        items = [(str(i), v) for i, v in enumerate(node)]
+    else:
+        return None
+    for key, value in items:
+        found = _first_derive(value, (*parts, key))
+        if found is not None:
+            return found
+    return None

@@ -1,8 +1,8 @@
 """The domain of every numeric scenario parameter, read once from the scenario schema.
 
 Each numeric field of :class:`sim.scenario.Scenario` declares its domain where it is typed
-(``Share``: [0, 1], ``DailyRate``: [0, 1], ``Count``: [0, 10,000,000], ``Days``, ...).  This
-module reads those declarations from the model when it is imported and maps every
+(in :mod:`sim.fields`: ``Share``: [0, 1], ``DailyRate``: [0, 1], ``Count``: [0, 10,000,000],
+...).  This module reads those declarations from the model when it is imported and maps every
 parameter's field path to its domain, so that the scenario file, the engine, sweeps,
 calibration priors and posterior files all use the same one.  The rule they apply is in
 :mod:`sim.params`.
@@ -17,12 +17,12 @@ from __future__ import annotations
 import re
 import types
 from collections.abc import Iterator, Mapping
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, NamedTuple, Union, get_args, get_origin
 
 import numpy as np
 from pydantic import BaseModel
 
-from .params import Domain, Param
+from .params import Param
 from .scenario import Scenario
 
 #: Shares of one whole, drawn one after the other from the same people: each pair must not
@@ -33,6 +33,17 @@ SHARES_OF_ONE_WHOLE = (
 )
 #: Round-off allowed in a sum of shares (as the scenario allows in shares that sum to 1).
 SUM_TOLERANCE = 1e-6
+
+
+class Domain(NamedTuple):
+    """The values a field may take: ``low <= x <= high`` (whole numbers if ``integer``)."""
+
+    low: float
+    high: float
+    integer: bool = False
+
+    def __str__(self) -> str:
+        return f"[{self.low:g}, {self.high:g}]"
 
 
 class DomainError(ValueError):

@@ -6,8 +6,8 @@ are simpy processes; the daily casualty process draws every replication's casual
 numpy call per flow, each posture's by its loss law (:mod:`sim.laws`).
 
 Random numbers come from one ``SeedSequence``: replications are grouped in fixed blocks of
-:data:`BLOCK` (replication ``i`` is in block ``i // BLOCK``), each block with its own child
-streams (:class:`~sim.streams.Streams`).  A batch is any set of whole blocks, so results do
+:data:`~sim.streams.BLOCK` (replication ``i`` is in block ``i // BLOCK``), each block with its
+own child streams (:class:`~sim.streams.Streams`).  A batch is any set of whole blocks, so results do
 not depend on how replications are split into batches, processes or machines.
 
 Time: events at day ``d`` happen at simulation time ``d`` (the start of the day); the daily
@@ -29,14 +29,6 @@ from .measures import Crossings, Peaks, Recorder, compare, peak_names, reference
 from .plan import Plan
 from .streams import Streams
 
-#: Replications per random-number block (the unit of reproducibility).
-BLOCK = 1000
-
-
-def blocks_for(reps: int) -> list[tuple[int, int]]:
-    """``(block index, replications in it)`` for ``reps`` replications."""
-    return [(b, min(BLOCK, reps - b * BLOCK)) for b in range(-(-reps // BLOCK))]
-
 
 def _share_of_rest(share: np.ndarray, taken: np.ndarray) -> np.ndarray:
     """``share`` of the whole as a share of what ``taken`` leaves (0 where it leaves nobody)."""
@@ -56,7 +48,7 @@ class Engine:
     seed : int
         The run's seed.
     blocks : sequence of (int, int)
-        The blocks of replications in this batch (see :func:`blocks_for`).
+        The blocks of replications in this batch (see :func:`sim.streams.blocks_for`).
     recorders : sequence of Recorder
         Each gets every day's measures.
     values : dict, optional
@@ -200,7 +192,6 @@ class Engine:
 
     def step(self, day: int) -> None:
         """One day: returns from care, combat losses and their split, disease, policy, records."""
-        streams, duty = self.streams, self.on_duty
         # Returns from care happen first: today's wounded are not back today.
         returning = self.wound_care.leave(day) + self.sick_care.leave(day)
         if returning.any():
@@ -210,41 +201,13 @@ class Engine:
             self.died_of_wounds += self.dying.leave(day)
         if self.leaving is not None:
             self.evacuated += self.leaving.leave(day)
-        # Combat casualties, split into killed, missing and wounded; the wounded by fate.
         hit = self._combat_losses()
         total = hit.sum(axis=1)
         if total.any():
-            duty -= hit
-            killed = streams.binomial(total, self.killed_share)
-            rest = total - killed
-            missing = streams.binomial(rest, self.missing_share)
-            wounded = rest - missing
-            rtd = streams.binomial(wounded, self.rtd_share)
-            rest = wounded - rtd
-            dow = streams.binomial(rest, self.dow_share)
-            evac = rest - dow
-            self.killed += killed
-            self.missing += missing
-            self.wounded += wounded
-            self.wound_care.enter(day, rtd)
-            if self.dying is None:
-                self.died_of_wounds += dow
-            else:
-                self.dying.enter(day, dow)
-            if self.leaving is None:
-                self.evacuated += evac
-            else:
-                self.leaving.enter(day, evac)
-        # Disease and non-battle injury, among everyone on duty in present units.
+            self.on_duty -= hit
+            self._casualties(day, total)
         if self.sick_any:
-            cols = self.present_idx
-            sick = streams.binomial(duty[:, cols], self.sick_rate)
-            if sick.any():
-                duty[:, cols] -= sick
-                sick = sick.sum(axis=1)
-                recover = streams.binomial(sick, self.sick_return)
-                self.sick_care.enter(day, recover)
-                self.evacuated += sick - recover
+            self._disease(day)
         m = self.measures()
         self.peaks.update(m)
         self._policy(day, m)
@@ -254,6 +217,41 @@ class Engine:
                 self.holds_on[cid] = compare(m[cond.measure], cond.comparison, reference(cond, m, self.peaks))
         for rec in self.recorders:
             rec.record(day, m)
+
+    def _casualties(self, day: int, total: np.ndarray) -> None:
+        """Split the day's combat casualties into killed, missing and wounded; the wounded by fate."""
+        streams = self.streams
+        killed = streams.binomial(total, self.killed_share)
+        rest = total - killed
+        missing = streams.binomial(rest, self.missing_share)
+        wounded = rest - missing
+        rtd = streams.binomial(wounded, self.rtd_share)
+        rest = wounded - rtd
+        dow = streams.binomial(rest, self.dow_share)
+        evac = rest - dow
+        self.killed += killed
+        self.missing += missing
+        self.wounded += wounded
+        self.wound_care.enter(day, rtd)
+        if self.dying is None:
+            self.died_of_wounds += dow
+        else:
+            self.dying.enter(day, dow)
+        if self.leaving is None:
+            self.evacuated += evac
+        else:
+            self.leaving.enter(day, evac)
+
+    def _disease(self, day: int) -> None:
+        """Disease and non-battle injury, among everyone on duty in present units."""
+        cols = self.present_idx
+        sick = self.streams.binomial(self.on_duty[:, cols], self.sick_rate)
+        if sick.any():
+            self.on_duty[:, cols] -= sick
+            sick = sick.sum(axis=1)
+            recover = self.streams.binomial(sick, self.sick_return)
+            self.sick_care.enter(day, recover)
+            self.evacuated += sick - recover
 
     def _return_to_duty(self, returning: np.ndarray) -> None:
         """Recovered people rejoin the present unit with the most people on duty (a pooled

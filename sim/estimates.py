@@ -29,8 +29,9 @@ from typing import Literal
 import pandas as pd
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from .scenario import Date, Name, Strict
-from .yamlfile import InputError, read_yaml, validation_error
+from .errors import InputError
+from .fields import Date, Name, Strict
+from .yamlfile import read_yaml, validation_error
 
 #: What a reported figure counts.  Kinds that are model measures can be overlaid on plots and
 #: used for calibration; the others are context:

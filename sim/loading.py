@@ -4,8 +4,9 @@
 Every caller goes through :func:`load_scenario`: ``run``, ``validate`` and ``claims`` on the
 command line, sweeps (with their file's ``set``), calibration and the library.  The steps, in
 order: read the YAML file (:mod:`sim.yamlfile`), set the given values, apply the ``--set``
-overrides, work out the ``{derive: ...}`` numbers from the scenario's estimates file
-(:mod:`sim.derive`), and validate field by field and across fields (:mod:`sim.scenario`).
+overrides (:mod:`sim.overrides`), work out the ``{derive: ...}`` numbers from the scenario's
+estimates file (:mod:`sim.derive`), and validate field by field (:mod:`sim.scenario`) and
+across fields (:mod:`sim.rules`).
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from .derive import resolve_derivations
-from .scenario import Scenario, from_data
-from .yamlfile import apply_overrides, read_yaml, set_path
+from .overrides import apply_overrides, set_path
+from .rules import from_data
+from .scenario import Scenario
+from .yamlfile import read_yaml
 
 
 def load_scenario(source: str | Path | Scenario, overrides: Sequence[str] = (), *,

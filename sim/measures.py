@@ -14,7 +14,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .scenario import MEASURES, Condition
+from .conditions import Condition
+from .scenario import MEASURES
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 QUANTILE_COLUMNS = ("q05", "q25", "q50", "q75", "q95")

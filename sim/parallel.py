@@ -32,8 +32,10 @@ back in order.
 
 from __future__ import annotations
 
+import ctypes
 import operator
 import os
+import signal
 import sys
 import threading
 import warnings
@@ -41,7 +43,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .yamlfile import InputError
+from .errors import InputError
 
 #: The most worker processes any command or function starts.
 MAX_WORKERS = 256
@@ -111,6 +113,33 @@ def _starting(method: str) -> Iterator[None]:
         yield
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """On Linux, have the kernel end this worker when the process that started it dies, so a
+    killed run never leaves workers behind waiting for work that will not come."""
+    if sys.platform != "linux":
+        return
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _worker_start(parent: int, initializer: Callable[..., Any] | None, initargs: tuple) -> None:
+    _die_with_parent(parent)
+    if initializer is not None:
+        initializer(*initargs)
+
+
+def _process_main(parent: int, target: Callable[..., Any], *args: Any) -> None:
+    _die_with_parent(parent)
+    target(*args)
+
+
 def start_processes(target: Callable[..., Any], args: list[tuple]) -> list:
     """Start one daemon process per tuple of ``args``, each running ``target(*args[i])``, all
     with the same start method; if one cannot start, those already started are killed.
@@ -124,7 +153,7 @@ def start_processes(target: Callable[..., Any], args: list[tuple]) -> list:
     try:
         with _starting(ctx.get_start_method()):
             for a in args:
-                proc = ctx.Process(target=target, args=a, daemon=True)
+                proc = ctx.Process(target=_process_main, args=(os.getpid(), target, *a), daemon=True)
                 proc.start()
                 procs.append(proc)
     except BaseException:
@@ -161,8 +190,8 @@ class Pool:
         self.workers = check_workers(workers)
         ctx = context()
         self.method = ctx.get_start_method()
-        self._executor = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=initializer,
-                                             initargs=initargs)
+        self._executor = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_worker_start,
+                                             initargs=(os.getpid(), initializer, initargs))
         with _starting(self.method):
             # The first task starts every worker (forked ones all at once, spawned ones here too
             # so that a broken start shows now), before the pool's own thread starts.

@@ -26,6 +26,11 @@ variance, draws, quantiles and density: :class:`Fixed`, :class:`Uniform`, :class
 :class:`Normal` and :class:`LogNormal`.  :data:`DISTRIBUTIONS` maps a file key to its class;
 a new distribution is one class and its entry there.  ``Param(kind, args)`` makes the class of
 that kind, so ``Param("uniform", (0.1, 0.5))`` is a :class:`Uniform`.
+
+The kinds live here, beside :class:`Param`, because ``Param(kind, args)`` and
+:meth:`Param.parse` look them up in the registry: in a module of their own they would have to
+register themselves when it is imported, and ``Param`` would work only once that import had
+happened.  The standard normal's tail-accurate maths is in :mod:`sim.stdnormal`.
 """
 
 from __future__ import annotations
@@ -33,25 +38,15 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar
 
 import numpy as np
+
+from .stdnormal import LOG_SQRT_2PI, mass, truncated_ndtri
 
 #: An unbounded distribution is refused when its field's domain holds less than this share of
 #: its mass.
 MIN_MASS = 0.01
-_LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
-
-
-class Domain(NamedTuple):
-    """The values a field may take: ``low <= x <= high`` (whole numbers if ``integer``)."""
-
-    low: float
-    high: float
-    integer: bool = False
-
-    def __str__(self) -> str:
-        return f"[{self.low:g}, {self.high:g}]"
 
 
 class ParamError(ValueError):
@@ -385,7 +380,7 @@ class Unbounded(Param):
         """The share of the distribution's mass in ``[low, high]``."""
         if not self.is_unbounded:
             return float(low <= self.args[0] <= high)
-        return _mass(self._standard(low), self._standard(high))
+        return mass(self._standard(low), self._standard(high))
 
     def check_domain(self, low: float, high: float) -> None:
         if not self.is_unbounded:
@@ -401,7 +396,7 @@ class Unbounded(Param):
         return self.quantile(rng.random(size), low, high)
 
     def _quantile(self, u: np.ndarray, low: float, high: float) -> np.ndarray:
-        z = _truncated_ndtri(u, self._standard(low), self._standard(high))
+        z = truncated_ndtri(u, self._standard(low), self._standard(high))
         # The inverse CDF can land an ulp outside the domain's ends.
         return np.clip(self._value(z), *self.support(low, high))
 
@@ -443,7 +438,7 @@ class Normal(Unbounded):
 
     def _logpdf(self, x: np.ndarray) -> np.ndarray:
         mu, sd = self.args
-        return -0.5 * ((x - mu) / sd) ** 2 - math.log(sd) - _LOG_SQRT_2PI
+        return -0.5 * ((x - mu) / sd) ** 2 - math.log(sd) - LOG_SQRT_2PI
 
 
 class LogNormal(Unbounded):
@@ -479,7 +474,7 @@ class LogNormal(Unbounded):
     def _logpdf(self, x: np.ndarray) -> np.ndarray:
         median, sigma = self.args
         log_x = np.log(x)
-        return -log_x - 0.5 * ((log_x - math.log(median)) / sigma) ** 2 - math.log(sigma) - _LOG_SQRT_2PI
+        return -log_x - 0.5 * ((log_x - math.log(median)) / sigma) ** 2 - math.log(sigma) - LOG_SQRT_2PI
 
 
 #: The file key of every distribution -> its class (a plain number is a :class:`Fixed`).
@@ -495,22 +490,3 @@ def _class_of(kind: Any) -> type[Param]:
     if kind not in _KINDS:
         raise ParamError(f"unknown distribution {kind!r}; allowed: {_allowed()}")
     return _KINDS[kind]
-
-
-def _mass(a: float, b: float) -> float:
-    """The standard normal's mass in ``[a, b]``."""
-    from scipy.special import ndtr
-
-    if a > 0:  # the upper tail, mirrored: there the CDF keeps its precision
-        a, b = -b, -a
-    return float(ndtr(b) - ndtr(a))
-
-
-def _truncated_ndtri(u: np.ndarray, a: float, b: float) -> np.ndarray:
-    """The quantile function at ``u`` of the standard normal truncated to ``[a, b]``."""
-    from scipy.special import ndtr, ndtri
-
-    if a > 0:  # the upper tail, mirrored: there the CDF keeps its precision
-        return -_truncated_ndtri(1.0 - u, -b, -a)
-    lo, hi = ndtr(a), ndtr(b)
-    return ndtri(lo + u * (hi - lo))

@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .care import DelaySpec
+from .conditions import Condition
+from .fields import Delay
 from .laws import Law, law_for
 from .params import Param
-from .scenario import Condition, Delay, Scenario
+from .scenario import Scenario
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,9 @@ import numpy as np
 import pandas as pd
 
 from .domains import upper_ends, violation
+from .errors import InputError
 from .plan import Plan, compile_plan
-from .scenario import InputError, Scenario
+from .scenario import Scenario
 from .streams import generator
 
 #: Parquet schema metadata key under which ``calibrate`` stores how the samples were made.

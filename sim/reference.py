@@ -20,10 +20,9 @@ import numpy as np
 import simpy
 
 from .draws import draw_params
-from .engine import blocks_for
 from .plan import Plan, compile_plan
 from .scenario import Scenario
-from .streams import Streams, generator
+from .streams import Streams, blocks_for, generator
 
 REFERENCE_MEASURES = ("effective", "killed", "wounded", "casualties", "wounded_in_care", "returned_to_duty")
 
@@ -93,27 +92,14 @@ def _replication(env: simpy.Environment, i: int, plan: Plan, p: dict[str, float]
             for u, hit in zip(units, hits, strict=True):
                 duty[u] -= hit
                 total += hit
-        if total:
-            k = rng.binomial(total, pk)
-            m = rng.binomial(total - k, pm / (1 - pk) if pk < 1 else 0.0)
-            w = total - k - m
-            r = rng.binomial(w, prtd)
-            d = rng.binomial(w - r, pdow / (1 - prtd) if prtd < 1 else 0.0)
-            killed, missing, wounded = killed + k, missing + m, wounded + w
-        else:
-            r = d = w = 0
+        k, m, w, r, d = _split(total, pk, pm, prtd, pdow, rng)
+        killed, missing, wounded = killed + k, missing + m, wounded + w
         care.enter(r)
         if dying is not None:
             dying.enter(d)
         if leaving is not None:
             leaving.enter(w - r - d)
-        sick_total = 0
-        if sick_rate > 0:
-            for u in range(n_units):
-                if present[u] and duty[u]:
-                    x = rng.binomial(duty[u], sick_rate)
-                    duty[u] -= x
-                    sick_total += x
+        sick_total = _fall_sick(duty, present, sick_rate, rng)
         sick_care.enter(rng.binomial(sick_total, sick_ret) if sick_total else 0)
         out["effective"][i, day] = sum(duty)
         out["killed"][i, day] = killed
@@ -122,6 +108,33 @@ def _replication(env: simpy.Environment, i: int, plan: Plan, p: dict[str, float]
         out["wounded_in_care"][i, day] = care.total() + sum(x.total() for x in (dying, leaving) if x)
         out["returned_to_duty"][i, day] = returned
         yield env.timeout(1)
+
+
+def _split(total: int, pk: float, pm: float, prtd: float, pdow: float,
+           rng: np.random.Generator) -> tuple[int, int, int, int, int]:
+    """A day's casualties as killed, missing and wounded, and of the wounded those who return to
+    duty and those who die of wounds (the rest are evacuated)."""
+    if not total:
+        return 0, 0, 0, 0, 0
+    k = rng.binomial(total, pk)
+    m = rng.binomial(total - k, pm / (1 - pk) if pk < 1 else 0.0)
+    w = total - k - m
+    r = rng.binomial(w, prtd)
+    d = rng.binomial(w - r, pdow / (1 - prtd) if prtd < 1 else 0.0)
+    return k, m, w, r, d
+
+
+def _fall_sick(duty: list[int], present: list[bool], rate: float, rng: np.random.Generator) -> int:
+    """Disease and non-battle injury in the units present: the sick leave ``duty``; returns how
+    many fell sick."""
+    sick = 0
+    if rate > 0:
+        for u, n in enumerate(duty):
+            if present[u] and n:
+                x = rng.binomial(n, rate)
+                duty[u] -= x
+                sick += x
+    return sick
 
 
 def run_reference(scenario: Scenario, reps: int, seed: int) -> dict[str, np.ndarray]:

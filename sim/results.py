@@ -128,8 +128,8 @@ class Result:
 
     def save(self, out_dir, plot: bool = True, estimates=None) -> list[Path]:
         """Write the outputs into ``out_dir`` (a path or a checked
-        :class:`~sim.outputs.OutputFolder`) atomically; the folder must be new, empty or an
-        earlier output of this tool (see :mod:`sim.outputs`).  Reported ``estimates`` (an
+        :class:`~sim.folders.OutputFolder`) atomically; the folder must be new, empty or an
+        earlier output of this tool (see :mod:`sim.folders`).  Reported ``estimates`` (an
         :class:`~sim.estimates.Estimates`) are drawn on the fan charts."""
         # Writing files is the report layer's (sim.outputs), above this one.
         from .outputs import write_run

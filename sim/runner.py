@@ -6,17 +6,20 @@ import pickle
 import traceback
 import warnings
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
 from . import __version__
-from .engine import Engine, blocks_for
+from .engine import Engine
 from .loading import load_scenario
 from .measures import QuantileRecorder, SampleRecorder, TrajectoryRecorder
 from .parallel import check_workers, start_processes
 from .plan import Plan, compile_plan
 from .results import Result
-from .scenario import MEASURES, Scenario, check_run_size
+from .rules import check_run_size
+from .scenario import MEASURES, Scenario
+from .streams import blocks_for
 
 
 def _progress_bar(total_days: int, label: str):
@@ -188,33 +191,48 @@ def run(scenario: Scenario | Plan | str | Path, reps: int | None = None, seed: i
             bar.start()
         if batch_blocks is None:
             on_day = (lambda d: bar.update(task, completed=d + 1)) if bar else None
-            quant, sample = QuantileRecorder(days), SampleRecorder(days, np.arange(n_samples))
-            store = TrajectoryRecorder(days, reps) if keep_trajectories else None
-            recs = [quant, sample, *([store] if store else []), *(recorders or [])]
-            if lockstep is not None:
-                first, holds_on = lockstep.run(recs, on_day)
-            else:
-                engine = Engine(plan, seed, blocks, recs, values=values, on_day=on_day).run()
-                first, holds_on = engine.crossings.first, engine.holds_on
-            q, mean = quant.q, quant.mean
-            samples_data = sample.data
-            traj = store.data if store else None
+            out = _run_together(plan, seed, blocks, values, lockstep, on_day, n_samples, keep_trajectories,
+                                recorders or [])
         else:
             on_batch = (lambda share: bar.update(task, completed=days * share)) if bar else None
-            merged, first, holds_on = _run_in_batches(plan, seed, blocks, values, batch_blocks, on_batch)
-            q, mean = merged.quantiles()
-            samples_data = {k: v[:n_samples] for k, v in merged.data.items()}
-            traj = merged.data if keep_trajectories else None
+            out = _run_in_batches(plan, seed, blocks, values, batch_blocks, on_batch, n_samples, keep_trajectories)
     finally:
         if lockstep is not None:
             lockstep.close()
         if bar:
             bar.stop()
     return Result(scenario=scenario, seed=seed, reps=reps, version=__version__, dates=plan.dates,
-                  q=q, mean=mean, first_crossing=first, holds_on=holds_on, samples=samples_data,
-                  trajectories=traj,
+                  q=out.q, mean=out.mean, first_crossing=out.first, holds_on=out.holds_on, samples=out.samples,
+                  trajectories=out.trajectories,
                   phase_days=plan.phase_days,
                   arrival_days=sorted({u.arrive for u in plan.units if u.arrive is not None}))
+
+
+class _Outcome(NamedTuple):
+    """What the replications of a run give its :class:`Result`."""
+
+    q: np.ndarray
+    mean: np.ndarray
+    first: dict[str, np.ndarray]
+    holds_on: dict[str, np.ndarray]
+    samples: dict[str, np.ndarray]
+    trajectories: dict[str, np.ndarray] | None
+
+
+def _run_together(plan: Plan, seed: int, blocks, values, lockstep: _Lockstep | None, on_day, n_samples: int,
+                  keep_trajectories: bool, recorders: list) -> _Outcome:
+    """Run every block at once: in this process, or in the lock-step workers when there are any;
+    the recorders here summarise every day."""
+    days = plan.days
+    quant, sample = QuantileRecorder(days), SampleRecorder(days, np.arange(n_samples))
+    store = TrajectoryRecorder(days, sum(n for _, n in blocks)) if keep_trajectories else None
+    recs = [quant, sample, *([store] if store else []), *recorders]
+    if lockstep is not None:
+        first, holds_on = lockstep.run(recs, on_day)
+    else:
+        engine = Engine(plan, seed, blocks, recs, values=values, on_day=on_day).run()
+        first, holds_on = engine.crossings.first, engine.holds_on
+    return _Outcome(quant.q, quant.mean, first, holds_on, sample.data, store.data if store else None)
 
 
 def _check_values(plan: Plan, values: dict[str, np.ndarray] | None, reps: int) -> None:
@@ -230,9 +248,10 @@ def _check_values(plan: Plan, values: dict[str, np.ndarray] | None, reps: int) -
         raise ValueError(f"values need one value per replication ({reps}); got {bad}")
 
 
-def _run_in_batches(plan: Plan, seed: int, blocks, values, batch_blocks: int, on_batch):
-    """Run ``batch_blocks`` blocks at a time, one engine after another; returns every trajectory
-    (a :class:`TrajectoryRecorder`), the first crossings and the claims' outcomes."""
+def _run_in_batches(plan: Plan, seed: int, blocks, values, batch_blocks: int, on_batch, n_samples: int,
+                    keep_trajectories: bool) -> _Outcome:
+    """Run ``batch_blocks`` blocks at a time, one engine after another, keeping every trajectory
+    to merge them."""
     if batch_blocks < 1:
         raise ValueError("batch_blocks must be >= 1")
     parts, firsts, ons = [], [], []
@@ -252,4 +271,6 @@ def _run_in_batches(plan: Plan, seed: int, blocks, values, batch_blocks: int, on
     merged.data = {k: np.concatenate([p.data[k] for p in parts]) for k in parts[0].data}
     first = {k: np.concatenate([f[k] for f in firsts]) for k in firsts[0]}
     holds_on = {k: np.concatenate([o[k] for o in ons]) for k in ons[0]}
-    return merged, first, holds_on
+    q, mean = merged.quantiles()
+    samples = {k: v[:n_samples] for k, v in merged.data.items()}
+    return _Outcome(q, mean, first, holds_on, samples, merged.data if keep_trajectories else None)

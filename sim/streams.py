@@ -2,10 +2,10 @@
 ``SeedSequence(seed, spawn_key=KEY)`` whose key is made here, so no two uses can share a
 stream by accident.
 
-- Engine streams are per block of replications: ``(block, 0)`` for the daily draws and
-  ``(block, 1, crc32(path))`` for each parameter (common random numbers: the same path draws the
-  same values in any scenario run with the same seed).  :func:`param_keys` refuses two paths
-  whose keys collide.
+- Engine streams are per block of :data:`BLOCK` replications (:func:`blocks_for`):
+  ``(block, 0)`` for the daily draws and ``(block, 1, crc32(path))`` for each parameter
+  (common random numbers: the same path draws the same values in any scenario run with the
+  same seed).  :func:`param_keys` refuses two paths whose keys collide.
 - Other uses have one named root key each (:data:`ROOT_KEYS`); a new use adds a name here, and
   the import-time check refuses a key given twice.
 """
@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
+#: Replications per random-number block (the unit of reproducibility).
+BLOCK = 1000
 #: Second element of an engine block's key.
 DAILY, PARAMETER = 0, 1
 
@@ -50,6 +52,11 @@ def sequence(seed: int, name: str, *extra: int) -> np.random.SeedSequence:
 def generator(seed: int, name: str, *extra: int) -> np.random.Generator:
     """A ``Generator`` on the named stream."""
     return np.random.default_rng(sequence(seed, name, *extra))
+
+
+def blocks_for(reps: int) -> list[tuple[int, int]]:
+    """``(block index, replications in it)`` for ``reps`` replications."""
+    return [(b, min(BLOCK, reps - b * BLOCK)) for b in range(-(-reps // BLOCK))]
 
 
 def daily(seed: int, block: int) -> np.random.Generator:

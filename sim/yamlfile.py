@@ -1,30 +1,28 @@
 """Reading YAML files: bounded reading, safe loading, line numbers for field paths, one-line
-errors, and ``path=value`` overrides.  Shared by scenario, estimates and sweep files.
+errors.  Shared by scenario, estimates and sweep files (``path=value`` overrides are in
+:mod:`sim.overrides`).
 
-Every input is bounded before it is trusted: a file is read up to :data:`MAX_FILE_BYTES`
-(devices and pipes refused), a document may expand to at most :data:`MAX_NODES` values once
-its aliases are followed and nest at most :data:`MAX_DEPTH` levels, a key may appear once in
-a mapping, and a value the loader cannot build (an impossible date such as ``2025-02-30``) is
-refused with its field path and line.
+Every input is bounded before it is trusted: a file is read up to
+:data:`sim.textfile.MAX_FILE_BYTES` (devices and pipes refused), a document may expand to at
+most :data:`MAX_NODES` values once its aliases are followed and nest at most :data:`MAX_DEPTH`
+levels, a key may appear once in a mapping, and a value the loader cannot build (an
+impossible date such as ``2025-02-30``) is refused with its field path and line.
 """
 
 from __future__ import annotations
 
-import copy
-import os
 import re
-import stat
-import types
-import typing
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
 
-#: Largest file read: fifty times the largest estimates file, and small enough that the
-#: pure-Python YAML reader (half a megabyte a second at worst) answers within seconds.
-MAX_FILE_BYTES = 1024 * 1024
+from .errors import InputError
+from .textfile import read_text
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
 #: Most values a document may hold once its aliases are expanded (a few thousand is a big file).
 MAX_NODES = 100_000
 #: Deepest nesting of mappings and lists (a scenario nests about six levels).
@@ -35,26 +33,6 @@ LineMap = dict[FieldPath, int]
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
-
-
-class InputError(ValueError):
-    """Bad input from the user: a file (scenario, estimates, sweep, posterior), a command-line
-    option or a value given to the library.  ``str()`` is a one-line message naming the source
-    (the file, or the option), the field and the rule, with the line when it is known.
-
-    The other input errors are subclasses (:class:`sim.outputs.OutputError`,
-    :class:`sim.posterior.PosteriorError`, :class:`sim.calibration.CalibrationError`), so
-    catching this one class catches them all.
-    """
-
-    def __init__(self, source: str, field: str, rule: str, line: int | None = None):
-        self.source, self.field, self.rule, self.line = source, field, rule, line
-        where = f"{source}:{line}" if line else source
-        super().__init__(f"{where}: {field}: {rule}" if field else f"{where}: {rule}")
-
-
-#: The former name of :class:`InputError`, kept so that code written against it still works.
-ScenarioError = InputError
 
 
 class YamlRefused(yaml.YAMLError):
@@ -246,64 +224,6 @@ def yaml_error(src: str, exc: yaml.YAMLError, field: str = "", marks: bool = Tru
 # -- files -------------------------------------------------------------------------------------
 
 
-def _article(word: str) -> str:
-    return "an" if word[:1] in "aeiou" else "a"
-
-
-def read_text(path: str | Path, what: str = "scenario", limit: int = MAX_FILE_BYTES) -> str:
-    """The UTF-8 text of a regular file of at most ``limit`` bytes.
-
-    Raises
-    ------
-    InputError
-        One line: no such file, a directory, a device or pipe, too large, unreadable, not UTF-8.
-    """
-    src = str(path)
-    try:
-        # Non-blocking: opening a FIFO for reading would otherwise wait for a writer.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except FileNotFoundError:
-        raise InputError(src, "", f"no such {what} file") from None
-    except IsADirectoryError:
-        raise InputError(src, "", f"is a directory, not {_article(what)} {what} file") from None
-    except (OSError, ValueError) as exc:
-        raise InputError(src, "", f"cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
-    try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise InputError(src, "", f"is a directory, not {_article(what)} {what} file")
-        if not stat.S_ISREG(mode):
-            raise InputError(src, "", f"is a device, pipe or socket, not {_article(what)} {what} file")
-        # One byte over the limit tells a file at the limit from a larger one, without
-        # trusting the size the file system reports.
-        raw = _read_at_most(fd, limit + 1)
-    except OSError as exc:
-        raise InputError(src, "", f"cannot be read ({exc.strerror})") from None
-    finally:
-        os.close(fd)
-    if len(raw) > limit:
-        raise InputError(src, "", f"is larger than {_size(limit)}, the limit for {_article(what)} {what} file")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError(src, "", "is not UTF-8 text") from None
-
-
-def _read_at_most(fd: int, n: int) -> bytes:
-    chunks, left = [], n
-    while left > 0:
-        chunk = os.read(fd, min(left, 1 << 20))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
-
-
-def _size(n: int) -> str:
-    return f"{n / 2**20:g} MB" if n >= 2**20 else f"{n:,} bytes"
-
-
 def read_yaml(path: str | Path, what: str = "scenario") -> tuple[Any, LineMap]:
     """Read a YAML file safely; any failure is a one-line :class:`InputError`.
 
@@ -357,109 +277,3 @@ def validation_error(src: str, exc: ValidationError, lines: LineMap) -> InputErr
     if more:
         msg += f" (and {more} more error{'s' if more > 1 else ''})"
     return InputError(src, ".".join(loc), msg, line_of(lines, *loc))
-
-
-# -- overrides ---------------------------------------------------------------------------------
-
-
-def apply_overrides(data: dict[str, Any], overrides: list[str] | tuple[str, ...], src: str,
-                    schema: type[BaseModel] | None = None) -> dict[str, Any]:
-    """Apply ``path=value`` overrides (``value`` read as YAML) to raw scenario data.
-
-    Path parts are mapping keys, list indices, or the ``name`` of an item in a list; see
-    :func:`set_path` for which keys may be created.
-    """
-    data = copy.deepcopy(data)
-    for item in overrides:
-        if "=" not in item:
-            raise InputError(src, item, "an override is path=value", None)
-        path, raw = item.split("=", 1)
-        try:
-            value = load_yaml_text(raw)
-        except YamlRefused as exc:
-            raise yaml_error(src, exc, path.strip(), marks=False) from None
-        except yaml.YAMLError:
-            raise InputError(src, path, f"override value {raw!r} is not valid YAML") from None
-        set_path(data, path, value, src, schema)
-    return data
-
-
-def set_path(data: Any, path: str, value: Any, src: str = "--set", schema: type[BaseModel] | None = None) -> None:
-    """Set ``value`` at a dotted ``path`` inside nested dicts and lists.
-
-    A missing key is created only where ``schema`` (the file's model, such as
-    :class:`sim.scenario.Scenario`) does not name its keys itself: a field of a section
-    (``wounded.return_to_duty`` when the file leaves ``wounded`` out) may be created, a new
-    entry in a mapping of named things (a posture, a threshold) may not, since a misspelt name
-    would be set and never used.  Without a schema every missing key is created.
-    """
-    parts = [p for p in path.strip().split(".") if p]
-    if not parts:
-        raise InputError(src, path, "empty override path")
-    node, tp = data, schema
-    for i, part in enumerate(parts):
-        last = i == len(parts) - 1
-        if isinstance(node, list):
-            idx = _list_index(node, part)
-            if idx is None:
-                raise InputError(src, path, f"no item {part!r} in that list (an index or a name)")
-            if last:
-                node[idx] = value
-            else:
-                node = node[idx]
-        elif isinstance(node, dict):
-            if part not in node and _names_its_keys(tp):
-                what = parts[i - 1].removesuffix("s") if i else "key"
-                known = ", ".join(map(str, node)) or "none defined"
-                raise InputError(src, path, f"no {what} named {part!r} (known: {known})")
-            if last:
-                node[part] = value
-            else:
-                node = node.setdefault(part, {})
-        else:
-            raise InputError(src, path, f"{'.'.join(parts[:i])} holds a value, not a section")
-        tp = _child_type(tp, part)
-
-
-def _list_index(items: list[Any], part: str) -> int | None:
-    if part.lstrip("-").isdigit():
-        idx = int(part)
-        return idx if -len(items) <= idx < len(items) else None
-    for idx, item in enumerate(items):
-        if isinstance(item, dict) and item.get("name") == part:
-            return idx
-    return None
-
-
-def _unwrap(tp: Any) -> Any:
-    """The type inside ``Annotated[...]`` and ``X | None``; None when there is no single one."""
-    while True:
-        origin = typing.get_origin(tp)
-        if origin is Annotated:
-            tp = typing.get_args(tp)[0]
-        elif origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(tp) if a is not type(None)]
-            if len(args) != 1:
-                return None
-            tp = args[0]
-        else:
-            return tp
-
-
-def _names_its_keys(tp: Any) -> bool:
-    """Whether a schema type is a mapping whose keys the file chooses (``dict[Name, ...]``)."""
-    return typing.get_origin(_unwrap(tp)) is dict
-
-
-def _child_type(tp: Any, part: str) -> Any:
-    """The schema type at ``part`` below ``tp`` (None when the schema does not say)."""
-    tp = _unwrap(tp)
-    if isinstance(tp, type) and issubclass(tp, BaseModel):
-        fields = {f.alias or n: f.annotation for n, f in tp.model_fields.items()}
-        return fields.get(part)
-    origin, args = typing.get_origin(tp), typing.get_args(tp)
-    if origin is dict and len(args) == 2:
-        return args[1]
-    if origin is list and args:
-        return args[0]
-    return None

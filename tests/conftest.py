@@ -11,7 +11,7 @@ import yaml
 from hypothesis import settings
 
 import sim
-from sim.scenario import from_data
+from sim.rules import from_data
 
 ROOT = Path(__file__).resolve().parents[1]
 

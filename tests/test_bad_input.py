@@ -110,7 +110,7 @@ def test_every_input_error_is_an_input_error():
     """One class to catch for bad input from Python; each keeps its one-line message."""
     import sim
     from sim.calibration import CalibrationError
-    from sim.outputs import OutputError
+    from sim.folders import OutputError
     from sim.posterior import PosteriorError
 
     assert sim.ScenarioError is sim.InputError  # the former name still works

@@ -22,11 +22,14 @@ from scipy import stats
 import sim
 from conftest import BASE, write
 from sim.calibration.priors import Prior
-from sim.domains import REGISTRY, DomainError, domain_of, registry_of
-from sim.engine import Streams, blocks_for, draw_params
-from sim.params import Domain, Param, ParamError
+from sim.domains import REGISTRY, Domain, DomainError, domain_of, registry_of
+from sim.draws import draw_params
+from sim.errors import InputError
+from sim.fields import MAX_DAYS, MAX_SIZE
+from sim.params import Param, ParamError
 from sim.plan import compile_plan
-from sim.scenario import MAX_DAYS, MAX_SIZE, InputError, from_data
+from sim.rules import from_data
+from sim.streams import Streams, blocks_for
 from sim.sweeps.spec import make_sweep
 
 RATE = "postures.combat.daily_rate"

@@ -20,7 +20,8 @@ from hostile import refused, run_cli
 import sim
 from conftest import BASE, write
 from sim.estimates import estimates_for
-from sim.yamlfile import MAX_FILE_BYTES, MAX_NODES, load_yaml_text, parse_yaml
+from sim.textfile import MAX_FILE_BYTES
+from sim.yamlfile import MAX_NODES, load_yaml_text, parse_yaml
 
 ESTIMATE = {
     "id": "x",

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 import sim
 from sim.measures import QUANTILES, int_quantiles
 from sim.rates import probability_from_rate, rate_from_probability
-from sim.scenario import from_data
+from sim.rules import from_data
 
 START = dt.date(2025, 1, 1)
 POSTURES = ["training", "rear", "combat", "withdrawn"]

@@ -13,12 +13,11 @@ import pytest
 
 import sim
 from conftest import ROOT, make
-from sim.engine import blocks_for
 from sim.laws import LAWS, DailyRate, Law, NoLoss, PerDay, law_for
 from sim.plan import compile_plan
 from sim.reference import run_reference
 from sim.scenario import Posture
-from sim.streams import Streams
+from sim.streams import Streams, blocks_for
 
 #: The fields of a posture that choose its law (given or not).
 LOSS_FIELDS = {"per_day": 40, "daily_rate": 0.01}

@@ -15,7 +15,8 @@ import pytest
 from hostile import refused, run_cli, snapshot
 
 from conftest import BASE, ROOT, write
-from sim.outputs import MARKER, OutputError, OutputFolder, clean_staging, default_out_dir, label, staged
+from sim.folders import OutputError, OutputFolder, clean_staging, default_out_dir, label, staged
+from sim.marker import MARKER
 
 SMALL = ["--reps", "40", "--no-plot", "-q"]
 
@@ -142,11 +143,11 @@ def test_output_of_an_earlier_version_is_recognised(tmp_path):
 
 
 def test_without_an_atomic_exchange_the_fallback_still_replaces(tmp_path, monkeypatch):
-    import sim.outputs
+    import sim.folders
 
     staged(tmp_path / "d", lambda d: (d / "a.csv").write_text("1"))
     (tmp_path / "d" / "keep.txt").write_text("k")
-    monkeypatch.setattr(sim.outputs, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(sim.folders, "exchange", lambda a, b: False)
     staged(tmp_path / "d", lambda d: (d / "a.csv").write_text("2"))
     assert (tmp_path / "d" / "a.csv").read_text() == "2"
     assert (tmp_path / "d" / "keep.txt").read_text() == "k" and staging_left(tmp_path) == []

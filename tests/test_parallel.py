@@ -216,3 +216,33 @@ def test_the_command_default_follows_cpu_affinity(tmp_path):
     assert "running on this process" in sweep("one", {cpus[0]})
     if len(cpus) > 1:
         assert f"running on a local pool of {min(len(cpus), 5)} processes" in sweep("all", set(cpus))
+
+
+def test_workers_do_not_outlive_a_killed_parent(tmp_path):
+    """SIGKILL of the process that owns a pool ends its workers too (none left waiting)."""
+    import signal
+    import time
+
+    script = ("import os, sys, time\n"
+              "from sim.parallel import Pool\n"
+              "pool = Pool(2)\n"
+              "print(' '.join(str(p) for p in pool._executor._processes), flush=True)\n"
+              "time.sleep(60)\n")
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                            env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    workers = [int(p) for p in proc.stdout.readline().split()]
+    assert len(workers) == 2
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10  # the kernel signals at once; 10 s only bounds a slow machine
+
+    def alive(pid: int) -> bool:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                return fh.read().split()[2] != "Z"
+        except FileNotFoundError:
+            return False
+
+    while any(alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(alive(w) for w in workers)

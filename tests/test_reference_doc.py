@@ -15,7 +15,8 @@ import pytest
 import yaml
 
 from sim.estimates import Estimates
-from sim.scenario import Rotation, Scenario, Strict
+from sim.fields import Strict
+from sim.scenario import Rotation, Scenario
 from sim.sweeps.file import SweepFile
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -19,8 +19,12 @@ import yaml
 import sim
 from conftest import ROOT
 from sim.params import Param
-from sim.sweeps.analysis import morris_indices, sobol_indices, tornado
-from sim.sweeps.design import TAIL, design_size, scale, unit_design
+from sim.sweeps import designs
+from sim.sweeps.designs import design_size, unit_design
+from sim.sweeps.designs.morris import morris_indices
+from sim.sweeps.designs.oat import tornado
+from sim.sweeps.designs.scale import TAIL, scale
+from sim.sweeps.designs.sobol import sobol_indices
 from sim.sweeps.spec import make_sweep
 
 # A constant 10 (or 20) casualties a day, all killed, from 1,000 people arriving on day 0:
@@ -84,19 +88,21 @@ def small(tmp_path) -> Path:
     ("lhs", 20, False, 20), ("morris", 5, False, 20), ("sobol", 8, False, 40), ("sobol", 8, True, 64),
 ])
 def test_designs_have_the_documented_number_of_points_in_the_unit_cube(design, n, second, expected):
-    unit, varied = unit_design(design, 3, n, seed=5, second_order=second)
+    unit = unit_design(design, 3, n, seed=5, second_order=second)
     assert unit.shape == (expected, 3) == (design_size(design, 3, n, second), 3)
     assert unit.min() >= 0.0 and unit.max() <= 1.0
-    again, _ = unit_design(design, 3, n, seed=5, second_order=second)
+    again = unit_design(design, 3, n, seed=5, second_order=second)
     assert np.array_equal(unit, again)  # seeded: the same design every time
     if design == "oat":
-        assert varied[0] == -1 and (unit[0] == 0.5).all()
-        for i, row in zip(varied[1:], unit[1:], strict=True):
-            assert (np.delete(row, i) == 0.5).all()  # one at a time, the others at their middle
+        names = ["a", "b", "c"]
+        varied = designs.design("oat").extra(unit, names)["varied"]
+        assert varied[0] == "baseline" and (unit[0] == 0.5).all()
+        for name, row in zip(varied[1:], unit[1:], strict=True):
+            assert (np.delete(row, names.index(name)) == 0.5).all()  # one at a time, the others at their middle
 
 
 def test_grid_and_oat_reach_both_ends_of_a_range():
-    unit, _ = unit_design("grid", 2, 3, seed=0)
+    unit = unit_design("grid", 2, 3, seed=0)
     values = scale(unit, [Param("uniform", (0.0, 0.6)), Param("uniform", (10.0, 20.0))])
     assert sorted(set(values[:, 0])) == pytest.approx([0.0, 0.3, 0.6])
     assert sorted(set(values[:, 1])) == pytest.approx([10.0, 15.0, 20.0])
@@ -330,12 +336,12 @@ def test_a_sweep_file_gives_params_design_and_outputs(small, tmp_path):
 
 def synthetic(design: str, n: int, f, k: int = 3, **kw) -> pd.DataFrame:
     """A frame as sim.sweep returns it, for a known function of unit-range parameters."""
-    unit, varied = unit_design(design, k, n, seed=1, **kw)
+    unit = unit_design(design, k, n, seed=1, **kw)
     names = [f"x{i}" for i in range(k)]
     frame = pd.DataFrame(unit, columns=names)
     frame.insert(0, "point", range(len(frame)))
-    if varied is not None:
-        frame["varied"] = ["baseline" if v < 0 else names[v] for v in varied]
+    for column, labels in designs.design(design).extra(unit, names).items():
+        frame[column] = labels
     frame["y"] = f(unit)
     frame.attrs["sweep"] = {"design": design, "n": n, "levels": kw.get("levels", 4),
                             "second_order": kw.get("second_order", False), "seed": 1,

@@ -17,7 +17,7 @@ import pytest
 
 import sim
 from conftest import ROOT, write
-from sim.scenario import InputError
+from sim.errors import InputError
 from sim.sweeps.execution import load_sweep
 
 # A 120-day scenario: an engine run of a batch takes a fraction of a second.

@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 
 from .. import __version__
-from ..engine import BLOCK
 from ..estimates import Estimates, estimates_for, load_estimates
 from ..loading import load_scenario
 from ..parallel import check_workers
-from ..scenario import Scenario, check_run_size
-from ..streams import generator
+from ..rules import check_run_size
+from ..scenario import Scenario
+from ..streams import BLOCK, generator
 from .observations import select
 from .posterior_fit import Calibration
 from .priors import CalibrationError, priors_for
@@ -81,18 +81,7 @@ def calibrate(scenario: Scenario | str | Path, estimates: Estimates | str | Path
     """
     source = str(scenario) if not isinstance(scenario, Scenario) else f"<scenario {scenario.name}>"
     s = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    if estimates is None:
-        if not s.estimates:
-            raise CalibrationError(source, "estimates", "give an estimates file (the scenario names none)")
-        if isinstance(scenario, Scenario):
-            raise CalibrationError(source, "estimates", "give the estimates file: the scenario names one "
-                                                        "relative to its own file, which a loaded scenario lacks")
-        est_source = str(Path(scenario).parent / s.estimates)
-        est = estimates_for(scenario, s.estimates)
-    elif isinstance(estimates, Estimates):
-        est_source, est = f"<estimates {estimates.case}>", estimates
-    else:
-        est_source, est = str(estimates), load_estimates(estimates)
+    est_source, est = _estimates(scenario, s, estimates, source)
     cutoff = _cutoff(until, s)
     priors = priors_for(s, list(fit), source)
     burn = steps // 2 if burn is None else int(burn)
@@ -115,6 +104,22 @@ def calibrate(scenario: Scenario | str | Path, estimates: Estimates | str | Path
         burn=burn, reps=reps, chain=chain, log_prob=log_prob, acceptance=acceptance,
         tau=autocorrelation_time(chain[burn:]), version=__version__, kinds=tuple(kinds),
         exclude=tuple(exclude))
+
+
+def _estimates(scenario: Scenario | str | Path, s: Scenario, estimates: Estimates | str | Path | None,
+               source: str) -> tuple[str, Estimates]:
+    """The reported figures to fit and where they came from: those given, else the file the
+    scenario names (relative to the scenario's file)."""
+    if estimates is None:
+        if not s.estimates:
+            raise CalibrationError(source, "estimates", "give an estimates file (the scenario names none)")
+        if isinstance(scenario, Scenario):
+            raise CalibrationError(source, "estimates", "give the estimates file: the scenario names one "
+                                                        "relative to its own file, which a loaded scenario lacks")
+        return str(Path(scenario).parent / s.estimates), estimates_for(scenario, s.estimates)
+    if isinstance(estimates, Estimates):
+        return f"<estimates {estimates.case}>", estimates
+    return str(estimates), load_estimates(estimates)
 
 
 def _cutoff(until: dt.date | str | None, s: Scenario) -> dt.date:

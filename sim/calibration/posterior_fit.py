@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..estimates import Estimates
+from ..folders import staged, target_path
 from ..posterior import draws_from_frame, write_posterior
 from ..runner import run
 from ..scenario import Scenario
@@ -186,11 +187,8 @@ class Calibration:
 
     def save(self, out_dir, plot: bool = True, reps: int = 1000) -> list[Path]:
         """Write ``posterior.parquet``, ``summary.json`` and ``fit.png`` into ``out_dir`` (a
-        path or a checked :class:`~sim.outputs.OutputFolder`) atomically; the folder must be
-        new, empty or an earlier output of this tool (see :mod:`sim.outputs`)."""
-        # Writing files is the report layer's (sim.outputs), above this one.
-        from ..outputs import staged, target_path
-
+        path or a checked :class:`~sim.folders.OutputFolder`) atomically; the folder must be
+        new, empty or an earlier output of this tool (see :mod:`sim.folders`)."""
         shown = target_path(out_dir)
         summary = self.summary(reps)
         figure = self.plot(reps) if plot else None

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..domains import domain_of
+from ..errors import InputError
 from ..params import Param
 from ..plan import compile_plan
-from ..scenario import InputError, Scenario
+from ..scenario import Scenario
 
 
 class CalibrationError(InputError):

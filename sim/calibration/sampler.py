@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import BLOCK, Engine
+from ..engine import Engine
 from ..plan import Plan, compile_plan
 from ..scenario import Scenario
-from ..streams import sequence
+from ..streams import BLOCK, sequence
 from .observations import Observation, synthetic_log_likelihood
 from .priors import Prior
 

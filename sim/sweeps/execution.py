@@ -17,8 +17,10 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
+from ..errors import InputError
 from ..parallel import check_workers
-from ..scenario import InputError, Scenario
+from ..scenario import Scenario
+from . import designs
 from .backends import BackendError, ClusterLost, backend
 from .spec import Sweep, make_sweep
 from .store import MANIFEST, SweepStore, schema
@@ -109,8 +111,8 @@ def batch_table(sw: Sweep, design: pd.DataFrame, result: dict[str, Any]) -> pa.T
     rows = design.set_index("point").loc[cols["point"]].reset_index()
     data: dict[str, Any] = {"point": rows["point"], "batch": rows["batch"],
                             "seed": [sw.seed] * len(rows), "reps": [sw.reps] * len(rows)}
-    if "varied" in rows:
-        data["varied"] = rows["varied"]
+    for c in designs.design(sw.design).extra_columns:
+        data[c] = rows[c]
     for p in sw.paths:
         data[p] = rows[p]
     for c in sw.columns:

@@ -6,7 +6,7 @@ A sweep file (YAML; unknown keys refused)::
       wounded.return_to_duty: "0.0:0.6"       # a range low:high (or [low, high])
       postures.combat.daily_rate: {uniform: [0.004, 0.012]}   # or any distribution
     design: sobol                             # grid, oat, lhs, morris or sobol
-    n: 64                                     # the design's size (see sim.sweeps.design)
+    n: 64                                     # the design's size (see sim.sweeps.designs)
     levels: 4                                 # Morris grid levels
     second_order: false                       # Sobol second-order indices
     outputs:                                  # scalar outputs per point (see sim.sweeps.scalars)
@@ -33,13 +33,17 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BeforeValidator, Field, ValidationError
 
+from ..errors import InputError
+from ..fields import MAX_REPS, Strict
 from ..params import Param, ParamError
-from ..scenario import MAX_REPS, InputError, Strict, load_yaml_text, read_yaml, validation_error
-from ..yamlfile import YamlRefused, line_of, yaml_error  # noqa: F401  (line_of: re-exported)
-from .scalars import Output, OutputError, parse_output
+from ..yamlfile import YamlRefused, load_yaml_text, read_yaml, validation_error, yaml_error
+from .designs import DESIGNS
+from .scalars import Output, OutputSpecError, parse_output
 
 _NUMBER = r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?"
 _RANGE = re.compile(rf"^\s*({_NUMBER})\s*:\s*({_NUMBER})\s*$")
+#: The name of a registered design.
+DesignName = Literal[tuple(DESIGNS)]
 
 
 def parse_range(value: Any) -> Param:
@@ -82,7 +86,7 @@ SweptParam = Annotated[Param, BeforeValidator(parse_range)]
 def _output(value: Any) -> Output:
     try:
         return parse_output(value)
-    except OutputError as exc:
+    except OutputSpecError as exc:
         raise ValueError(str(exc)) from None
 
 
@@ -94,7 +98,7 @@ class SweepFile(Strict):
     `run --set`: `postures.combat.daily_rate`, `units.wave-2.size`), with its range: `"low:high"` or
     `[low, high]` (uniform), or a distribution. A range must lie within the field's own range;
     `--param` adds parameters or replaces the file's."""
-    design: Literal["grid", "oat", "lhs", "morris", "sobol"] | None = None
+    design: DesignName | None = None
     """The design: `grid`, `oat` (one at a time), `lhs` (Latin hypercube), `morris` or `sobol`.
     Absent: `oat`."""
     n: int | None = Field(None, ge=1)

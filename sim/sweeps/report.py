@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..outputs import atomic_text
+from ..atomic import atomic_text
 from .analysis import analyze
 
 

@@ -33,7 +33,7 @@ KINDS = ("median_day", "p_cross", "p_holds", "mean", "q<percent>")
 _QUANTILE = re.compile(r"^q(\d{1,2}(\.\d+)?|100)$")
 
 
-class OutputError(ValueError):
+class OutputSpecError(ValueError):
     """An output is malformed or names nothing in the scenario; the message states the rule."""
 
 
@@ -87,24 +87,24 @@ def parse_output(value: Any) -> Output:
     if isinstance(value, dict):
         return _from_mapping(value)
     if not isinstance(value, str) or ":" not in value:
-        raise OutputError(f"an output is <kind>:<name>[@<date>] with kind one of {', '.join(KINDS)} "
+        raise OutputSpecError(f"an output is <kind>:<name>[@<date>] with kind one of {', '.join(KINDS)} "
                           f"(got {value!r})")
     kind, rest = value.strip().split(":", 1)
     name, _, when = rest.partition("@")
     if kind not in ("median_day", "p_cross", "p_holds", "mean") and not _QUANTILE.match(kind):
-        raise OutputError(f"unknown output kind {kind!r}; allowed: {', '.join(KINDS)}")
+        raise OutputSpecError(f"unknown output kind {kind!r}; allowed: {', '.join(KINDS)}")
     on = None
     if when:
         try:
             on = dt.date.fromisoformat(when)
         except ValueError:
-            raise OutputError(f"{when!r} is not a date (YYYY-MM-DD)") from None
+            raise OutputSpecError(f"{when!r} is not a date (YYYY-MM-DD)") from None
     if kind in ("median_day", "p_holds") and on is not None:
-        raise OutputError(f"{kind} takes no date")
+        raise OutputSpecError(f"{kind} takes no date")
     if kind not in ("median_day", "p_holds", "p_cross") and on is None:
-        raise OutputError(f"{kind} needs a date: {kind}:{name or '<measure>'}@YYYY-MM-DD")
+        raise OutputSpecError(f"{kind} needs a date: {kind}:{name or '<measure>'}@YYYY-MM-DD")
     if not name:
-        raise OutputError(f"{kind} needs a name")
+        raise OutputSpecError(f"{kind} needs a name")
     return Output(kind, name, on)
 
 
@@ -113,7 +113,7 @@ def _from_mapping(value: dict[str, Any]) -> Output:
     allowed = {"threshold", "by", "claim", "measure", "date", "stat"}
     unknown = sorted(map(str, keys - allowed))
     if unknown:
-        raise OutputError(f"unknown key {unknown[0]!r}; allowed: {', '.join(sorted(allowed))}")
+        raise OutputSpecError(f"unknown key {unknown[0]!r}; allowed: {', '.join(sorted(allowed))}")
 
     def date(key: str) -> dt.date:
         v = value[key]
@@ -122,7 +122,7 @@ def _from_mapping(value: dict[str, Any]) -> Output:
         try:
             return dt.date.fromisoformat(str(v))
         except ValueError:
-            raise OutputError(f"{key}: {v!r} is not a date (YYYY-MM-DD)") from None
+            raise OutputSpecError(f"{key}: {v!r} is not a date (YYYY-MM-DD)") from None
 
     if keys <= {"threshold", "by"} and "threshold" in keys:
         name = str(value["threshold"])
@@ -132,22 +132,22 @@ def _from_mapping(value: dict[str, Any]) -> Output:
     if keys >= {"measure", "date"} and keys <= {"measure", "date", "stat"}:
         stat = str(value.get("stat", "mean"))
         if stat != "mean" and not _QUANTILE.match(stat):
-            raise OutputError(f"stat must be mean or q<percent> such as q50 (got {stat!r})")
+            raise OutputSpecError(f"stat must be mean or q<percent> such as q50 (got {stat!r})")
         return Output(stat, str(value["measure"]), date("date"))
-    raise OutputError("give {threshold: NAME} (median day), {threshold: NAME, by: DATE}, {claim: ID} "
+    raise OutputSpecError("give {threshold: NAME} (median day), {threshold: NAME, by: DATE}, {claim: ID} "
                       "or {measure: NAME, date: DATE, stat: mean|q<percent>}")
 
 
 def check_output(out: Output, s: Scenario) -> None:
     """Refuse an output that names nothing in the scenario, or a date outside the run."""
     if out.kind in ("median_day", "p_cross") and out.name not in s.thresholds:
-        raise OutputError(f"no threshold named {out.name!r} ({', '.join(s.thresholds) or 'none defined'})")
+        raise OutputSpecError(f"no threshold named {out.name!r} ({', '.join(s.thresholds) or 'none defined'})")
     if out.kind == "p_holds" and out.name not in {c.id for c in s.claims}:
-        raise OutputError(f"no claim {out.name!r} ({', '.join(c.id for c in s.claims) or 'none defined'})")
+        raise OutputSpecError(f"no claim {out.name!r} ({', '.join(c.id for c in s.claims) or 'none defined'})")
     if out.kind not in ("median_day", "p_cross", "p_holds") and out.name not in MEASURES:
-        raise OutputError(f"unknown measure {out.name!r}; allowed: {', '.join(MEASURES)}")
+        raise OutputSpecError(f"unknown measure {out.name!r}; allowed: {', '.join(MEASURES)}")
     if out.on is not None and not s.start <= out.on <= s.end:
-        raise OutputError(f"date {out.on} must lie between start and end ({s.start}..{s.end})")
+        raise OutputSpecError(f"date {out.on} must lie between start and end ({s.start}..{s.end})")
 
 
 def default_outputs(s: Scenario) -> list[Output]:

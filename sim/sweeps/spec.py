@@ -2,21 +2,14 @@
 
 :func:`make_sweep` merges a sweep file (:mod:`sim.sweeps.file`) with the settings given as
 arguments or command-line options (which win), checks them against the scenario, and returns
-one frozen :class:`Sweep`.  Every error is a :class:`~sim.scenario.InputError` naming the
-file or option, the field and the rule.
-
-A swept parameter follows the domain rule of :mod:`sim.params` (a range must lie in the field's
-domain; a normal or lognormal is truncated to it).  Every combination of the swept values must
-make a valid scenario: the sweep is refused at set-up when the corners of the swept ranges
-break a rule across fields (``casualties.killed`` and ``casualties.missing`` summing past 1,
-say), naming the parameters.  This is checked on the ranges, not on the design's points, so
-whether a sweep is accepted does not depend on the design, its size or its seed, and every
-design covers the whole box of ranges, as the sensitivity analyses assume.
+one frozen :class:`Sweep`.  Every error is a :class:`~sim.errors.InputError` naming the
+file or option, the field and the rule.  The swept ranges are checked by
+:mod:`sim.sweeps.ranges`: each on its field's domain, and every combination of them making a
+valid scenario.
 """
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,20 +19,18 @@ import pandas as pd
 
 from .. import __version__
 from ..domains import domain_of
+from ..errors import InputError
+from ..fields import MAX_REPS
 from ..loading import load_scenario
-from ..params import Param, ParamError
-from ..plan import compile_plan
-from ..scenario import (
-    MAX_REPS,
-    InputError,
-    Scenario,
-    check_run_size,
-    from_data,
-    set_path,
-)
-from .design import DEFAULT_N, DESIGNS, DesignError, check_design, design_size, quantile, scale, unit_design
-from .file import SweepFile, line_of, parse_param_option, parse_range, read_sweep_file
-from .scalars import Output, OutputError, check_output, default_outputs, parse_output
+from ..params import Param
+from ..rules import check_run_size
+from ..scenario import Scenario
+from ..yamlfile import line_of
+from . import designs
+from .designs.scale import scale
+from .file import SweepFile, parse_param_option, parse_range, read_sweep_file
+from .ranges import Swept, check_ranges
+from .scalars import Output, OutputSpecError, check_output, default_outputs, parse_output
 
 DEFAULT_REPS = 200
 #: Replications an engine run aims at: large enough that the engine's per-day overhead is
@@ -73,7 +64,7 @@ class Sweep:
 
     @property
     def points(self) -> int:
-        return design_size(self.design, len(self.params), self.n, self.second_order)
+        return designs.design_size(self.design, len(self.params), self.n, self.second_order)
 
     @property
     def batches(self) -> int:
@@ -84,18 +75,19 @@ class Sweep:
         """Every output column, in order."""
         return [c for o in self.outputs for c in o.columns]
 
-    def unit_design(self) -> tuple[Any, list[int] | None]:
-        """The design in the unit cube (see :func:`sim.sweeps.design.unit_design`)."""
-        return unit_design(self.design, len(self.params), self.n, self.seed, self.levels, self.second_order)
+    def unit_design(self) -> np.ndarray:
+        """The design in the unit cube (see :func:`sim.sweeps.designs.unit_design`)."""
+        return designs.unit_design(self.design, len(self.params), self.n, self.seed, self.levels, self.second_order)
 
     def design_frame(self) -> pd.DataFrame:
-        """Every point: its index, batch, parameter values (and for ``oat`` what it varies)."""
-        unit, varied = self.unit_design()
+        """Every point: its index, batch, the design's own columns (oat's ``varied``) and
+        parameter values."""
+        unit = self.unit_design()
         values = scale(unit, list(self.params.values()), [domain_of(p) for p in self.paths])
         points = np.arange(len(unit))
         frame = pd.DataFrame({"point": points, "batch": points // self.batch_points})
-        if varied is not None:
-            frame["varied"] = ["baseline" if v < 0 else self.paths[v] for v in varied]
+        for column, labels in designs.design(self.design).extra(unit, self.paths).items():
+            frame[column] = labels
         for i, path in enumerate(self.paths):
             frame[path] = values[:, i]
         return frame
@@ -147,7 +139,7 @@ def make_sweep(scenario: Scenario | str | Path, *, file: str | Path | None = Non
         Swept parameters: ``{path: "low:high" | [low, high] | distribution}``, or
         ``["path=low:high", ...]`` as on the command line.
     design, n, levels, second_order
-        The design (see :mod:`sim.sweeps.design`) [default: ``oat``].
+        The design (see :mod:`sim.sweeps.designs`) [default: ``oat``].
     outputs : list
         Output names or mappings (see :mod:`sim.sweeps.scalars`) [default: every threshold's
         median crossing day and every claim's probability].
@@ -168,28 +160,44 @@ def make_sweep(scenario: Scenario | str | Path, *, file: str | Path | None = Non
     f = _FileSettings(file)
     base, source = _scenario(scenario, f, overrides)
     swept = _swept(base, f, params)
-    design_ = design if design is not None else f.spec.design or "oat"
-    if design_ not in DESIGNS:
-        raise InputError("--design", "design", f"unknown design {design_!r}; allowed: {', '.join(DESIGNS)}")
-    n_ = n if n is not None else f.spec.n if f.spec.n is not None else DEFAULT_N[design_]
-    levels_ = levels if levels is not None else f.spec.levels or 4
-    second_ = bool(second_order if second_order is not None else f.spec.second_order)
-    try:
-        check_design(design_, len(swept), n_, levels_, second_)
-    except DesignError as exc:
-        given = {"design": design, "n": n, "levels": levels, "second_order": second_order}[exc.field]
-        raise f.error(exc.field, str(exc), given) from None
+    design_, n_, levels_, second_ = _design(f, len(swept), design, n, levels, second_order)
     outs = _outputs(base, f, outputs)
     reps_ = reps if reps is not None else f.spec.reps or DEFAULT_REPS
     seed_ = seed if seed is not None else f.spec.seed if f.spec.seed is not None else base.seed
     check_run_size(reps_, seed_)
-    bp = batch_points if batch_points is not None else f.spec.batch_points
-    if bp is not None and not 1 <= bp <= MAX_REPS // reps_:
-        raise f.error("batch_points", f"must be between 1 and {MAX_REPS // reps_:,} "
-                      f"(batch_points x reps at most {MAX_REPS:,})", batch_points)
-    bp = bp or default_batch_points(reps_, design_size(design_, len(swept), n_, second_))
+    bp = _batch_points(f, batch_points, reps_, designs.design_size(design_, len(swept), n_, second_))
     return Sweep(scenario=base, params=swept, design=design_, n=n_, levels=levels_, second_order=second_,
                  outputs=tuple(outs), reps=reps_, seed=seed_, batch_points=bp, scenario_file=source)
+
+
+def _design(f: _FileSettings, n_params: int, design: str | None, n: int | None, levels: int | None,
+            second_order: bool | None) -> tuple[str, int, int, bool]:
+    """The design, its size, Morris levels and Sobol second order (the caller's, else the
+    file's, else the defaults), checked."""
+    design_ = design if design is not None else f.spec.design or designs.DEFAULT
+    try:
+        chosen = designs.design(design_)
+    except designs.DesignError as exc:
+        raise InputError("--design", "design", str(exc)) from None
+    n_ = n if n is not None else f.spec.n if f.spec.n is not None else chosen.default_n
+    levels_ = levels if levels is not None else f.spec.levels or 4
+    second_ = bool(second_order if second_order is not None else f.spec.second_order)
+    try:
+        chosen.check(n_params, n_, levels_, second_)
+    except designs.DesignError as exc:
+        given = {"design": design, "n": n, "levels": levels, "second_order": second_order}[exc.field]
+        raise f.error(exc.field, str(exc), given) from None
+    return design_, n_, levels_, second_
+
+
+def _batch_points(f: _FileSettings, batch_points: int | None, reps: int, points: int) -> int:
+    """Points per engine run (the caller's, else the file's, else :func:`default_batch_points`),
+    checked: a batch holds at most :data:`~sim.fields.MAX_REPS` replications."""
+    bp = batch_points if batch_points is not None else f.spec.batch_points
+    if bp is not None and not 1 <= bp <= MAX_REPS // reps:
+        raise f.error("batch_points", f"must be between 1 and {MAX_REPS // reps:,} "
+                      f"(batch_points x reps at most {MAX_REPS:,})", batch_points)
+    return bp or default_batch_points(reps, points)
 
 
 class _FileSettings:
@@ -221,7 +229,7 @@ def _swept(base: Scenario, f: _FileSettings, params: dict[str, Any] | list[str] 
            ) -> dict[str, Param]:
     """The swept parameters (the file's, then the caller's), each a numeric parameter of the
     scenario on its field's domain, whose ranges together pass the scenario's own rules."""
-    swept: dict[str, tuple[Param, str, str, int | None]] = {
+    swept: dict[str, Swept] = {
         k: (p, f.src, f"params.{k}", line_of(f.lines, "params", k)) for k, p in f.spec.params.items()}
     if isinstance(params, dict):
         for k, v in params.items():
@@ -239,63 +247,8 @@ def _swept(base: Scenario, f: _FileSettings, params: dict[str, Any] | list[str] 
             swept[k] = (p, "--param", k, None)
     if not swept:
         raise InputError(f.src or "--param", "params", "give at least one parameter to sweep")
-    known = compile_plan(base).params
-    boxes = {}
-    for path, (p, src, field, line) in swept.items():
-        if path not in known:
-            raise InputError(src, field, f"not a numeric parameter of scenario {base.name!r}; "
-                                f"known: {', '.join(sorted(known))}", line)
-        boxes[path] = _box(p, path, src, field, line)
-        exc = _trial(base, {path: boxes[path]}, src)
-        if exc is not None:
-            rule = exc.rule if exc.field in (path, "") else f"{exc.field}: {exc.rule}"
-            raise InputError(src, field, rule, line)
-    _check_together(base, boxes, swept)
+    check_ranges(base, swept)
     return {k: v[0] for k, v in swept.items()}
-
-
-def _box(p: Param, path: str, src: str, field: str, line: int | None) -> Param:
-    """The range a swept parameter's points span, as a uniform; refused off its domain."""
-    low, high, _ = domain_of(path)
-    try:
-        p.check_domain(low, high)
-    except ParamError as exc:
-        raise InputError(src, field, str(exc), line) from None
-    lo, hi = quantile(p, np.array([0.0, 1.0]), low, high)
-    return Param("uniform", (float(lo), float(hi)))
-
-
-def _trial(base: Scenario, boxes: dict[str, Param], src: str) -> InputError | None:
-    """The error of the scenario with these parameters set to these ranges (None: valid)."""
-    trial = base.dump()
-    for path, box in boxes.items():
-        set_path(trial, path, box.to_yaml(), src, Scenario)
-    try:
-        from_data(trial, src)
-    except InputError as exc:
-        return exc
-    return None
-
-
-def _check_together(base: Scenario, boxes: dict[str, Param],
-                    swept: dict[str, tuple[Param, str, str, int | None]]) -> None:
-    """Refuse swept ranges that pass one by one but not together, naming the first pair at
-    fault (or all of them when no pair alone is)."""
-    src = next(iter(swept.values()))[1]
-    exc = _trial(base, boxes, src)
-    if exc is None:
-        return
-    culprits = list(boxes)
-    for pair in itertools.combinations(boxes, 2):
-        pair_exc = _trial(base, {k: boxes[k] for k in pair}, src)
-        if pair_exc is not None:
-            culprits, exc = list(pair), pair_exc
-            break
-    _, src, _, line = swept[culprits[0]]
-    rule = f"{exc.field}: {exc.rule}" if exc.field else exc.rule
-    raise InputError(src, ", ".join(culprits),
-                        f"their ranges together break {rule}; every combination of swept values "
-                        "must make a valid scenario", line)
 
 
 def _outputs(base: Scenario, f: _FileSettings, outputs: list[Any] | tuple[Any, ...] | None) -> list[Output]:
@@ -305,7 +258,7 @@ def _outputs(base: Scenario, f: _FileSettings, outputs: list[Any] | tuple[Any, .
         for item in outputs:
             try:
                 outs.append(parse_output(item))
-            except OutputError as exc:
+            except OutputSpecError as exc:
                 raise InputError("--output", str(item), str(exc)) from None
     else:
         outs = list(f.spec.outputs) or default_outputs(base)
@@ -313,7 +266,7 @@ def _outputs(base: Scenario, f: _FileSettings, outputs: list[Any] | tuple[Any, .
     for i, o in enumerate(outs):
         try:
             check_output(o, base)
-        except OutputError as exc:
+        except OutputSpecError as exc:
             if from_file:
                 raise InputError(f.src, f"outputs.{i}", str(exc), line_of(f.lines, "outputs", str(i))) from None
             raise InputError("--output", o.column, str(exc)) from None

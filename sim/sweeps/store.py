@@ -32,8 +32,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from ..outputs import atomic_write, staged
-from ..scenario import InputError
+from ..atomic import atomic_write
+from ..errors import InputError
+from ..folders import staged
+from . import designs
 from .spec import Sweep
 
 MANIFEST = "sweep.json"
@@ -46,8 +48,7 @@ def schema(sweep: Sweep) -> pa.Schema:
     """The columns of a part file (the same in every part, whatever its values)."""
     fields = [pa.field("point", pa.int64()), pa.field("batch", pa.int64()), pa.field("seed", pa.int64()),
               pa.field("reps", pa.int64())]
-    if sweep.design == "oat":
-        fields.append(pa.field("varied", pa.string()))
+    fields += [pa.field(c, pa.string()) for c in designs.design(sweep.design).extra_columns]
     fields += [pa.field(p, pa.float64()) for p in sweep.paths]
     fields += [pa.field(c, pa.string() if c.startswith("median_date:") else pa.float64())
                for c in sweep.columns]

@@ -17,9 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import BLOCK, Engine
+from ..engine import Engine
 from ..plan import Plan, compile_plan
-from ..scenario import Scenario, from_data
+from ..rules import from_data
+from ..scenario import Scenario
+from ..streams import BLOCK
 from .scalars import Output, SnapshotRecorder, parse_output, point_outputs
 
 

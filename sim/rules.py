@@ -1,0 +1,195 @@
+"""The scenario's rules across fields, and validating raw data into a :class:`Scenario`.
+
+A field's own rules (types, domains, one comparison per condition) are checked where it is
+declared; the rules here span fields: dates in order and inside the run, names unique and
+referring to things that exist, shares of one whole not summing past 1, claims' deadlines
+inside the run.  Each rule is one function of a section, returning ``(field path, rule)``
+pairs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from .conditions import Claim, Condition, deadline
+from .errors import InputError
+from .fields import MAX_DAYS, MAX_REPS
+from .scenario import MEASURES, Scenario
+from .yamlfile import line_of, validation_error
+
+Errors = list[tuple[str, str]]
+
+
+def check_rules(s: Scenario) -> Errors:
+    """Rules that span fields.  Returns ``(field path, rule)`` pairs, empty when all hold."""
+    return [err for rule in _RULES for err in rule(s)]
+
+
+def _between_start_and_end(s: Scenario) -> str:
+    return f"must lie between start and end ({s.start}..{s.end})"
+
+
+def _check_span(s: Scenario) -> Errors:
+    errs = []
+    if s.end <= s.start:
+        errs.append(("end", f"must be after start ({s.start})"))
+    if s.days > MAX_DAYS:
+        errs.append(("end", f"the run may span at most {MAX_DAYS} days"))
+    return errs
+
+
+def _check_units(s: Scenario) -> Errors:
+    errs = []
+    names: set[str] = set()
+    for section, units in (("units", s.units), ("reinforcements", s.reinforcements)):
+        for i, u in enumerate(units):
+            if u.name in names:
+                errs.append((f"{section}.{i}.name", f"unit name {u.name!r} is used twice"))
+            names.add(u.name)
+            if not s.start <= u.arrive <= s.end:
+                errs.append((f"{section}.{i}.arrive", _between_start_and_end(s)))
+    return errs
+
+
+def _check_policies(s: Scenario) -> Errors:
+    errs = []
+    names = {u.name for u in s.all_units}
+    for i, p in enumerate(s.policy):
+        if p.name in names:
+            errs.append((f"policy.{i}.name", f"name {p.name!r} is already a unit's"))
+        names.add(p.name)
+        errs += _check_condition(p.when, f"policy.{i}.when")
+    return errs
+
+
+def _check_postures(s: Scenario) -> Errors:
+    errs = []
+    if s.initial_posture is not None and s.initial_posture not in s.postures:
+        errs.append(("initial_posture", f"{s.initial_posture!r} is not among postures ({', '.join(s.postures)})"))
+    names = {u.name for u in s.all_units} | {p.name for p in s.policy}
+    for i, ph in enumerate(s.phases):
+        if ph.posture not in s.postures:
+            errs.append((f"phases.{i}.posture", f"{ph.posture!r} is not among postures ({', '.join(s.postures)})"))
+        if not s.start <= ph.from_ <= s.end:
+            errs.append((f"phases.{i}.from", _between_start_and_end(s)))
+        for j, u in enumerate(ph.units or []):
+            if u not in names:
+                errs.append((f"phases.{i}.units.{j}", f"no unit named {u!r}"))
+    return errs
+
+
+def _check_rotations(s: Scenario) -> Errors:
+    errs = []
+    arrivals = {u.name: u.arrive for u in s.all_units}
+    for i, r in enumerate(s.rotations):
+        if r.unit not in arrivals:
+            errs.append((f"rotations.{i}.unit", f"no unit named {r.unit!r}"))
+        elif r.leave < arrivals[r.unit]:
+            errs.append((f"rotations.{i}.leave", f"must not be before unit {r.unit!r} arrives ({arrivals[r.unit]})"))
+        if not s.start <= r.leave <= s.end:
+            errs.append((f"rotations.{i}.leave", _between_start_and_end(s)))
+        if r.until is not None and r.until < r.leave:
+            errs.append((f"rotations.{i}.until", "must not be before leave"))
+    return errs
+
+
+def _check_shares(s: Scenario) -> Errors:
+    errs = []
+    c = s.casualties
+    if c.wounded is None:
+        if c.killed.support(0.0, 1.0)[1] + c.missing.support(0.0, 1.0)[1] > 1 + 1e-9:
+            errs.append(("casualties", "killed + missing must not exceed 1 (wounded is the rest)"))
+    elif not (c.killed.is_fixed and c.missing.is_fixed and c.wounded.is_fixed):
+        errs.append(("casualties.wounded", "leave wounded out when a share is a distribution (it is the rest)"))
+    elif abs(c.killed.mean + c.missing.mean + c.wounded.mean - 1) > 1e-6:
+        total = c.killed.mean + c.missing.mean + c.wounded.mean
+        errs.append(("casualties", f"killed + missing + wounded must sum to 1 (got {total:g})"))
+    w = s.wounded
+    if w.return_to_duty.support(0.0, 1.0)[1] + w.died_of_wounds.support(0.0, 1.0)[1] > 1 + 1e-9:
+        errs.append(("wounded", "return_to_duty + died_of_wounds must not exceed 1 (the rest is evacuated)"))
+    return errs
+
+
+def _check_thresholds(s: Scenario) -> Errors:
+    return [err for name, cond in s.thresholds.items() for err in _check_condition(cond, f"thresholds.{name}")]
+
+
+def _check_claims(s: Scenario) -> Errors:
+    errs = []
+    seen: set[str] = set()
+    for i, c in enumerate(s.claims):
+        t, path = c.holds_if, f"claims.{i}.holds_if"
+        if c.id in seen:
+            errs.append((f"claims.{i}.id", f"claim id {c.id!r} is used twice"))
+        seen.add(c.id)
+        if t.threshold is not None and t.threshold not in s.thresholds:
+            known = ", ".join(s.thresholds) or "none defined"
+            errs.append((f"{path}.threshold", f"no threshold named {t.threshold!r} ({known})"))
+        if t.measure is not None:
+            errs += _check_condition(t.condition(), path)
+        for key in ("by", "on", "from_"):
+            d = getattr(t, key)
+            if d is not None and not s.start <= d <= s.end:
+                errs.append((f"{path}.{key.rstrip('_')}", _between_start_and_end(s)))
+        errs += _check_within(c, s, path)
+    return errs
+
+
+#: The rules, in the order their errors are reported (the first one is the message).
+_RULES = (_check_span, _check_units, _check_policies, _check_postures, _check_rotations, _check_shares,
+          _check_thresholds, _check_claims)
+
+
+def _check_within(c: Claim, s: Scenario, path: str) -> Errors:
+    """A claim tested ``within_days`` of a date must end inside the run: a deadline past the end
+    would be judged on the run's days only, and one before the start on none."""
+    t = c.holds_if
+    if t.within_days is None:
+        return []
+    when = deadline(c, s)
+    if s.start <= when <= s.end:
+        return []
+    origin = f"the source's date ({c.source.date})" if c.source.date else f"start ({s.start})"
+    origin = str(t.from_) if t.from_ else origin
+    side = f"after the run ends ({s.end})" if when > s.end else f"before the run starts ({s.start})"
+    return [(f"{path}.within_days", f"{t.within_days} days from {origin} end on {when}, {side}")]
+
+
+def _reference_ok(name: str) -> bool:
+    return name in MEASURES or (name.startswith("peak_") and name[5:] in MEASURES)
+
+
+def _check_condition(cond: Condition, path: str) -> Errors:
+    errs = []
+    if cond.measure not in MEASURES:
+        errs.append((f"{path}.measure", f"unknown measure {cond.measure!r}; allowed: {', '.join(MEASURES)}"))
+    if cond.of is not None and not _reference_ok(cond.of):
+        errs.append((f"{path}.of", f"unknown reference {cond.of!r}; a measure or peak_<measure>"))
+    return errs
+
+
+def check_run_size(reps: int | None = None, seed: int | None = None) -> None:
+    """Refuse a replication count or seed out of range (options given on the command line or
+    to the library), as one-line :class:`InputError`s naming the option."""
+    if reps is not None and not 1 <= reps <= MAX_REPS:
+        raise InputError("--reps", "reps", f"must be between 1 and {MAX_REPS:,} (got {reps:,})")
+    if seed is not None and not 0 <= seed < 2**63:
+        raise InputError("--seed", "seed", "must be between 0 and 2**63 - 1")
+
+
+def from_data(data: dict[str, Any], src: str = "<scenario>", lines: dict | None = None) -> Scenario:
+    """Validate raw data (as read from YAML) into a :class:`Scenario`."""
+    lines = lines or {}
+    try:
+        s = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(src, exc, lines) from None
+    errs = check_rules(s)
+    if errs:
+        field, rule = errs[0]
+        if len(errs) > 1:
+            rule += f" (and {len(errs) - 1} more error{'s' if len(errs) > 2 else ''})"
+        raise InputError(src, field, rule, line_of(lines, *field.split(".")))
+    return s
