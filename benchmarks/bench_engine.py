@@ -108,16 +108,20 @@ def main() -> None:
 
     t_run1 = timed(lambda: sim.run(s, reps=reps, seed=1))
     t_run2 = timed(lambda: sim.run(s, reps=reps, seed=1, workers=2))
-    print(f"sim.run with quantiles, 1 process {t_run1:.2f} s; workers=2 in lock step {t_run2:.2f} s "
-          f"({t_run1 / t_run2:.2f}x; the parent summarises every day)")
+    print(
+        f"sim.run with quantiles, 1 process {t_run1:.2f} s; workers=2 in lock step {t_run2:.2f} s "
+        f"({t_run1 / t_run2:.2f}x; the parent summarises every day)"
+    )
 
     floor_reps = reps
     tape = record_draws(s, floor_reps)
     t_floor = timed(lambda: replay(tape), repeat=2)
     t_eng2 = timed(lambda: engine_run(s, floor_reps), repeat=2)
     n_numbers = sum(np.broadcast(*args).size for _, args in tape)
-    print(f"bare numpy draws ({len(tape):,} calls, {n_numbers / 1e6:.1f} M numbers, {floor_reps:,} reps): "
-          f"{t_floor:.2f} s; engine {t_eng2:.2f} s; engine / bare draws = {t_eng2 / t_floor:.2f}x")
+    print(
+        f"bare numpy draws ({len(tape):,} calls, {n_numbers / 1e6:.1f} M numbers, {floor_reps:,} reps): "
+        f"{t_floor:.2f} s; engine {t_eng2:.2f} s; engine / bare draws = {t_eng2 / t_floor:.2f}x"
+    )
     tape.clear()
 
     sizes = (2_000, 20_000) if a.quick else (10_000, 100_000)
@@ -126,9 +130,11 @@ def main() -> None:
         product = r * days * len(sim.MEASURES) * 8 / 2**20
         print(f"peak memory {r:>7,} reps: {mb:8.1f} MiB  (all trajectories would take {product:9.1f} MiB)")
     r0, r1 = sizes
-    print(f"peak grows {peaks[r1] / peaks[r0]:.1f}x for {r1 // r0}x the replications "
-          f"({(peaks[r1] - peaks[r0]) / (r1 - r0) * 2**20:.0f} bytes per added replication, "
-          f"{(peaks[r1] - peaks[r0]) / (r1 - r0) * 2**20 / days:.1f} per replication-day)")
+    print(
+        f"peak grows {peaks[r1] / peaks[r0]:.1f}x for {r1 // r0}x the replications "
+        f"({(peaks[r1] - peaks[r0]) / (r1 - r0) * 2**20:.0f} bytes per added replication, "
+        f"{(peaks[r1] - peaks[r0]) / (r1 - r0) * 2**20 / days:.1f} per replication-day)"
+    )
 
 
 if __name__ == "__main__":

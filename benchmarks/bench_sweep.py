@@ -61,12 +61,19 @@ def lhs(scenario, points: int, reps: int, workers: int = 1, cluster: int = 0) ->
 def dask_cluster(workers: int):
     from distributed import LocalCluster
 
-    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                        dashboard_address=None, silence_logs=40)
+    return LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=40,
+    )
 
 
-def sobol_projection(scenario, reps: int, fraction: float, workers: int,
-                     orders: tuple[bool, ...] = (False, True)) -> None:
+def sobol_projection(
+    scenario, reps: int, fraction: float, workers: int, orders: tuple[bool, ...] = (False, True)
+) -> None:
     """Run the first ``fraction`` of the Sobol sweep's batches and extrapolate."""
     for second in orders:
         sw = make_sweep(scenario, params=PARAMS, design="sobol", n=512, second_order=second, reps=reps, seed=1)
@@ -81,11 +88,16 @@ def sobol_projection(scenario, reps: int, fraction: float, workers: int,
             be.close()
         rate = points / elapsed
         whole = m == len(tasks)
-        print(f"  sobol N=512, 8 parameters, second order {'on ' if second else 'off'}: {sw.points:,} points "
-              f"x {reps} reps; ran {points:,} points ({points / sw.points:.0%}, {m} of {len(tasks)} batches) "
-              f"in {elapsed:.1f} s on {workers} workers = {rate:.2f} points/s -> "
-              + (f"the whole sweep took {elapsed / 60:.1f} min (measured)" if whole else
-                 f"projected {sw.points / rate / 60:.1f} min for the whole sweep (extrapolated)"))
+        print(
+            f"  sobol N=512, 8 parameters, second order {'on ' if second else 'off'}: {sw.points:,} points "
+            f"x {reps} reps; ran {points:,} points ({points / sw.points:.0%}, {m} of {len(tasks)} batches) "
+            f"in {elapsed:.1f} s on {workers} workers = {rate:.2f} points/s -> "
+            + (
+                f"the whole sweep took {elapsed / 60:.1f} min (measured)"
+                if whole
+                else f"projected {sw.points / rate / 60:.1f} min for the whole sweep (extrapolated)"
+            )
+        )
 
 
 def main() -> None:
@@ -95,20 +107,30 @@ def main() -> None:
     ap.add_argument("--fraction", type=float, default=0.1, help="share of the Sobol sweep to run [0.1]")
     ap.add_argument("--no-dask", action="store_true", help="skip the Dask LocalCluster")
     ap.add_argument("--no-lhs", action="store_true", help="skip the Latin-hypercube comparison")
-    ap.add_argument("--sobol", choices=("first", "second", "both"), default="both",
-                    help="Sobol sweeps to project: second-order indices off, on, or both [both]")
+    ap.add_argument(
+        "--sobol",
+        choices=("first", "second", "both"),
+        default="both",
+        help="Sobol sweeps to project: second-order indices off, on, or both [both]",
+    )
     args = ap.parse_args()
     cpus = len(os.sched_getaffinity(0))
     s = sim.load_scenario(SCENARIO)  # once: every sweep below runs this very scenario
-    print(f"sim {sim.__version__}, {cpus} cores; scenario {s.name} ({s.days} days), {len(PARAMS)} parameters, "
-          f"{args.reps} replications a point")
-    print("Other work on the machine slows every figure; the load average before each run and the CPU "
-          "time used (workers included) are shown to judge it.")
+    print(
+        f"sim {sim.__version__}, {cpus} cores; scenario {s.name} ({s.days} days), {len(PARAMS)} parameters, "
+        f"{args.reps} replications a point"
+    )
+    print(
+        "Other work on the machine slows every figure; the load average before each run and the CPU "
+        "time used (workers included) are shown to judge it."
+    )
 
     if not args.no_lhs:
         compare_backends(s, args)
-    print(f"Sobol sweeps (the first {args.fraction:.0%} of the batches; extrapolated unless that is all of "
-          f"them; load before {os.getloadavg()[0]:.1f}):")
+    print(
+        f"Sobol sweeps (the first {args.fraction:.0%} of the batches; extrapolated unless that is all of "
+        f"them; load before {os.getloadavg()[0]:.1f}):"
+    )
     orders = {"first": (False,), "second": (True,), "both": (False, True)}[args.sobol]
     sobol_projection(s, args.reps, args.fraction, workers=min(2, cpus), orders=orders)
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
@@ -126,14 +148,18 @@ def compare_backends(s, args) -> None:
         load = os.getloadavg()[0]
         frames[label], wall, cpu = lhs(s, args.points, args.reps, **kw)
         times[label] = wall
-        print(f"  {label:<28} {wall:7.1f} s  {args.points / wall:6.2f} points/s  "
-              f"{rep_days / wall / 1e6:5.2f} M replication-days/s  (CPU {cpu:6.1f} s = {cpu / wall:4.2f} cores busy, "
-              f"{args.points / cpu:5.2f} points per CPU-second; load before {load:.1f})")
+        print(
+            f"  {label:<28} {wall:7.1f} s  {args.points / wall:6.2f} points/s  "
+            f"{rep_days / wall / 1e6:5.2f} M replication-days/s  (CPU {cpu:6.1f} s = {cpu / wall:4.2f} cores busy, "
+            f"{args.points / cpu:5.2f} points per CPU-second; load before {load:.1f})"
+        )
     t1, t2 = times["1 worker (this process)"], times["2 workers (local pool)"]
     print(f"  speed-up of 2 workers over 1: {t1 / t2:.2f}x (linear would be 2x)")
     if "Dask LocalCluster (2 procs)" in times:
-        print(f"  Dask LocalCluster against the local pool: {t2 / times['Dask LocalCluster (2 procs)']:.2f}x "
-              "the pool's speed")
+        print(
+            f"  Dask LocalCluster against the local pool: {t2 / times['Dask LocalCluster (2 procs)']:.2f}x "
+            "the pool's speed"
+        )
     first = next(iter(frames.values()))
     same = all(f.equals(first) for f in frames.values())
     print(f"  identical rows across backends and worker counts: {'yes' if same else 'NO'}")

@@ -146,8 +146,11 @@ estimates:
 """
 
 #: (file key, model, example) of every example above, for the test that they are valid.
-EXAMPLES = (("scenario", Scenario, SCENARIO_EXAMPLE), ("sweep", SweepFile, SWEEP_EXAMPLE),
-            ("estimates", Estimates, ESTIMATES_EXAMPLE))
+EXAMPLES = (
+    ("scenario", Scenario, SCENARIO_EXAMPLE),
+    ("sweep", SweepFile, SWEEP_EXAMPLE),
+    ("estimates", Estimates, ESTIMATES_EXAMPLE),
+)
 
 INTRO = """\
 # Input file reference
@@ -221,14 +224,23 @@ A reported-estimates file:
 
 #: (heading, model, what the file is) of each file, in the reference's order.
 FILES = (
-    ("The scenario file", Scenario,
-     "One scenario: `python simulate.py run SCENARIO.yaml`. Complete files are in `scenarios/`."),
-    ("The sweep file", SweepFile,
-     "A sensitivity sweep: `python simulate.py sweep SCENARIO.yaml --file SWEEP.yaml`; options given "
-     "on the command line win over the file. Every field is optional."),
-    ("The reported-estimates file", Estimates,
-     "Reported figures for one case, named by a scenario's `estimates`: "
-     "`python simulate.py estimates FILE.yaml` lists them."),
+    (
+        "The scenario file",
+        Scenario,
+        "One scenario: `python simulate.py run SCENARIO.yaml`. Complete files are in `scenarios/`.",
+    ),
+    (
+        "The sweep file",
+        SweepFile,
+        "A sensitivity sweep: `python simulate.py sweep SCENARIO.yaml --file SWEEP.yaml`; options given "
+        "on the command line win over the file. Every field is optional.",
+    ),
+    (
+        "The reported-estimates file",
+        Estimates,
+        "Reported figures for one case, named by a scenario's `estimates`: "
+        "`python simulate.py estimates FILE.yaml` lists them.",
+    ),
 )
 
 
@@ -360,8 +372,11 @@ def default_words(field: Any) -> str:
         value = field.default
     if value is None:
         return "not set"
-    if isinstance(value, BaseModel) and all(not f.is_required() for f in type(value).model_fields.values()) \
-            and value == type(value)():
+    if (
+        isinstance(value, BaseModel)
+        and all(not f.is_required() for f in type(value).model_fields.values())
+        and value == type(value)()
+    ):
         return "the defaults below"
     return f"`{_yaml(value)}`"
 
@@ -393,8 +408,9 @@ def _bounds(meta: list[Any], integer: bool) -> tuple[float | None, float | None,
     return low, high, low_open
 
 
-def range_words(annotation: Any, field_meta: list[Any], name: str, parts: tuple[str, ...],
-                in_scenario: bool, in_delay: bool) -> str:
+def range_words(
+    annotation: Any, field_meta: list[Any], name: str, parts: tuple[str, ...], in_scenario: bool, in_delay: bool
+) -> str:
     """The values a field may take, with their unit."""
     t, meta, _ = _strip(annotation)
     meta = [*field_meta, *meta]
@@ -425,8 +441,10 @@ def range_words(annotation: Any, field_meta: list[Any], name: str, parts: tuple[
 
 def _describe(model: type[BaseModel], name: str, field: Any) -> str:
     if not field.description:
-        raise UndocumentedField(f"{model.__name__}.{name} has no docstring: write what it means, in which "
-                                "unit, under the field in the schema")
+        raise UndocumentedField(
+            f"{model.__name__}.{name} has no docstring: write what it means, in which "
+            "unit, under the field in the schema"
+        )
     return " ".join(field.description.split()).replace("|", "\\|")
 
 
@@ -444,8 +462,9 @@ def _children(annotation: Any) -> tuple[type[BaseModel] | None, str]:
     return None, ""
 
 
-def walk(model: type[BaseModel], prefix: str = "", parts: tuple[str, ...] = (), depth: int = 0,
-         in_scenario: bool = True) -> Iterator[Row]:
+def walk(
+    model: type[BaseModel], prefix: str = "", parts: tuple[str, ...] = (), depth: int = 0, in_scenario: bool = True
+) -> Iterator[Row]:
     """Every field of ``model`` and of the models nested in it, parents before children; a model's
     own fields before those it inherits (a condition's ``measure`` before its comparisons)."""
     own = inspect.get_annotations(model)
@@ -453,9 +472,14 @@ def walk(model: type[BaseModel], prefix: str = "", parts: tuple[str, ...] = (), 
         key = field.alias or name
         path = f"{prefix}{key}"
         annotation = field.rebuild_annotation()
-        yield Row(path, depth, type_words(annotation, in_scenario), default_words(field),
-                  range_words(annotation, list(field.metadata), key, (*parts, key), in_scenario, model is Delay),
-                  _describe(model, name, field))
+        yield Row(
+            path,
+            depth,
+            type_words(annotation, in_scenario),
+            default_words(field),
+            range_words(annotation, list(field.metadata), key, (*parts, key), in_scenario, model is Delay),
+            _describe(model, name, field),
+        )
         child, suffix = _children(annotation)
         if child is not None:
             more = ("*",) if suffix else ()
@@ -484,8 +508,14 @@ def _table(rows: list[Row]) -> list[str]:
 def render() -> str:
     """The whole of docs/reference.md."""
     text = INTRO
-    for key, value in (("scenario", SCENARIO_EXAMPLE), ("rotation", ROTATION_EXAMPLE), ("sweep", SWEEP_EXAMPLE),
-                       ("estimates", ESTIMATES_EXAMPLE), ("date_min", str(DATE_MIN)), ("date_max", str(DATE_MAX))):
+    for key, value in (
+        ("scenario", SCENARIO_EXAMPLE),
+        ("rotation", ROTATION_EXAMPLE),
+        ("sweep", SWEEP_EXAMPLE),
+        ("estimates", ESTIMATES_EXAMPLE),
+        ("date_min", str(DATE_MIN)),
+        ("date_max", str(DATE_MAX)),
+    ):
         text = text.replace(f"<<{key}>>", value)
     lines = [text.rstrip("\n")]
     for heading, model, what in FILES:

@@ -31,8 +31,19 @@ _EXPORTS = {
     "sweep": ".sweeps.execution",
 }
 
-__all__ = ["MEASURES", "InputError", "Param", "Result", "Scenario", "ScenarioError", "__version__", "calibrate",
-           "load_scenario", "run", "sweep"]
+__all__ = [
+    "MEASURES",
+    "InputError",
+    "Param",
+    "Result",
+    "Scenario",
+    "ScenarioError",
+    "__version__",
+    "calibrate",
+    "load_scenario",
+    "run",
+    "sweep",
+]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .calibration import calibrate

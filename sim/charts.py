@@ -46,8 +46,15 @@ def _threshold_level(result: Result, name: str, measure: str, median: np.ndarray
     return None
 
 
-def fan_chart(result: Result, measure: str = "effective", ax: Axes | None = None, *,
-              n_samples: int = 5, estimates: pd.DataFrame | None = None, title: str | None = None) -> Axes:
+def fan_chart(
+    result: Result,
+    measure: str = "effective",
+    ax: Axes | None = None,
+    *,
+    n_samples: int = 5,
+    estimates: pd.DataFrame | None = None,
+    title: str | None = None,
+) -> Axes:
     """Median, 50% and 90% bands, sample trajectories, phase and arrival markers, thresholds.
 
     ``estimates`` (optional) is a frame with ``date``, ``value``, ``low``, ``high`` and
@@ -67,8 +74,7 @@ def fan_chart(result: Result, measure: str = "effective", ax: Axes | None = None
     for d in result.phase_days:
         ax.axvline(dates[d], color="#999999", ls=":", lw=0.9)
     for k, d in enumerate(result.arrival_days):
-        ax.axvline(dates[d], color="#2a9d55", ls="--", lw=0.9, alpha=0.8,
-                   label="arrival" if k == 0 else None)
+        ax.axvline(dates[d], color="#2a9d55", ls="--", lw=0.9, alpha=0.8, label="arrival" if k == 0 else None)
     for name in result.scenario.thresholds:
         level = _threshold_level(result, name, measure, q[:, col["q50"]])
         if level is not None:
@@ -82,8 +88,9 @@ def fan_chart(result: Result, measure: str = "effective", ax: Axes | None = None
         xerr = None
         if {"first", "last"} <= set(est.columns):  # figures dated by a span of days
             xerr = [when - pd.to_datetime(est["first"]), pd.to_datetime(est["last"]) - when]
-        ax.errorbar(when, est["value"], yerr=[lo, hi], xerr=xerr, fmt="o", color="#d35400",
-                    ms=5, capsize=3, label="reported")
+        ax.errorbar(
+            when, est["value"], yerr=[lo, hi], xerr=xerr, fmt="o", color="#d35400", ms=5, capsize=3, label="reported"
+        )
     ax.set_ylim(bottom=0, top=ymax * 1.08)
     ax.set_ylabel(measure.replace("_", " "))
     ax.set_title(title or f"{result.scenario.name}: {measure.replace('_', ' ')} ({result.reps:,} runs)")
@@ -93,8 +100,9 @@ def fan_chart(result: Result, measure: str = "effective", ax: Axes | None = None
     return ax
 
 
-def crossing_chart(result: Result, ax: Axes | None = None, *, marks: dict[str, object] | None = None,
-                   title: str | None = None) -> Axes:
+def crossing_chart(
+    result: Result, ax: Axes | None = None, *, marks: dict[str, object] | None = None, title: str | None = None
+) -> Axes:
     """Probability of having crossed each threshold by each date; ``marks`` maps labels to
     dates drawn as vertical lines (e.g. a claim's date)."""
     ax = _axes(ax, (9, 4.5))
@@ -124,9 +132,15 @@ def claims_chart(frame: pd.DataFrame, title: str = "Which assumptions overturn w
 
     ids = list(dict.fromkeys(frame["id"]))
     sizes = [int((frame["id"] == i).sum()) for i in ids]
-    fig, axes = plt.subplots(len(ids), 1, figsize=(9, 1.2 + 0.32 * sum(sizes) + 0.6 * len(ids)),
-                             gridspec_kw={"height_ratios": sizes}, sharex=True, squeeze=False,
-                             layout="constrained")
+    fig, axes = plt.subplots(
+        len(ids),
+        1,
+        figsize=(9, 1.2 + 0.32 * sum(sizes) + 0.6 * len(ids)),
+        gridspec_kw={"height_ratios": sizes},
+        sharex=True,
+        squeeze=False,
+        layout="constrained",
+    )
     for ax, claim in zip(axes[:, 0], ids, strict=True):
         rows = frame[frame["id"] == claim].sort_values("probability")
         colours = [VERDICT_COLOURS.get(v, "#555555") for v in rows["verdict"]]

@@ -20,12 +20,33 @@ if TYPE_CHECKING:
     from .scenario import Scenario
 
 #: Words for probabilities (the calibrated language of the IPCC's guidance note).
-LIKELIHOOD = ((0.99, "virtually certain"), (0.9, "very likely"), (0.66, "likely"),
-              (0.33, "about as likely as not"), (0.1, "unlikely"), (0.01, "very unlikely"),
-              (0.0, "exceptionally unlikely"))
+LIKELIHOOD = (
+    (0.99, "virtually certain"),
+    (0.9, "very likely"),
+    (0.66, "likely"),
+    (0.33, "about as likely as not"),
+    (0.1, "unlikely"),
+    (0.01, "very unlikely"),
+    (0.0, "exceptionally unlikely"),
+)
 
-CLAIM_COLUMNS = ["scenario", "id", "says", "who", "said_on", "file", "test", "kind", "deadline",
-                 "probability", "median", "p05", "p95", "likelihood", "verdict"]
+CLAIM_COLUMNS = [
+    "scenario",
+    "id",
+    "says",
+    "who",
+    "said_on",
+    "file",
+    "test",
+    "kind",
+    "deadline",
+    "probability",
+    "median",
+    "p05",
+    "p95",
+    "likelihood",
+    "verdict",
+]
 
 
 def is_date(value: object) -> bool:
@@ -78,11 +99,20 @@ def evaluate_claim(result: Result, claim: Claim) -> dict:
     s = result.scenario
     t = claim.holds_if
     when = deadline(claim, s)
-    row = {"scenario": s.name, "id": claim.id, "says": claim.says, "who": claim.source.who,
-           "said_on": claim.source.date.isoformat() if claim.source.date else None,
-           "file": claim.source.file, "test": describe_test(claim, s),
-           "kind": "state" if t.on is not None else "crossing", "deadline": when.isoformat(),
-           "median": None, "p05": None, "p95": None}
+    row = {
+        "scenario": s.name,
+        "id": claim.id,
+        "says": claim.says,
+        "who": claim.source.who,
+        "said_on": claim.source.date.isoformat() if claim.source.date else None,
+        "file": claim.source.file,
+        "test": describe_test(claim, s),
+        "kind": "state" if t.on is not None else "crossing",
+        "deadline": when.isoformat(),
+        "median": None,
+        "p05": None,
+        "p95": None,
+    }
     if t.on is not None:
         p = float(np.mean(result.holds_on[claim.id]))
     else:

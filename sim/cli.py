@@ -21,18 +21,22 @@ from . import __version__
 #: Command name -> (``module:function`` that defines it, the first sentence of its help, which
 #: the list of commands shows without importing the module).
 LAZY_COMMANDS = {
-    "calibrate": ("sim.cli_calibrate:calibrate",
-                  "Fit parameters of SCENARIO to the reported figures up to a cut-off."),
-    "claims": ("sim.cli_claims:claims",
-               "Run every scenario in PATHS (files or folders) and tabulate all their claims."),
+    "calibrate": ("sim.cli_calibrate:calibrate", "Fit parameters of SCENARIO to the reported figures up to a cut-off."),
+    "claims": (
+        "sim.cli_claims:claims",
+        "Run every scenario in PATHS (files or folders) and tabulate all their claims.",
+    ),
     "estimates": ("sim.cli_claims:estimates", "Print the reported estimates in FILE as a table."),
     "run": ("sim.cli_run:run", "Run SCENARIO and write tables, a JSON summary and charts."),
-    "sweep": ("sim.cli_sweep:sweep",
-              "Sweep SCENARIO's parameters and write one row per point (Parquet) as results arrive, with "
-              "the analysis that fits the design (tornado, heatmap, Sobol, Morris) and its charts."),
-    "validate": ("sim.cli_run:validate",
-                 "Check scenario files (or folders of them), and the estimates files they name, without "
-                 "running them."),
+    "sweep": (
+        "sim.cli_sweep:sweep",
+        "Sweep SCENARIO's parameters and write one row per point (Parquet) as results arrive, with "
+        "the analysis that fits the design (tornado, heatmap, Sobol, Morris) and its charts.",
+    ),
+    "validate": (
+        "sim.cli_run:validate",
+        "Check scenario files (or folders of them), and the estimates files they name, without running them.",
+    ),
 }
 
 
@@ -60,8 +64,10 @@ class Commands(click.Group):
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # Click's own listing would get (so import) every command for its help text.
-        rows = [(name, self.commands.get(name) or click.Command(name, help=self.lazy[name][1]))
-                for name in self.list_commands(ctx)]
+        rows = [
+            (name, self.commands.get(name) or click.Command(name, help=self.lazy[name][1]))
+            for name in self.list_commands(ctx)
+        ]
         rows = [(name, cmd) for name, cmd in rows if not cmd.hidden]
         if rows:
             limit = formatter.width - 6 - max(len(name) for name, _ in rows)
@@ -86,8 +92,9 @@ class Commands(click.Group):
         sys.exit(code if isinstance(code, int) else 0)
 
 
-@click.group(cls=Commands, lazy=LAZY_COMMANDS,
-             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=Commands, lazy=LAZY_COMMANDS, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.version_option(__version__, prog_name="sim")
 def main() -> None:
     """Attrition projection simulator: project a contingent's strength with uncertainty."""

@@ -21,35 +21,82 @@ from .parallel import check_workers
 
 @click.command()
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=str))
-@click.option("--estimates", default=None, metavar="FILE",
-              help="Reported-estimates file [default: the one the scenario names].")
-@click.option("--fit", "fit", multiple=True, metavar="PATH",
-              help="A parameter to fit, by field path, e.g. postures.combat.daily_rate (repeatable); "
-                   "its distribution in the scenario file is its prior.")
-@click.option("--until", default=None, metavar="DATE",
-              help="Fit the reports dated on or before DATE [default: the scenario's end].")
-@click.option("--kind", "kinds", multiple=True, metavar="KIND",
-              help="Fit only reports of this kind, e.g. casualties (repeatable) [default: every kind "
-                   "that is a model measure].")
+@click.option(
+    "--estimates", default=None, metavar="FILE", help="Reported-estimates file [default: the one the scenario names]."
+)
+@click.option(
+    "--fit",
+    "fit",
+    multiple=True,
+    metavar="PATH",
+    help="A parameter to fit, by field path, e.g. postures.combat.daily_rate (repeatable); "
+    "its distribution in the scenario file is its prior.",
+)
+@click.option(
+    "--until",
+    default=None,
+    metavar="DATE",
+    help="Fit the reports dated on or before DATE [default: the scenario's end].",
+)
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    metavar="KIND",
+    help="Fit only reports of this kind, e.g. casualties (repeatable) [default: every kind that is a model measure].",
+)
 @click.option("--exclude", multiple=True, metavar="ID", help="A report not to fit, by id (repeatable).")
 @click.option("--walkers", type=int, default=32, show_default=True, help="emcee walkers.")
 @click.option("--steps", type=int, default=200, show_default=True, help="Steps per walker.")
 @click.option("--burn", type=int, default=None, help="Steps discarded as burn-in [default: half the steps].")
-@click.option("--reps", type=int, default=64, show_default=True,
-              help="Replications per walker and step (for the synthetic likelihood).")
-@click.option("--workers", type=int, default=None,
-              help="Processes sharing the simulations [default: all available CPUs] (same result for any number).")
+@click.option(
+    "--reps",
+    type=int,
+    default=64,
+    show_default=True,
+    help="Replications per walker and step (for the synthetic likelihood).",
+)
+@click.option(
+    "--workers",
+    type=int,
+    default=None,
+    help="Processes sharing the simulations [default: all available CPUs] (same result for any number).",
+)
 @click.option("--seed", type=int, default=None, help="Seed [default: the scenario's seed].")
-@click.option("--predictive-reps", type=int, default=1000, show_default=True,
-              help="Replications of the prior and posterior predictive runs (plot and report check).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
-              help="Output folder [default: out/<scenario name>-calibration].")
+@click.option(
+    "--predictive-reps",
+    type=int,
+    default=1000,
+    show_default=True,
+    help="Replications of the prior and posterior predictive runs (plot and report check).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Output folder [default: out/<scenario name>-calibration].",
+)
 @click.option("--no-plot", is_flag=True, help="Skip the PNG chart.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or tables.")
-def calibrate(scenario: str, estimates: str | None, fit: tuple[str, ...], until: str | None,
-              kinds: tuple[str, ...], exclude: tuple[str, ...], walkers: int, steps: int,
-              burn: int | None, reps: int, workers: int | None, seed: int | None, predictive_reps: int,
-              out_dir: str | None, no_plot: bool, quiet: bool) -> None:
+def calibrate(
+    scenario: str,
+    estimates: str | None,
+    fit: tuple[str, ...],
+    until: str | None,
+    kinds: tuple[str, ...],
+    exclude: tuple[str, ...],
+    walkers: int,
+    steps: int,
+    burn: int | None,
+    reps: int,
+    workers: int | None,
+    seed: int | None,
+    predictive_reps: int,
+    out_dir: str | None,
+    no_plot: bool,
+    quiet: bool,
+) -> None:
     """Fit parameters of SCENARIO to the reported figures up to a cut-off.
 
     Writes posterior.parquet (usable with run --posterior), summary.json and fit.png.
@@ -63,8 +110,7 @@ def calibrate(scenario: str, estimates: str | None, fit: tuple[str, ...], until:
         raise Fail(f"--predictive-reps: must be between 10 and 100,000 (got {predictive_reps:,})")
     out = Path(out_dir) if out_dir else default_out_dir(sc.name, "-calibration")
     with output_folder(out) as target:
-        cal = _fit(scenario, estimates, fit, until, walkers, steps, burn, reps, seed, exclude, kinds, workers,
-                   quiet)
+        cal = _fit(scenario, estimates, fit, until, walkers, steps, burn, reps, seed, exclude, kinds, workers, quiet)
         files = cal.save(target, plot=not no_plot, reps=predictive_reps)
     if not quiet:
         print_calibration(cal, predictive_reps)
@@ -77,14 +123,32 @@ def _fit(scenario, estimates, fit, until, walkers, steps, burn, reps, seed, excl
     bar = None
     try:
         if interactive:
-            bar = Progress(TextColumn("[bold]calibrating"), BarColumn(), MofNCompleteColumn(),
-                           TextColumn("steps"), TimeRemainingColumn(), transient=True)
+            bar = Progress(
+                TextColumn("[bold]calibrating"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("steps"),
+                TimeRemainingColumn(),
+                transient=True,
+            )
             task = bar.add_task("steps", total=steps)
             bar.start()
         on_step = (lambda: bar.advance(task)) if bar else None
-        cal = fit_posterior(scenario, estimates, fit, until=until, walkers=walkers, steps=steps, burn=burn,
-                            reps=reps, seed=seed, exclude=exclude, kinds=kinds, workers=workers,
-                            on_step=on_step)
+        cal = fit_posterior(
+            scenario,
+            estimates,
+            fit,
+            until=until,
+            walkers=walkers,
+            steps=steps,
+            burn=burn,
+            reps=reps,
+            seed=seed,
+            exclude=exclude,
+            kinds=kinds,
+            workers=workers,
+            on_step=on_step,
+        )
     except InputError as exc:
         raise Fail(str(exc)) from None
     finally:
@@ -98,20 +162,29 @@ def print_calibration(cal, reps: int = 1000) -> None:
     report check."""
     con = console()
     acc = cal.acceptance
-    con.print(f"[bold]{cal.scenario.name}[/]: {len(cal.observations)} reports up to {cal.until}, "
-              f"{cal.walkers} walkers x {cal.steps} steps (burn-in {cal.burn}), {cal.reps} runs per walker, "
-              f"seed {cal.seed}")
+    con.print(
+        f"[bold]{cal.scenario.name}[/]: {len(cal.observations)} reports up to {cal.until}, "
+        f"{cal.walkers} walkers x {cal.steps} steps (burn-in {cal.burn}), {cal.reps} runs per walker, "
+        f"seed {cal.seed}"
+    )
     t = Table(title="Posterior", title_justify="left")
     for c in ("parameter", "prior", "prior 90%", "median", "90% interval", "tau (steps)", "ESS"):
         t.add_column(c, justify="left" if c in ("parameter", "prior") else "right")
     for r in cal.parameters.to_dict("records"):
-        t.add_row(r["parameter"], r["prior"], f"{_g(r['prior_p05'])} to {_g(r['prior_p95'])}",
-                  _g(r["median"]), f"{_g(r['p05'])} to {_g(r['p95'])}",
-                  "-" if r["tau_steps"] is None else f"{r['tau_steps']:.1f}",
-                  "-" if r["ess"] is None else f"{r['ess']:,.0f}")
+        t.add_row(
+            r["parameter"],
+            r["prior"],
+            f"{_g(r['prior_p05'])} to {_g(r['prior_p95'])}",
+            _g(r["median"]),
+            f"{_g(r['p05'])} to {_g(r['p95'])}",
+            "-" if r["tau_steps"] is None else f"{r['tau_steps']:.1f}",
+            "-" if r["ess"] is None else f"{r['ess']:,.0f}",
+        )
     con.print(t)
-    con.print(f"acceptance fraction: mean {acc.mean():.2f} (walkers {acc.min():.2f} to {acc.max():.2f}); "
-              "tau is rough unless the kept steps exceed about 50 x tau")
+    con.print(
+        f"acceptance fraction: mean {acc.mean():.2f} (walkers {acc.min():.2f} to {acc.max():.2f}); "
+        "tau is rough unless the kept steps exceed about 50 x tau"
+    )
     check = cal.report_check(reps)
     t = Table(title="Reports against the posterior predictive (true figure)", title_justify="left")
     for c in ("report", "measure", "date", "reported", "prior 90%", "posterior median (90%)", "fitted"):
@@ -120,10 +193,15 @@ def print_calibration(cal, reps: int = 1000) -> None:
         rep = ("> " if r["lower_bound"] else "") + f"{r['reported']:,.0f}"
         if r["low"] is not None and r["high"] is not None and not np.isnan(r["low"]) and not r["lower_bound"]:
             rep += f" ({r['low']:,.0f}-{r['high']:,.0f})"
-        t.add_row(r["id"], r["measure"], str(r["date"]), rep,
-                  f"{r['prior_p05']:,.0f}-{r['prior_p95']:,.0f}",
-                  f"{r['posterior_median']:,.0f} ({r['posterior_p05']:,.0f}-{r['posterior_p95']:,.0f})",
-                  "yes" if r["fitted"] else "no")
+        t.add_row(
+            r["id"],
+            r["measure"],
+            str(r["date"]),
+            rep,
+            f"{r['prior_p05']:,.0f}-{r['prior_p95']:,.0f}",
+            f"{r['posterior_median']:,.0f} ({r['posterior_p05']:,.0f}-{r['posterior_p95']:,.0f})",
+            "yes" if r["fitted"] else "no",
+        )
     con.print(t)
 
 

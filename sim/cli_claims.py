@@ -80,8 +80,15 @@ def claims_markdown(frame: pd.DataFrame) -> str:
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] * 4 + ["--:", "---", "---"]) + "|"]
     for r in frame.to_dict("records"):
         who = r["who"] + (f", {r['said_on']}" if is_date(r["said_on"]) else "")
-        cells = [r["scenario"], r["id"], who, r["test"], f"{r['probability']:.0%}", crossing_cell(r),
-                 f"{r['verdict']} ({r['likelihood']})"]
+        cells = [
+            r["scenario"],
+            r["id"],
+            who,
+            r["test"],
+            f"{r['probability']:.0%}",
+            crossing_cell(r),
+            f"{r['verdict']} ({r['likelihood']})",
+        ]
         lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -154,12 +161,17 @@ def load_all(paths: tuple[str, ...]) -> list[tuple[Path, Scenario, Estimates | N
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--reps", type=int, default=2000, show_default=True, help="Replications per scenario.")
 @click.option("--seed", type=int, default=None, help="Seed [default: each scenario's seed].")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="out/claims", show_default=True,
-              help="Output folder: new, empty, or an earlier output of this tool.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default="out/claims",
+    show_default=True,
+    help="Output folder: new, empty, or an earlier output of this tool.",
+)
 @click.option("--no-plot", is_flag=True, help="Skip the PNG charts.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress or table.")
-def claims(paths: tuple[str, ...], reps: int, seed: int | None, out_dir: str, no_plot: bool,
-           quiet: bool) -> None:
+def claims(paths: tuple[str, ...], reps: int, seed: int | None, out_dir: str, no_plot: bool, quiet: bool) -> None:
     """Run every scenario in PATHS (files or folders) and tabulate all their claims."""
     try:
         check_run_size(reps, seed)
@@ -174,9 +186,11 @@ def claims(paths: tuple[str, ...], reps: int, seed: int | None, out_dir: str, no
         if len(frame):
             print_claims(frame)
         skipped = len(loaded) - len(runs)
-        click.echo(f"{len(frame)} claims from {len(runs)} scenarios"
-                   + (f" ({skipped} without claims skipped)" if skipped else "")
-                   + f"; wrote {len(files)} files to {out}/")
+        click.echo(
+            f"{len(frame)} claims from {len(runs)} scenarios"
+            + (f" ({skipped} without claims skipped)" if skipped else "")
+            + f"; wrote {len(files)} files to {out}/"
+        )
 
 
 def _run_claims(loaded, reps: int, seed: int | None, quiet: bool):

@@ -75,7 +75,11 @@ def print_claims(frame) -> None:
         t.add_column(col, justify="right" if col == "P(holds)" else "left", overflow="fold")
     for r in frame.to_dict("records"):
         cells = ([r["scenario"]] if multi else []) + [
-            r["id"], r["test"], f"{r['probability']:.0%}", crossing_cell(r).split(" (")[0],
-            f"{r['verdict']} ({r['likelihood']})"]
+            r["id"],
+            r["test"],
+            f"{r['probability']:.0%}",
+            crossing_cell(r).split(" (")[0],
+            f"{r['verdict']} ({r['likelihood']})",
+        ]
         t.add_row(*cells)
     console().print(t)

@@ -30,19 +30,45 @@ from .runner import run as run_model
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=str))
 @click.option("--reps", type=int, default=None, help="Replications [default: the scenario's reps].")
 @click.option("--seed", type=int, default=None, help="Seed [default: the scenario's seed].")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
-              help="Output folder: new, empty, or an earlier output of this tool [default: out/<scenario name>].")
-@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
-              help="Override a scenario value, e.g. --set postures.combat.per_day=120 (repeatable).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Output folder: new, empty, or an earlier output of this tool [default: out/<scenario name>].",
+)
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="PATH=VALUE",
+    help="Override a scenario value, e.g. --set postures.combat.per_day=120 (repeatable).",
+)
 @click.option("--no-plot", is_flag=True, help="Skip the PNG charts.")
-@click.option("--posterior", type=click.Path(dir_okay=False), default=None,
-              help="Parquet file of parameter samples (from calibrate): each run draws a row.")
-@click.option("--workers", type=int, default=None,
-              help="Processes to run blocks of 1,000 replications in [default: all available CPUs] "
-                   "(same numbers for any count).")
+@click.option(
+    "--posterior",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Parquet file of parameter samples (from calibrate): each run draws a row.",
+)
+@click.option(
+    "--workers",
+    type=int,
+    default=None,
+    help="Processes to run blocks of 1,000 replications in [default: all available CPUs] (same numbers for any count).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
-def run(scenario: str, reps: int | None, seed: int | None, out_dir: str | None,
-        overrides: tuple[str, ...], no_plot: bool, posterior: str | None, workers: int | None, quiet: bool) -> None:
+def run(
+    scenario: str,
+    reps: int | None,
+    seed: int | None,
+    out_dir: str | None,
+    overrides: tuple[str, ...],
+    no_plot: bool,
+    posterior: str | None,
+    workers: int | None,
+    quiet: bool,
+) -> None:
     """Run SCENARIO and write tables, a JSON summary and charts."""
     try:
         sc = load_scenario(scenario, overrides)
@@ -75,18 +101,32 @@ def print_run(result: Result) -> None:
     con = console()
     eff = result.measure("effective")
     last = eff.iloc[-1]
-    con.print(f"[bold]{result.scenario.name}[/]: {result.reps:,} runs, seed {result.seed}, "
-              f"{result.dates[0]} to {result.dates[-1]}")
-    con.print(f"effective strength on {result.dates[-1]}: median {last['q50']:,.0f} "
-              f"(90% {last['q05']:,.0f} to {last['q95']:,.0f}); peak median {eff['q50'].max():,.0f}")
+    con.print(
+        f"[bold]{result.scenario.name}[/]: {result.reps:,} runs, seed {result.seed}, "
+        f"{result.dates[0]} to {result.dates[-1]}"
+    )
+    con.print(
+        f"effective strength on {result.dates[-1]}: median {last['q50']:,.0f} "
+        f"(90% {last['q05']:,.0f} to {last['q95']:,.0f}); peak median {eff['q50'].max():,.0f}"
+    )
     if len(result.thresholds):
         t = Table(title="Thresholds: first-crossing date", title_justify="left")
-        for col, just in (("threshold", "left"), ("condition", "left"), ("P(by end)", "right"),
-                          ("median", "right"), ("5%", "right"), ("95%", "right")):
+        for col, just in (
+            ("threshold", "left"),
+            ("condition", "left"),
+            ("P(by end)", "right"),
+            ("median", "right"),
+            ("5%", "right"),
+            ("95%", "right"),
+        ):
             t.add_column(col, justify=just)
         for r in result.thresholds.to_dict("records"):
-            t.add_row(r["threshold"], r["condition"], f"{r['probability_by_end']:.0%}",
-                      *(date_cell(r[k], "not by end") for k in ("median", "p05", "p95")))
+            t.add_row(
+                r["threshold"],
+                r["condition"],
+                f"{r['probability_by_end']:.0%}",
+                *(date_cell(r[k], "not by end") for k in ("median", "p05", "p95")),
+            )
         con.print(t)
     if len(result.claims):
         print_claims(result.claims)
@@ -107,7 +147,6 @@ def validate(paths: tuple[str, ...]) -> None:
             click.echo(f"error: {exc}", err=True)
             continue
         n = len(sc.all_units)
-        click.echo(f"ok: {path} ({sc.name}: {n} unit{'s' * (n != 1)}, {sc.days} days, "
-                   f"{len(sc.thresholds)} thresholds)")
+        click.echo(f"ok: {path} ({sc.name}: {n} unit{'s' * (n != 1)}, {sc.days} days, {len(sc.thresholds)} thresholds)")
     if bad:
         sys.exit(2)

@@ -25,51 +25,114 @@ from .sweeps.frame import AnalysisError
 from .sweeps.report import write_report
 from .sweeps.spec import make_sweep
 
-DESIGN_HELP = (", ".join(f"{d.name} ({d.description})" for d in DESIGNS.values())
-               + f" [default: {DEFAULT}].")
+DESIGN_HELP = ", ".join(f"{d.name} ({d.description})" for d in DESIGNS.values()) + f" [default: {DEFAULT}]."
 N_HELP = "Design size: " + "; ".join(f"{d.name}: {d.n_counts} [{d.default_n}]" for d in DESIGNS.values()) + "."
 
 
 @click.command()
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=str))
-@click.option("--file", "-f", "sweep_file", type=click.Path(dir_okay=False, path_type=str), default=None,
-              help="Sweep file (YAML): params, design, outputs, reps, seed; options given here win.")
-@click.option("--param", "params", multiple=True, metavar="PATH=RANGE",
-              help="A parameter to sweep: PATH=low:high or PATH={uniform: [a, b]} (repeatable).")
+@click.option(
+    "--file",
+    "-f",
+    "sweep_file",
+    type=click.Path(dir_okay=False, path_type=str),
+    default=None,
+    help="Sweep file (YAML): params, design, outputs, reps, seed; options given here win.",
+)
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="PATH=RANGE",
+    help="A parameter to sweep: PATH=low:high or PATH={uniform: [a, b]} (repeatable).",
+)
 @click.option("--design", default=None, metavar="[" + "|".join(DESIGNS) + "]", help=DESIGN_HELP)
 @click.option("--n", "n", type=int, default=None, help=N_HELP)
 @click.option("--levels", type=int, default=None, help="Morris grid levels [default: 4].")
 @click.option("--second-order/--no-second-order", default=None, help="Sobol second-order indices.")
-@click.option("--output", "outputs", multiple=True, metavar="NAME",
-              help="An output per point, e.g. median_day:THRESHOLD, p_holds:CLAIM, p_cross:THRESHOLD@DATE, "
-                   "mean:MEASURE@DATE, q50:MEASURE@DATE (repeatable) [default: every threshold and claim].")
+@click.option(
+    "--output",
+    "outputs",
+    multiple=True,
+    metavar="NAME",
+    help="An output per point, e.g. median_day:THRESHOLD, p_holds:CLAIM, p_cross:THRESHOLD@DATE, "
+    "mean:MEASURE@DATE, q50:MEASURE@DATE (repeatable) [default: every threshold and claim].",
+)
 @click.option("--reps", type=int, default=None, help="Replications per point, averaged [default: 200].")
 @click.option("--seed", type=int, default=None, help="The sweep's seed [default: the scenario's].")
-@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
-              help="Override a scenario value for the whole sweep (repeatable).")
-@click.option("--batch-points", type=int, default=None,
-              help="Points per engine run [default: about 5,000 replications]; "
-                   "it decides the random numbers.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
-              help="Output folder [default: out/<scenario name>-<design>].")
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="PATH=VALUE",
+    help="Override a scenario value for the whole sweep (repeatable).",
+)
+@click.option(
+    "--batch-points",
+    type=int,
+    default=None,
+    help="Points per engine run [default: about 5,000 replications]; it decides the random numbers.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Output folder [default: out/<scenario name>-<design>].",
+)
 @click.option("--resume", is_flag=True, help="Continue the sweep in --out where it stopped.")
-@click.option("--workers", type=int, default=None,
-              help="Local processes to run batches in [default: all available CPUs] (same numbers for any count).")
-@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
-              help="Run on the Dask cluster at this scheduler address (pip install .[dask]).")
+@click.option(
+    "--workers",
+    type=int,
+    default=None,
+    help="Local processes to run batches in [default: all available CPUs] (same numbers for any count).",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="tcp://HOST:PORT",
+    help="Run on the Dask cluster at this scheduler address (pip install .[dask]).",
+)
 @click.option("--no-plot", is_flag=True, help="Skip the PNG charts.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or tables.")
-def sweep(scenario: str, sweep_file: str | None, params: tuple[str, ...], design: str | None, n: int | None,
-          levels: int | None, second_order: bool | None, outputs: tuple[str, ...], reps: int | None,
-          seed: int | None, overrides: tuple[str, ...], batch_points: int | None, out_dir: str | None,
-          resume: bool, workers: int | None, scheduler: str | None, no_plot: bool, quiet: bool) -> None:
+def sweep(
+    scenario: str,
+    sweep_file: str | None,
+    params: tuple[str, ...],
+    design: str | None,
+    n: int | None,
+    levels: int | None,
+    second_order: bool | None,
+    outputs: tuple[str, ...],
+    reps: int | None,
+    seed: int | None,
+    overrides: tuple[str, ...],
+    batch_points: int | None,
+    out_dir: str | None,
+    resume: bool,
+    workers: int | None,
+    scheduler: str | None,
+    no_plot: bool,
+    quiet: bool,
+) -> None:
     """Sweep SCENARIO's parameters and write one row per point (Parquet) as results arrive,
     with the analysis that fits the design (tornado, heatmap, Sobol, Morris) and its charts."""
     try:
         workers = check_workers(workers)
-        sw = make_sweep(scenario, file=sweep_file, params=list(params), design=design, n=n, levels=levels,
-                        second_order=second_order, outputs=list(outputs) or None, reps=reps, seed=seed,
-                        batch_points=batch_points, overrides=overrides)
+        sw = make_sweep(
+            scenario,
+            file=sweep_file,
+            params=list(params),
+            design=design,
+            n=n,
+            levels=levels,
+            second_order=second_order,
+            outputs=list(outputs) or None,
+            reps=reps,
+            seed=seed,
+            batch_points=batch_points,
+            overrides=overrides,
+        )
     except InputError as exc:
         raise Fail(str(exc)) from None
     out = Path(out_dir) if out_dir else default_out_dir(sw.scenario.name, f"-{sw.design}")
@@ -83,16 +146,18 @@ def sweep(scenario: str, sweep_file: str | None, params: tuple[str, ...], design
             click.echo(f"{describe(sw)}; running on {where}{left}", err=True)
 
     try:
-        frame = run_sweep(sw, out=out, resume=resume, workers=workers, scheduler=scheduler,
-                          progress=not quiet, on_start=on_start)
+        frame = run_sweep(
+            sw, out=out, resume=resume, workers=workers, scheduler=scheduler, progress=not quiet, on_start=on_start
+        )
         tables = analyze(frame)
     except (InputError, BackendError, AnalysisError) as exc:
         raise Fail(str(exc)) from None
     elapsed = time.perf_counter() - t0
     files = write_report(frame, out, plot=not no_plot, tables=tables)
     if not quiet:
-        click.echo(f"{len(frame):,} points done in {elapsed:.1f} s; wrote {out}/ "
-                   f"(points/, {', '.join(f.name for f in files)})")
+        click.echo(
+            f"{len(frame):,} points done in {elapsed:.1f} s; wrote {out}/ (points/, {', '.join(f.name for f in files)})"
+        )
         print_analysis(tables)
 
 
@@ -102,10 +167,12 @@ def _plural(n: int, word: str, many: str | None = None) -> str:
 
 def describe(sw) -> str:
     """One line: the design, how many points and replications, the seed and the batches."""
-    return (f"{sw.scenario.name}: {sw.design} design over {_plural(len(sw.params), 'parameter')}, "
-            f"{_plural(sw.points, 'point')} x {_plural(sw.reps, 'replication')} each (outputs are "
-            f"averages over them), seed {sw.seed}, {_plural(sw.batches, 'batch', 'batches')} of up to "
-            f"{_plural(sw.batch_points, 'point')}")
+    return (
+        f"{sw.scenario.name}: {sw.design} design over {_plural(len(sw.params), 'parameter')}, "
+        f"{_plural(sw.points, 'point')} x {_plural(sw.reps, 'replication')} each (outputs are "
+        f"averages over them), seed {sw.seed}, {_plural(sw.batches, 'batch', 'batches')} of up to "
+        f"{_plural(sw.batch_points, 'point')}"
+    )
 
 
 def print_analysis(tables) -> None:

@@ -53,8 +53,11 @@ def figure_range(e: Estimate) -> Range:
         For an event without a figure, or a lower bound ("more than ...").
     """
     if e.lower_bound:
-        raise DeriveError("figure", f"estimate {e.id!r} is a lower bound (more than {e.value:g}); "
-                                    "a derivation needs a value or a low/high range")
+        raise DeriveError(
+            "figure",
+            f"estimate {e.id!r} is a lower bound (more than {e.value:g}); "
+            "a derivation needs a value or a low/high range",
+        )
     if e.low is not None and e.high is not None:
         return e.low, e.high
     if e.value is None:
@@ -79,8 +82,7 @@ def days_range(e: Estimate, since: dt.date, until: dt.date | None = None) -> tup
         n = (until - since).days
         return n, n
     if since >= e.first_date:
-        raise DeriveError("since", f"{since} must be before the date of estimate {e.id!r} "
-                                   f"({e.first_date})")
+        raise DeriveError("since", f"{since} must be before the date of estimate {e.id!r} ({e.first_date})")
     return (e.first_date - since).days, (e.last_date - since).days
 
 
@@ -115,8 +117,10 @@ def daily_rate(count: Range, strength: Range, days: tuple[int, int]) -> Range:
         When the count is not smaller than the strength (the rate would be infinite).
     """
     if count[1] >= strength[0]:
-        raise DeriveError("strength", f"casualties ({count[1]:,.0f}) must be fewer than the strength "
-                                      f"they come from ({strength[0]:,.0f})")
+        raise DeriveError(
+            "strength",
+            f"casualties ({count[1]:,.0f}) must be fewer than the strength they come from ({strength[0]:,.0f})",
+        )
 
     def rate(c: float, n: float, t: int) -> float:
         hazard = -math.log1p(-c / n) / t
@@ -194,8 +198,7 @@ def derive(spec: Any, est: Estimates, field_name: str) -> float | dict[str, list
         Naming the key at fault and the rule.
     """
     if not isinstance(spec, dict):
-        raise DeriveError("", "must be a mapping with figure (an estimate id) and optionally since, "
-                              "until and strength")
+        raise DeriveError("", "must be a mapping with figure (an estimate id) and optionally since, until and strength")
     unknown = [k for k in spec if k not in DERIVE_KEYS]
     if unknown:
         raise DeriveError(str(unknown[0]), f"unknown key; allowed: {', '.join(DERIVE_KEYS)}")
@@ -218,13 +221,13 @@ def derive(spec: Any, est: Estimates, field_name: str) -> float | dict[str, list
     if not wants_rate:
         return as_param(per_day(count, days))
     if "strength" not in spec:
-        raise DeriveError("strength", "a daily_rate needs strength (the number exposed: a number or an "
-                                      "estimate id)")
+        raise DeriveError("strength", "a daily_rate needs strength (the number exposed: a number or an estimate id)")
     return as_param(daily_rate(count, _strength(est, spec["strength"]), days))
 
 
-def resolve_derivations(data: dict[str, Any], path: str | Path,
-                        lines: dict[tuple[str, ...], int] | None = None) -> dict[str, Any]:
+def resolve_derivations(
+    data: dict[str, Any], path: str | Path, lines: dict[tuple[str, ...], int] | None = None
+) -> dict[str, Any]:
     """Replace every ``{derive: {...}}`` in raw scenario data by the number it stands for.
 
     Parameters
@@ -257,8 +260,9 @@ def resolve_derivations(data: dict[str, Any], path: str | Path,
 
     name = data.get("estimates")
     if not name:
-        raise fail((*first, "derive"), "needs the scenario's reported estimates: add "
-                                        "estimates: <file> at the top level")
+        raise fail(
+            (*first, "derive"), "needs the scenario's reported estimates: add estimates: <file> at the top level"
+        )
     if not isinstance(name, str):
         raise fail(("estimates",), "must be the path of an estimates file")
     est = estimates_for(path, name, line_of(lines, "estimates"))

@@ -122,8 +122,9 @@ def domain_of(path: str) -> Domain:
     raise KeyError(path)
 
 
-def violation(values: Mapping[str, np.ndarray], upper: Mapping[str, float] | None = None,
-              row: str = "row") -> str | None:
+def violation(
+    values: Mapping[str, np.ndarray], upper: Mapping[str, float] | None = None, row: str = "row"
+) -> str | None:
     """The first per-``row`` value outside its domain, or pair of shares of one whole summing
     past 1, as a one-line message (None when every value is allowed).
 
@@ -155,8 +156,7 @@ def violation(values: Mapping[str, np.ndarray], upper: Mapping[str, float] | Non
     return None
 
 
-def check_values(values: Mapping[str, np.ndarray], upper: Mapping[str, float] | None = None,
-                 row: str = "row") -> None:
+def check_values(values: Mapping[str, np.ndarray], upper: Mapping[str, float] | None = None, row: str = "row") -> None:
     """Raise :class:`DomainError` with :func:`violation`'s message, if any."""
     problem = violation(values, upper, row)
     if problem is not None:

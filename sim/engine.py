@@ -57,9 +57,15 @@ class Engine:
         Called with the day index after each day (progress bars).
     """
 
-    def __init__(self, plan: Plan, seed: int, blocks: Sequence[tuple[int, int]],
-                 recorders: Sequence[Recorder] = (), values: dict[str, np.ndarray] | None = None,
-                 on_day: Callable[[int], None] | None = None):
+    def __init__(
+        self,
+        plan: Plan,
+        seed: int,
+        blocks: Sequence[tuple[int, int]],
+        recorders: Sequence[Recorder] = (),
+        values: dict[str, np.ndarray] | None = None,
+        on_day: Callable[[int], None] | None = None,
+    ):
         self.plan = plan
         self.streams = Streams(seed, blocks)
         reps = self.reps = self.streams.reps
@@ -81,7 +87,8 @@ class Engine:
         self.leaving = plan.evacuation.start(reps, draws.values, self.streams) if plan.evacuation else None
         self.arrived, self.killed, self.wounded, self.missing = (np.zeros(reps, dtype=np.int64) for _ in range(4))
         self.died_of_wounds, self.evacuated, self.returned, self.rotated_out = (
-            np.zeros(reps, dtype=np.int64) for _ in range(4))
+            np.zeros(reps, dtype=np.int64) for _ in range(4)
+        )
         self.present = np.zeros(self.n_columns, dtype=bool)  # a unit in the column has arrived and not left
         self.law_state = [law.start(reps) for law in plan.laws]
         # Parameters as the flows use them.
@@ -98,8 +105,11 @@ class Engine:
         self.send = [np.rint(draws[pol.send]).astype(np.int64) for pol in plan.policies]
         self.in_transit = [np.zeros(reps, dtype=bool) for _ in plan.policies]
         self.sent_times = [np.zeros(reps, dtype=np.int64) for _ in plan.policies]
-        conds = [*plan.conditions.values(), *(c for _, c in plan.snapshots.values()),
-                 *(pol.when for pol in plan.policies)]
+        conds = [
+            *plan.conditions.values(),
+            *(c for _, c in plan.snapshots.values()),
+            *(pol.when for pol in plan.policies),
+        ]
         self.peaks = Peaks(peak_names(conds), reps)
         self.crossings = Crossings(plan.conditions, reps, self.peaks)
         self.holds_on: dict[str, np.ndarray] = {}  # claim id -> holds on its date, per replication

@@ -42,13 +42,37 @@ from .yamlfile import read_yaml, validation_error
 #: unit or group), ``event_losses`` (losses in one engagement, not a running total),
 #: ``duration_days`` (a span of time in days), ``share`` (a fraction, 0..1), ``equipment``
 #: (systems supplied) and ``event`` (something that happened; no figure needed).
-KINDS = ("deployed", "arrived", "effective", "killed", "wounded", "casualties", "missing",
-         "captured", "expected", "reinforcements", "reserve", "formations", "unit_size", "event_losses",
-         "duration_days", "share", "equipment", "event")
+KINDS = (
+    "deployed",
+    "arrived",
+    "effective",
+    "killed",
+    "wounded",
+    "casualties",
+    "missing",
+    "captured",
+    "expected",
+    "reinforcements",
+    "reserve",
+    "formations",
+    "unit_size",
+    "event_losses",
+    "duration_days",
+    "share",
+    "equipment",
+    "event",
+)
 #: Kinds that correspond to a model measure (captured people count as missing).
-MEASURE_OF_KIND = {"deployed": "deployed", "arrived": "arrived", "effective": "effective",
-                   "killed": "killed", "wounded": "wounded", "casualties": "casualties",
-                   "missing": "missing", "captured": "missing"}
+MEASURE_OF_KIND = {
+    "deployed": "deployed",
+    "arrived": "arrived",
+    "effective": "effective",
+    "killed": "killed",
+    "wounded": "wounded",
+    "casualties": "casualties",
+    "missing": "missing",
+    "captured": "missing",
+}
 
 
 class Estimate(Strict):
@@ -172,12 +196,24 @@ class Estimates(Strict):
         """One row per estimate, dates as timestamps (mid-point of a range in ``date``)."""
         rows = []
         for e in self.estimates:
-            rows.append({
-                "id": e.id, "date": pd.Timestamp(e.mid_date), "first": pd.Timestamp(e.first_date),
-                "last": pd.Timestamp(e.last_date), "kind": e.kind, "measure": e.measure,
-                "value": e.central, "low": e.low, "high": e.high, "lower_bound": e.lower_bound,
-                "says": e.says, "who": e.who, "outlet": e.outlet, "file": e.file,
-            })
+            rows.append(
+                {
+                    "id": e.id,
+                    "date": pd.Timestamp(e.mid_date),
+                    "first": pd.Timestamp(e.first_date),
+                    "last": pd.Timestamp(e.last_date),
+                    "kind": e.kind,
+                    "measure": e.measure,
+                    "value": e.central,
+                    "low": e.low,
+                    "high": e.high,
+                    "lower_bound": e.lower_bound,
+                    "says": e.says,
+                    "who": e.who,
+                    "outlet": e.outlet,
+                    "file": e.file,
+                }
+            )
         return pd.DataFrame(rows)
 
     def overlay(self, measure: str) -> pd.DataFrame:
@@ -226,8 +262,9 @@ def _load(src: str) -> Estimates:
     raise err
 
 
-def estimates_for(scenario_path: str | Path, scenario_estimates: str | None,
-                  line: int | None = None) -> Estimates | None:
+def estimates_for(
+    scenario_path: str | Path, scenario_estimates: str | None, line: int | None = None
+) -> Estimates | None:
     """The estimates file a scenario names (relative to the scenario file), loaded.
 
     Parameters

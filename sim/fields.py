@@ -36,9 +36,7 @@ def _param(low: float, high: float):
             raise ValueError(str(exc)) from None
         return p
 
-    return Annotated[
-        Param, BeforeValidator(parse), PlainSerializer(lambda p: p.to_yaml(), return_type=Any)
-    ]
+    return Annotated[Param, BeforeValidator(parse), PlainSerializer(lambda p: p.to_yaml(), return_type=Any)]
 
 
 Share = _param(0.0, 1.0)  # a fraction of people, 0..1

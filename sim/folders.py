@@ -142,12 +142,14 @@ class OutputFolder:
         marker = read_marker(self.path)
         if marker is None:
             files, dirs = listing(self.path)
-            raise self._fail(f"holds files this tool did not write ({_names(sorted(files | dirs))}); "
-                             "choose a new or empty folder")
+            raise self._fail(
+                f"holds files this tool did not write ({_names(sorted(files | dirs))}); choose a new or empty folder"
+            )
         _, dirs = foreign(self.path, marker)
         if dirs:
-            raise self._fail(f"holds folders this tool did not write ({_names(dirs)}); "
-                             "move them out or choose another folder")
+            raise self._fail(
+                f"holds folders this tool did not write ({_names(dirs)}); move them out or choose another folder"
+            )
         return str(marker["token"])
 
     def _make_staging(self) -> Path | None:
@@ -166,8 +168,9 @@ class OutputFolder:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             clean_staging(self.path)
-            staging = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.{_STAGING}-{os.getpid()}-",
-                                            dir=self.path.parent))
+            staging = Path(
+                tempfile.mkdtemp(prefix=f".{self.path.name}.{_STAGING}-{os.getpid()}-", dir=self.path.parent)
+            )
             (staging / _STAGING_FLAG).write_text(f"{os.getpid()}\n", encoding="utf-8")
         except OSError as exc:
             raise self._fail(f"cannot be written ({exc.strerror or exc})") from None
@@ -225,8 +228,10 @@ class OutputFolder:
         """Under the lock: check nobody wrote meanwhile, keep others' files, exchange."""
         now = self._current_token()
         if now != self.token:
-            raise self._fail("another run wrote to this folder while this one was running; "
-                             "nothing was written (run again to replace its output)")
+            raise self._fail(
+                "another run wrote to this folder while this one was running; "
+                "nothing was written (run again to replace its output)"
+            )
         if not self.path.is_dir():
             os.rename(staging, self.path)
             return
@@ -259,8 +264,9 @@ class OutputFolder:
             os.link(self.path / rel, staging / rel, follow_symlinks=False)
 
 
-def staged(out_dir: str | Path | OutputFolder, fill: Callable[[Path], Any], command: str = "run",
-           option: str = "out_dir") -> Any:
+def staged(
+    out_dir: str | Path | OutputFolder, fill: Callable[[Path], Any], command: str = "run", option: str = "out_dir"
+) -> Any:
     """Check ``out_dir`` (unless already an :class:`OutputFolder`), let ``fill`` write into a
     staging folder, and put it in place atomically."""
     target = out_dir if isinstance(out_dir, OutputFolder) else OutputFolder(out_dir, option)

@@ -84,8 +84,7 @@ class Law:
         """
         raise NotImplementedError
 
-    def draw_one(self, duty: list[int], values: Mapping[str, float], rng: np.random.Generator,
-                 state: Any) -> list[int]:
+    def draw_one(self, duty: list[int], values: Mapping[str, float], rng: np.random.Generator, state: Any) -> list[int]:
         """:meth:`draw` for one replication: ``duty`` and the result hold one count per unit,
         ``state`` is what ``start(1)`` returned."""
         raise NotImplementedError

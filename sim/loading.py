@@ -22,9 +22,14 @@ from .scenario import Scenario
 from .yamlfile import read_yaml
 
 
-def load_scenario(source: str | Path | Scenario, overrides: Sequence[str] = (), *,
-                  values: Mapping[str, Any] | None = None, values_src: str = "",
-                  overrides_src: str | None = None) -> Scenario:
+def load_scenario(
+    source: str | Path | Scenario,
+    overrides: Sequence[str] = (),
+    *,
+    values: Mapping[str, Any] | None = None,
+    values_src: str = "",
+    overrides_src: str | None = None,
+) -> Scenario:
     """Load and validate a scenario.
 
     Parameters

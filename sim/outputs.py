@@ -19,13 +19,20 @@ if TYPE_CHECKING:
 def resolved_yaml(result: Result) -> str:
     data = result.scenario.dump()
     data["seed"], data["reps"] = result.seed, result.reps
-    head = (f"# Resolved scenario written by sim {result.version}; run it again with the same\n"
-            f"# seed ({result.seed}) and reps ({result.reps}) to get the same numbers.\n")
+    head = (
+        f"# Resolved scenario written by sim {result.version}; run it again with the same\n"
+        f"# seed ({result.seed}) and reps ({result.reps}) to get the same numbers.\n"
+    )
     return head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
-def write_run(result: Result, out_dir: str | Path | OutputFolder, plot: bool = True,
-              extra: dict[str, Any] | None = None, estimates: Estimates | None = None) -> list[Path]:
+def write_run(
+    result: Result,
+    out_dir: str | Path | OutputFolder,
+    plot: bool = True,
+    extra: dict[str, Any] | None = None,
+    estimates: Estimates | None = None,
+) -> list[Path]:
     """Write the resolved scenario, tables, JSON summary and plots of a run into ``out_dir``
     (with ``estimates``, reported figures are drawn on the fan charts)."""
     shown = target_path(out_dir)

@@ -20,8 +20,9 @@ from .errors import InputError
 from .yamlfile import YamlRefused, load_yaml_text, yaml_error
 
 
-def apply_overrides(data: dict[str, Any], overrides: list[str] | tuple[str, ...], src: str,
-                    schema: type[BaseModel] | None = None) -> dict[str, Any]:
+def apply_overrides(
+    data: dict[str, Any], overrides: list[str] | tuple[str, ...], src: str, schema: type[BaseModel] | None = None
+) -> dict[str, Any]:
     """Apply ``path=value`` overrides (``value`` read as YAML) to raw scenario data.
 
     Path parts are mapping keys, list indices, or the ``name`` of an item in a list; see

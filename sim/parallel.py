@@ -190,8 +190,9 @@ class Pool:
         self.workers = check_workers(workers)
         ctx = context()
         self.method = ctx.get_start_method()
-        self._executor = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_worker_start,
-                                             initargs=(os.getpid(), initializer, initargs))
+        self._executor = ProcessPoolExecutor(
+            self.workers, mp_context=ctx, initializer=_worker_start, initargs=(os.getpid(), initializer, initargs)
+        )
         with _starting(self.method):
             # The first task starts every worker (forked ones all at once, spawned ones here too
             # so that a broken start shows now), before the pool's own thread starts.

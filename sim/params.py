@@ -128,7 +128,7 @@ class Param(ABC):
             return Uniform.read([value["low"], value["high"]])
         if len(value) != 1:
             raise ParamError(f"a distribution has exactly one of {_allowed()}; got keys {sorted(map(str, value))}")
-        (name, args), = value.items()
+        ((name, args),) = value.items()
         if name not in DISTRIBUTIONS:
             raise ParamError(f"unknown distribution {name!r}; allowed: {_allowed()}")
         return DISTRIBUTIONS[name].read(args)
@@ -194,8 +194,7 @@ class Param(ABC):
 
     # -- drawing, quantiles, density ---------------------------------------------------------
     @abstractmethod
-    def sample(self, rng: np.random.Generator, size: int, low: float = -math.inf,
-               high: float = math.inf) -> np.ndarray:
+    def sample(self, rng: np.random.Generator, size: int, low: float = -math.inf, high: float = math.inf) -> np.ndarray:
         """Draw ``size`` values (one per replication) as float64 on the domain ``[low, high]``."""
 
     def quantile(self, u: np.ndarray, low: float = -math.inf, high: float = math.inf) -> np.ndarray:
@@ -264,8 +263,7 @@ class Fixed(Param):
     def variance(self) -> float:
         return 0.0
 
-    def sample(self, rng: np.random.Generator, size: int, low: float = -math.inf,
-               high: float = math.inf) -> np.ndarray:
+    def sample(self, rng: np.random.Generator, size: int, low: float = -math.inf, high: float = math.inf) -> np.ndarray:
         return np.full(size, self.args[0])
 
     def _quantile(self, u: np.ndarray, low: float, high: float) -> np.ndarray:
@@ -302,8 +300,7 @@ class Uniform(Param):
     def variance(self) -> float:
         return (self.args[1] - self.args[0]) ** 2 / 12
 
-    def sample(self, rng: np.random.Generator, size: int, low: float = -math.inf,
-               high: float = math.inf) -> np.ndarray:
+    def sample(self, rng: np.random.Generator, size: int, low: float = -math.inf, high: float = math.inf) -> np.ndarray:
         # Even at zero width: the draws consume the stream as they always have.
         return rng.uniform(self.args[0], self.args[1], size)
 
@@ -342,8 +339,7 @@ class Triangular(Param):
         # squares, so that zero width gives exactly 0.
         return ((hi - lo) ** 2 - (mode - lo) * (hi - mode)) / 18
 
-    def sample(self, rng: np.random.Generator, size: int, low: float = -math.inf,
-               high: float = math.inf) -> np.ndarray:
+    def sample(self, rng: np.random.Generator, size: int, low: float = -math.inf, high: float = math.inf) -> np.ndarray:
         lo, mode, hi = self.args
         return rng.triangular(lo, mode, hi, size) if lo < hi else np.full(size, lo)
 
@@ -386,11 +382,11 @@ class Unbounded(Param):
         if not self.is_unbounded:
             return super().check_domain(low, high)
         if self.mass_in(low, high) < MIN_MASS:
-            raise ParamError(f"{self.describe()} puts under {MIN_MASS:.0%} of its mass in [{low:g}, {high:g}], "
-                             "the field's domain")
+            raise ParamError(
+                f"{self.describe()} puts under {MIN_MASS:.0%} of its mass in [{low:g}, {high:g}], the field's domain"
+            )
 
-    def sample(self, rng: np.random.Generator, size: int, low: float = -math.inf,
-               high: float = math.inf) -> np.ndarray:
+    def sample(self, rng: np.random.Generator, size: int, low: float = -math.inf, high: float = math.inf) -> np.ndarray:
         if not self.is_unbounded:
             return np.full(size, self.args[0])
         return self.quantile(rng.random(size), low, high)

@@ -115,9 +115,7 @@ def _posture_table(s: Scenario, units: list[UnitSlot], aliases: dict[str, set[st
     names = list(s.postures)
     table = np.full((len(units), days), names.index(s.start_posture), dtype=np.int16)
     # Sort key: date, then global before specific, then file order: later entries win.
-    entries = sorted(
-        enumerate(s.phases), key=lambda ie: (ie[1].from_, ie[1].units is not None, ie[0])
-    )
+    entries = sorted(enumerate(s.phases), key=lambda ie: (ie[1].from_, ie[1].units is not None, ie[0]))
     for _, ph in entries:
         d0 = (ph.from_ - s.start).days
         for ui, u in enumerate(units):
@@ -167,8 +165,12 @@ def _unit_slots(s: Scenario, days: int) -> tuple[list[UnitSlot], dict[str, set[s
     for section, group in (("units", s.units), ("reinforcements", s.reinforcements)):
         for u in group:
             units.append(
-                UnitSlot(u.name, f"{section}.{u.name}.size", (u.arrive - s.start).days,
-                         from_reserve=section == "reinforcements")
+                UnitSlot(
+                    u.name,
+                    f"{section}.{u.name}.size",
+                    (u.arrive - s.start).days,
+                    from_reserve=section == "reinforcements",
+                )
             )
             aliases[u.name] = {u.name}
     # Rotations: the unit (and in turn each replacement) leaves; a replacement arrives later.
@@ -181,8 +183,7 @@ def _unit_slots(s: Scenario, days: int) -> tuple[list[UnitSlot], dict[str, set[s
         while leave <= stop and leave < days:
             if units[ui].leave is not None and units[ui].leave <= leave:
                 break
-            units[ui] = UnitSlot(units[ui].name, units[ui].size, units[ui].arrive, leave,
-                                 units[ui].from_reserve)
+            units[ui] = UnitSlot(units[ui].name, units[ui].size, units[ui].arrive, leave, units[ui].from_reserve)
             arrive = leave + r.lead_days
             if arrive >= days:
                 break
@@ -209,8 +210,7 @@ def _columns(units: list[UnitSlot], table: np.ndarray) -> list[int]:
     shared: dict[bytes, int] = {}
     n = 0
     for ui, u in enumerate(units):
-        if u.leave is None and u.size is not None and not any(
-                v.name.startswith(f"{u.name}/r") for v in units):
+        if u.leave is None and u.size is not None and not any(v.name.startswith(f"{u.name}/r") for v in units):
             key = table[ui].tobytes()
             if key in shared:
                 columns.append(shared[key])
@@ -233,5 +233,6 @@ def conditions_of(s: Scenario) -> dict[str, Condition]:
 
 def snapshots_of(s: Scenario) -> dict[str, tuple[int, Condition]]:
     """Claims that test a state on a date: claim id -> (day index, condition)."""
-    return {c.id: ((c.holds_if.on - s.start).days, c.holds_if.condition())
-            for c in s.claims if c.holds_if.on is not None}
+    return {
+        c.id: ((c.holds_if.on - s.start).days, c.holds_if.condition()) for c in s.claims if c.holds_if.on is not None
+    }

@@ -55,8 +55,9 @@ def read_posterior(path: str | Path) -> tuple[pd.DataFrame, dict]:
     return table.to_pandas(), info
 
 
-def draws_from_frame(frame: pd.DataFrame, scenario: Scenario | Plan, reps: int, seed: int,
-                     source: str = "<posterior>") -> dict[str, np.ndarray]:
+def draws_from_frame(
+    frame: pd.DataFrame, scenario: Scenario | Plan, reps: int, seed: int, source: str = "<posterior>"
+) -> dict[str, np.ndarray]:
     """Per-replication parameter values: ``reps`` rows drawn with replacement (seeded) from
     ``frame``, restricted to the columns that are parameter paths of ``scenario``.
 
@@ -73,11 +74,17 @@ def draws_from_frame(frame: pd.DataFrame, scenario: Scenario | Plan, reps: int, 
     # project with its prior instead of its calibrated values (say, after a change of loss law).
     foreign = [str(c) for c in frame.columns if c not in known and "." in str(c)]
     if foreign:
-        raise PosteriorError(source, "", f"column {foreign[0]!r} is not a parameter of {scenario.name} "
-                                         f"(parameters: {', '.join(sorted(known))})")
+        raise PosteriorError(
+            source,
+            "",
+            f"column {foreign[0]!r} is not a parameter of {scenario.name} (parameters: {', '.join(sorted(known))})",
+        )
     if not cols:
-        raise PosteriorError(source, "", f"no column names a parameter of {scenario.name} "
-                                         f"(columns: {', '.join(map(str, frame.columns))})")
+        raise PosteriorError(
+            source,
+            "",
+            f"no column names a parameter of {scenario.name} (columns: {', '.join(map(str, frame.columns))})",
+        )
     if len(frame) == 0:
         raise PosteriorError(source, "", "holds no samples")
     try:

@@ -49,8 +49,14 @@ class _Delay:
         return sum(self.queue) + self.pool
 
 
-def _replication(env: simpy.Environment, i: int, plan: Plan, p: dict[str, float],
-                 rng: np.random.Generator, out: dict[str, np.ndarray]):
+def _replication(
+    env: simpy.Environment,
+    i: int,
+    plan: Plan,
+    p: dict[str, float],
+    rng: np.random.Generator,
+    out: dict[str, np.ndarray],
+):
     n_units = len(plan.units)
     duty = [0] * n_units
     present = [False] * n_units
@@ -110,8 +116,9 @@ def _replication(env: simpy.Environment, i: int, plan: Plan, p: dict[str, float]
         yield env.timeout(1)
 
 
-def _split(total: int, pk: float, pm: float, prtd: float, pdow: float,
-           rng: np.random.Generator) -> tuple[int, int, int, int, int]:
+def _split(
+    total: int, pk: float, pm: float, prtd: float, pdow: float, rng: np.random.Generator
+) -> tuple[int, int, int, int, int]:
     """A day's casualties as killed, missing and wounded, and of the wounded those who return to
     duty and those who die of wounds (the rest are evacuated)."""
     if not total:

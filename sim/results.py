@@ -39,11 +39,13 @@ class Result:
     def quantiles(self) -> pd.DataFrame:
         """Tidy daily table: one row per date and measure, with mean and quantiles."""
         n_days = len(self.dates)
-        frame = pd.DataFrame({
-            "date": np.tile(pd.to_datetime(self.dates), len(MEASURES)),
-            "measure": np.repeat(MEASURES, n_days),
-            "mean": self.mean.reshape(-1),
-        })
+        frame = pd.DataFrame(
+            {
+                "date": np.tile(pd.to_datetime(self.dates), len(MEASURES)),
+                "measure": np.repeat(MEASURES, n_days),
+                "mean": self.mean.reshape(-1),
+            }
+        )
         for i, col in enumerate(QUANTILE_COLUMNS):
             frame[col] = self.q[:, :, i].reshape(-1)
         return frame
@@ -63,8 +65,7 @@ class Result:
         for name in self.scenario.thresholds:
             first = self.first_crossing[name]
             stats = crossing_stats(first, self.dates)
-            rows.append({"threshold": name, "condition": describe_condition(self.scenario.thresholds[name]),
-                         **stats})
+            rows.append({"threshold": name, "condition": describe_condition(self.scenario.thresholds[name]), **stats})
         cols = ["threshold", "condition", "probability_by_end", "p05", "median", "p95"]
         return pd.DataFrame(rows, columns=cols)
 
@@ -72,9 +73,16 @@ class Result:
     def crossing(self) -> pd.DataFrame:
         """Probability of having crossed each threshold by each date (tidy)."""
         n = len(self.dates)
-        parts = [pd.DataFrame({"date": pd.to_datetime(self.dates), "threshold": name,
-                               "probability": crossing_curve(self.first_crossing[name], n)})
-                 for name in self.scenario.thresholds]
+        parts = [
+            pd.DataFrame(
+                {
+                    "date": pd.to_datetime(self.dates),
+                    "threshold": name,
+                    "probability": crossing_curve(self.first_crossing[name], n),
+                }
+            )
+            for name in self.scenario.thresholds
+        ]
         if not parts:
             return pd.DataFrame(columns=["date", "threshold", "probability"])
         return pd.concat(parts, ignore_index=True)
@@ -95,9 +103,10 @@ class Result:
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary with provenance."""
-        last = {m: {"mean": float(self.mean[i, -1]),
-                    **{c: float(self.q[i, -1, j]) for j, c in enumerate(QUANTILE_COLUMNS)}}
-                for i, m in enumerate(MEASURES)}
+        last = {
+            m: {"mean": float(self.mean[i, -1]), **{c: float(self.q[i, -1, j]) for j, c in enumerate(QUANTILE_COLUMNS)}}
+            for i, m in enumerate(MEASURES)
+        }
         return {
             "scenario": self.scenario.name,
             "description": self.scenario.description,
@@ -106,8 +115,10 @@ class Result:
             "reps": self.reps,
             "seed": self.seed,
             "version": self.version,
-            "thresholds": {r["threshold"]: {k: v for k, v in r.items() if k != "threshold"}
-                           for r in self.thresholds.to_dict("records")},
+            "thresholds": {
+                r["threshold"]: {k: v for k, v in r.items() if k != "threshold"}
+                for r in self.thresholds.to_dict("records")
+            },
             "claims": self.claims.to_dict("records"),
             "final_day": last,
         }

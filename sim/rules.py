@@ -138,8 +138,16 @@ def _check_claims(s: Scenario) -> Errors:
 
 
 #: The rules, in the order their errors are reported (the first one is the message).
-_RULES = (_check_span, _check_units, _check_policies, _check_postures, _check_rotations, _check_shares,
-          _check_thresholds, _check_claims)
+_RULES = (
+    _check_span,
+    _check_units,
+    _check_policies,
+    _check_postures,
+    _check_rotations,
+    _check_shares,
+    _check_thresholds,
+    _check_claims,
+)
 
 
 def _check_within(c: Claim, s: Scenario, path: str) -> Errors:

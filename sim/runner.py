@@ -25,9 +25,13 @@ from .streams import blocks_for
 def _progress_bar(total_days: int, label: str):
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
-                   TextColumn("day {task.completed:.0f}/{task.total:.0f}"), TimeRemainingColumn(),
-                   transient=True)
+    bar = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("day {task.completed:.0f}/{task.total:.0f}"),
+        TimeRemainingColumn(),
+        transient=True,
+    )
     return bar, bar.add_task(label, total=total_days)
 
 
@@ -43,7 +47,7 @@ class _Send:
 
 def _rows(values: dict[str, np.ndarray] | None, start: int, n: int) -> dict[str, np.ndarray] | None:
     """Replications ``start`` to ``start + n`` of per-replication values (None: none given)."""
-    return {k: np.asarray(v)[start:start + n] for k, v in values.items()} if values else None
+    return {k: np.asarray(v)[start : start + n] for k, v in values.items()} if values else None
 
 
 def _lockstep_worker(plan, seed: int, blocks, values, conn) -> None:
@@ -62,7 +66,7 @@ _FAILED = b"\x00worker failed\x00"
 def _receive(conn) -> bytes:
     data = conn.recv_bytes()
     if data.startswith(_FAILED):
-        raise RuntimeError("a worker process failed:\n" + data[len(_FAILED):].decode())
+        raise RuntimeError("a worker process failed:\n" + data[len(_FAILED) :].decode())
     return data
 
 
@@ -118,11 +122,20 @@ class _Lockstep:
                 proc.kill()
 
 
-def run(scenario: Scenario | Plan | str | Path, reps: int | None = None, seed: int | None = None, *,
-        keep_trajectories: bool = False, samples: int = 8, progress: bool = False,
-        batch_blocks: int | None = None, values: dict[str, np.ndarray] | None = None,
-        recorders: list | None = None, workers: int | None = 1,
-        fixed: dict[str, np.ndarray] | None = None) -> Result:
+def run(
+    scenario: Scenario | Plan | str | Path,
+    reps: int | None = None,
+    seed: int | None = None,
+    *,
+    keep_trajectories: bool = False,
+    samples: int = 8,
+    progress: bool = False,
+    batch_blocks: int | None = None,
+    values: dict[str, np.ndarray] | None = None,
+    recorders: list | None = None,
+    workers: int | None = 1,
+    fixed: dict[str, np.ndarray] | None = None,
+) -> Result:
     """Project a contingent's strength with Monte Carlo uncertainty.
 
     Parameters
@@ -191,8 +204,9 @@ def run(scenario: Scenario | Plan | str | Path, reps: int | None = None, seed: i
             bar.start()
         if batch_blocks is None:
             on_day = (lambda d: bar.update(task, completed=d + 1)) if bar else None
-            out = _run_together(plan, seed, blocks, values, lockstep, on_day, n_samples, keep_trajectories,
-                                recorders or [])
+            out = _run_together(
+                plan, seed, blocks, values, lockstep, on_day, n_samples, keep_trajectories, recorders or []
+            )
         else:
             on_batch = (lambda share: bar.update(task, completed=days * share)) if bar else None
             out = _run_in_batches(plan, seed, blocks, values, batch_blocks, on_batch, n_samples, keep_trajectories)
@@ -201,11 +215,21 @@ def run(scenario: Scenario | Plan | str | Path, reps: int | None = None, seed: i
             lockstep.close()
         if bar:
             bar.stop()
-    return Result(scenario=scenario, seed=seed, reps=reps, version=__version__, dates=plan.dates,
-                  q=out.q, mean=out.mean, first_crossing=out.first, holds_on=out.holds_on, samples=out.samples,
-                  trajectories=out.trajectories,
-                  phase_days=plan.phase_days,
-                  arrival_days=sorted({u.arrive for u in plan.units if u.arrive is not None}))
+    return Result(
+        scenario=scenario,
+        seed=seed,
+        reps=reps,
+        version=__version__,
+        dates=plan.dates,
+        q=out.q,
+        mean=out.mean,
+        first_crossing=out.first,
+        holds_on=out.holds_on,
+        samples=out.samples,
+        trajectories=out.trajectories,
+        phase_days=plan.phase_days,
+        arrival_days=sorted({u.arrive for u in plan.units if u.arrive is not None}),
+    )
 
 
 class _Outcome(NamedTuple):
@@ -219,8 +243,17 @@ class _Outcome(NamedTuple):
     trajectories: dict[str, np.ndarray] | None
 
 
-def _run_together(plan: Plan, seed: int, blocks, values, lockstep: _Lockstep | None, on_day, n_samples: int,
-                  keep_trajectories: bool, recorders: list) -> _Outcome:
+def _run_together(
+    plan: Plan,
+    seed: int,
+    blocks,
+    values,
+    lockstep: _Lockstep | None,
+    on_day,
+    n_samples: int,
+    keep_trajectories: bool,
+    recorders: list,
+) -> _Outcome:
     """Run every block at once: in this process, or in the lock-step workers when there are any;
     the recorders here summarise every day."""
     days = plan.days
@@ -241,15 +274,17 @@ def _check_values(plan: Plan, values: dict[str, np.ndarray] | None, reps: int) -
         return
     unknown = sorted(set(values) - set(plan.params))
     if unknown:
-        raise ValueError(f"values names no parameter of this scenario: {unknown}; "
-                         f"known: {', '.join(plan.param_paths())}")
+        raise ValueError(
+            f"values names no parameter of this scenario: {unknown}; known: {', '.join(plan.param_paths())}"
+        )
     bad = {k: np.shape(v) for k, v in values.items() if np.shape(v) != (reps,)}
     if bad:
         raise ValueError(f"values need one value per replication ({reps}); got {bad}")
 
 
-def _run_in_batches(plan: Plan, seed: int, blocks, values, batch_blocks: int, on_batch, n_samples: int,
-                    keep_trajectories: bool) -> _Outcome:
+def _run_in_batches(
+    plan: Plan, seed: int, blocks, values, batch_blocks: int, on_batch, n_samples: int, keep_trajectories: bool
+) -> _Outcome:
     """Run ``batch_blocks`` blocks at a time, one engine after another, keeping every trajectory
     to merge them."""
     if batch_blocks < 1:
@@ -257,7 +292,7 @@ def _run_in_batches(plan: Plan, seed: int, blocks, values, batch_blocks: int, on
     parts, firsts, ons = [], [], []
     done = 0
     for i in range(0, len(blocks), batch_blocks):
-        chunk = blocks[i:i + batch_blocks]
+        chunk = blocks[i : i + batch_blocks]
         n = sum(c for _, c in chunk)
         rec = TrajectoryRecorder(plan.days, n)
         eng = Engine(plan, seed, chunk, [rec], values=_rows(values, done, n)).run()

@@ -78,8 +78,9 @@ Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-                             list("tTfF"))
+Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 
 def _unbuildable(node: yaml.Node, exc: Exception) -> str:
@@ -270,8 +271,11 @@ def validation_error(src: str, exc: ValidationError, lines: LineMap) -> InputErr
     elif first["type"].startswith("date_"):
         reason = msg.split(", ", 1)[1] if ", " in msg else ""
         msg = "must be a date written YYYY-MM-DD" + (f" ({reason})" if reason else "")
-    if "input" in first and first["type"] not in ("value_error", "missing") and not isinstance(
-            first["input"], dict | list):
+    if (
+        "input" in first
+        and first["type"] not in ("value_error", "missing")
+        and not isinstance(first["input"], dict | list)
+    ):
         msg += f" (got {first['input']!r})"
     more = len(errors) - 1
     if more:

@@ -50,8 +50,7 @@ def execute_notebook(name: str) -> list:
 
     path = ROOT / "notebooks" / name
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
     return [c for c in nb.cells if c.cell_type == "code"]
 
 

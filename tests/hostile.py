@@ -41,13 +41,21 @@ def _limit_memory() -> None:  # pragma: no cover - runs in the child
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
 
 
-def run_cli(args: list[str], cwd: Path, timeout: float = TIME_LIMIT, stdin: str | None = None,
-            cap_memory: bool = True) -> subprocess.CompletedProcess:
+def run_cli(
+    args: list[str], cwd: Path, timeout: float = TIME_LIMIT, stdin: str | None = None, cap_memory: bool = True
+) -> subprocess.CompletedProcess:
     """``python simulate.py ARGS`` in ``cwd`` (the package imported from this checkout)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="100", MPLBACKEND="Agg")
-    return subprocess.run([sys.executable, str(ROOT / "simulate.py"), *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=timeout, input=stdin, env=env,
-                          preexec_fn=_limit_memory if cap_memory else None)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "simulate.py"), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        input=stdin,
+        env=env,
+        preexec_fn=_limit_memory if cap_memory else None,
+    )
 
 
 def refused(args: list[str], cwd: Path, *expect: str, timeout: float = TIME_LIMIT) -> str:

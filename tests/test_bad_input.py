@@ -21,40 +21,82 @@ CASES = [
     ("broken-yaml", "name: x\nunits: [\n", "", "not valid YAML"),
     ("unknown-key", variant(colour="red"), "colour", "allowed:"),
     ("unknown-nested-key", variant(postures={"combat": {"rates": 0.1}}), "postures.combat", "unknown key 'rates'"),
-    ("negative-size", variant(units=[{"name": "a", "arrive": "2025-01-01", "size": -5}]), "units.0.size",
-     "must lie in"),
+    (
+        "negative-size",
+        variant(units=[{"name": "a", "arrive": "2025-01-01", "size": -5}]),
+        "units.0.size",
+        "must lie in",
+    ),
     ("shares-over-1", variant(casualties={"killed": 0.7, "missing": 0.6}), "casualties", "must not exceed 1"),
-    ("wounded-shares-over-1", variant(wounded={"return_to_duty": 0.8, "died_of_wounds": 0.5}), "wounded",
-     "must not exceed 1"),
+    (
+        "wounded-shares-over-1",
+        variant(wounded={"return_to_duty": 0.8, "died_of_wounds": 0.5}),
+        "wounded",
+        "must not exceed 1",
+    ),
     ("end-before-start", variant(end="2024-12-01"), "end", "after start"),
     ("wrong-type", variant(reps="many"), "reps", "integer"),
     ("huge-reps", variant(reps=10**12), "reps", "less than or equal"),
     ("python-tag", "name: x\nunits: !!python/object/apply:os.system ['echo hacked']\n", "", "not allowed"),
     ("empty-file", "", "", "empty"),
     ("top-level-list", "- a\n- b\n", "", "mapping"),
-    ("unknown-posture", variant(phases=[{"from": "2025-01-01", "posture": "assault"}]), "phases.0.posture",
-     "not among postures"),
-    ("phase-outside-run", variant(phases=[{"from": "2026-01-01", "posture": "combat"}]), "phases.0.from",
-     "between start and end"),
-    ("bad-range", variant(postures={"combat": {"daily_rate": {"uniform": [0.5, 0.1]}}}),
-     "postures.combat.daily_rate", "low <= high"),
-    ("unknown-distribution", variant(postures={"combat": {"per_day": {"beta": [1, 2]}}}),
-     "postures.combat.per_day", "unknown distribution"),
-    ("duplicate-unit", variant(units=[{"name": "a", "arrive": "2025-01-01", "size": 1},
-                                      {"name": "a", "arrive": "2025-01-02", "size": 1}]), "units.1.name", "used twice"),
-    ("unknown-measure", variant(thresholds={"x": {"measure": "morale", "below": 1}}), "thresholds.x.measure",
-     "unknown measure"),
+    (
+        "unknown-posture",
+        variant(phases=[{"from": "2025-01-01", "posture": "assault"}]),
+        "phases.0.posture",
+        "not among postures",
+    ),
+    (
+        "phase-outside-run",
+        variant(phases=[{"from": "2026-01-01", "posture": "combat"}]),
+        "phases.0.from",
+        "between start and end",
+    ),
+    (
+        "bad-range",
+        variant(postures={"combat": {"daily_rate": {"uniform": [0.5, 0.1]}}}),
+        "postures.combat.daily_rate",
+        "low <= high",
+    ),
+    (
+        "unknown-distribution",
+        variant(postures={"combat": {"per_day": {"beta": [1, 2]}}}),
+        "postures.combat.per_day",
+        "unknown distribution",
+    ),
+    (
+        "duplicate-unit",
+        variant(
+            units=[{"name": "a", "arrive": "2025-01-01", "size": 1}, {"name": "a", "arrive": "2025-01-02", "size": 1}]
+        ),
+        "units.1.name",
+        "used twice",
+    ),
+    (
+        "unknown-measure",
+        variant(thresholds={"x": {"measure": "morale", "below": 1}}),
+        "thresholds.x.measure",
+        "unknown measure",
+    ),
     ("missing-units", variant(units=None), "units", ""),
-    ("claim-unknown-threshold", variant(claims=[{"id": "c", "says": "s", "source": {"who": "w"},
-                                                 "holds_if": {"threshold": "nope", "by": "2025-03-01"}}]),
-     "claims.0.holds_if.threshold", "no threshold named"),
+    (
+        "claim-unknown-threshold",
+        variant(
+            claims=[
+                {"id": "c", "says": "s", "source": {"who": "w"}, "holds_if": {"threshold": "nope", "by": "2025-03-01"}}
+            ]
+        ),
+        "claims.0.holds_if.threshold",
+        "no threshold named",
+    ),
     ("rate-over-1", variant(postures={"combat": {"daily_rate": 1.5}}), "postures.combat.daily_rate", "must lie in"),
 ]
 
 
 def cli(*args, cwd):
-    return subprocess.run([sys.executable, str(ROOT / "simulate.py"), *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=120)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "simulate.py"), *args], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
 
 
 @pytest.mark.parametrize(("text", "field", "rule"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
@@ -81,14 +123,17 @@ def test_missing_file(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize(("args", "words"), [
-    (["--reps", "0"], "--reps: reps: must be between"),
-    (["--reps", "99999999999"], "--reps: reps: must be between"),
-    (["--set", "name.first=x"], "name.first: name holds a value"),
-    (["--set", "units.9.size=5"], "units.9.size: no item '9'"),
-    (["--set", "postures.combat.daily_rate=2"], "postures.combat.daily_rate: must lie in"),
-    (["--set", "nonsense"], "an override is path=value"),
-])
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--reps", "0"], "--reps: reps: must be between"),
+        (["--reps", "99999999999"], "--reps: reps: must be between"),
+        (["--set", "name.first=x"], "name.first: name holds a value"),
+        (["--set", "units.9.size=5"], "units.9.size: no item '9'"),
+        (["--set", "postures.combat.daily_rate=2"], "postures.combat.daily_rate: must lie in"),
+        (["--set", "nonsense"], "an override is path=value"),
+    ],
+)
 def test_bad_options(tmp_path, args, words):
     scen = ROOT / "scenarios" / "kursk-baseline.yaml"
     p = cli("run", str(scen), "--out", str(tmp_path / "out"), *args, cwd=tmp_path)

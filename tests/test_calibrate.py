@@ -46,8 +46,16 @@ NOISE = 0.1  # standard deviation of log(reported / true) used to make the repor
 
 
 def _estimate(rid, kind, first, last, value, rng_share=None, lower_bound=False) -> dict:
-    e = {"id": rid, "kind": kind, "value": value, "says": f"synthetic {kind} figure", "who": "test",
-         "outlet": "test", "file": "000_0.txt", "lower_bound": lower_bound}
+    e = {
+        "id": rid,
+        "kind": kind,
+        "value": value,
+        "says": f"synthetic {kind} figure",
+        "who": "test",
+        "outlet": "test",
+        "file": "000_0.txt",
+        "lower_bound": lower_bound,
+    }
     if first == last:
         e["date"] = first
     else:
@@ -60,22 +68,23 @@ def _estimate(rid, kind, first, last, value, rng_share=None, lower_bound=False) 
 def write_reports(path: Path) -> Path:
     """Reports from one replication at TRUTH (seed 99), each seen with log-normal noise (seed 5)."""
     s = sim.load_scenario(SCENARIO)
-    truth = sim.run(s, reps=1, seed=99, values={k: np.array([v]) for k, v in TRUTH.items()},
-                    keep_trajectories=True)
+    truth = sim.run(s, reps=1, seed=99, values={k: np.array([v]) for k, v in TRUTH.items()}, keep_trajectories=True)
     rng = np.random.default_rng(5)
     out = []
     for rid, kind, first, last, share, lb in REPORTS:
         d0, d1 = ((dt.date.fromisoformat(x) - s.start).days for x in (first, last))
-        true = truth.trajectories[kind][0, d0:d1 + 1].mean()
+        true = truth.trajectories[kind][0, d0 : d1 + 1].mean()
         out.append(_estimate(rid, kind, first, last, round(float(true * np.exp(rng.normal(0, NOISE)))), share, lb))
-    path.write_text(yaml.safe_dump({"case": "synthetic", "default_relative_error": 0.15, "estimates": out},
-                                   sort_keys=False))
+    path.write_text(
+        yaml.safe_dump({"case": "synthetic", "default_relative_error": 0.15, "estimates": out}, sort_keys=False)
+    )
     return path
 
 
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "simulate.py"), *args], capture_output=True, text=True,
-                          cwd=cwd or ROOT, timeout=600)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "simulate.py"), *args], capture_output=True, text=True, cwd=cwd or ROOT, timeout=600
+    )
 
 
 @pytest.fixture(scope="module")
@@ -88,9 +97,27 @@ def calibrated(reports, tmp_path_factory) -> Path:
     """One calibration through the command line, shared by the tests that read its files."""
     out = tmp_path_factory.mktemp("cal") / "out"
     fits = [a for p in FIT for a in ("--fit", p)]
-    r = cli("calibrate", str(SCENARIO), "--estimates", str(reports), *fits, "--until", UNTIL,
-            "--walkers", "8", "--steps", "60", "--reps", "32", "--seed", "11", "--predictive-reps", "300",
-            "--out", str(out))
+    r = cli(
+        "calibrate",
+        str(SCENARIO),
+        "--estimates",
+        str(reports),
+        *fits,
+        "--until",
+        UNTIL,
+        "--walkers",
+        "8",
+        "--steps",
+        "60",
+        "--reps",
+        "32",
+        "--seed",
+        "11",
+        "--predictive-reps",
+        "300",
+        "--out",
+        str(out),
+    )
     assert r.returncode == 0, r.stderr
     assert "Posterior" in r.stdout and "wrote 3 files" in r.stdout
     return out
@@ -129,8 +156,14 @@ def test_outputs(calibrated):
     assert 0.2 < summary["acceptance_fraction"]["mean"] < 0.8
     fitted = [r["id"] for r in summary["reports_fitted"]]
     assert fitted == [r[0] for r in REPORTS[:-1]]
-    assert summary["reports_left_out"] == [{"id": "casualties-10-apr", "kind": "casualties",
-                                            "date": "2025-04-10", "reason": "dated after the cut-off (2025-03-15)"}]
+    assert summary["reports_left_out"] == [
+        {
+            "id": "casualties-10-apr",
+            "kind": "casualties",
+            "date": "2025-04-10",
+            "reason": "dated after the cut-off (2025-03-15)",
+        }
+    ]
     check = {r["id"]: r for r in summary["report_check"]}
     assert check["casualties-10-apr"]["fitted"] is False  # shown, not fitted
     assert summary["until"] == UNTIL and summary["seed"] == 11
@@ -166,8 +199,17 @@ def test_lower_bound_is_respected(tmp_path):
     s = sim.load_scenario(SCENARIO)
     bound = 3000
     est = tmp_path / "bound.yaml"
-    est.write_text(yaml.safe_dump({"case": "bound", "default_relative_error": 0.05, "estimates": [
-        _estimate("more-than-3000", "casualties", "2025-03-01", "2025-03-01", bound, lower_bound=True)]}))
+    est.write_text(
+        yaml.safe_dump(
+            {
+                "case": "bound",
+                "default_relative_error": 0.05,
+                "estimates": [
+                    _estimate("more-than-3000", "casualties", "2025-03-01", "2025-03-01", bound, lower_bound=True)
+                ],
+            }
+        )
+    )
     cal = calibrate(s, est, ["postures.combat.daily_rate"], walkers=6, steps=50, reps=32, seed=2)
     check = cal.report_check(reps=400).iloc[0]
     prior = cal.report_figures(400, posterior=False)["more-than-3000"].to_numpy()
@@ -185,18 +227,30 @@ def test_lower_bound_is_respected(tmp_path):
 
 def _obs(centre: float, sigma: float, lower_bound: bool = False) -> Observation:
     d = dt.date(2025, 1, 1)
-    return Observation("x", "casualties", "casualties", d, d, 0, 0, math.expm1(centre), None, None,
-                       lower_bound, centre, sigma, "w")
+    return Observation(
+        "x", "casualties", "casualties", d, d, 0, 0, math.expm1(centre), None, None, lower_bound, centre, sigma, "w"
+    )
 
 
 def test_observation_model_reads_ranges_and_default_error():
     s = sim.load_scenario(SCENARIO)
-    range_only = {k: v for k, v in _estimate("range-only", "casualties", "2025-02-01", "2025-02-01", 3000, 0.2).items()
-                  if k != "value"}
-    est = Estimates.model_validate({"case": "c", "default_relative_error": 0.25, "estimates": [
-        _estimate("ranged", "casualties", "2025-02-01", "2025-02-01", 3000, 0.2), range_only,
-        _estimate("plain", "killed", "2025-02-01", "2025-02-09", 300),
-        _estimate("bound", "casualties", "2025-02-01", "2025-02-01", 2000, lower_bound=True)]})
+    range_only = {
+        k: v
+        for k, v in _estimate("range-only", "casualties", "2025-02-01", "2025-02-01", 3000, 0.2).items()
+        if k != "value"
+    }
+    est = Estimates.model_validate(
+        {
+            "case": "c",
+            "default_relative_error": 0.25,
+            "estimates": [
+                _estimate("ranged", "casualties", "2025-02-01", "2025-02-01", 3000, 0.2),
+                range_only,
+                _estimate("plain", "killed", "2025-02-01", "2025-02-09", 300),
+                _estimate("bound", "casualties", "2025-02-01", "2025-02-01", 2000, lower_bound=True),
+            ],
+        }
+    )
     ranged, only, plain, bound = (observation_of(e, s, 0.25) for e in est.estimates)
     # A low/high range is a 90% interval on the log(1 + x) scale: its width sets sigma, and the
     # reported value (else the middle of the range) is the median.
@@ -227,16 +281,20 @@ def test_likelihood_matches_closed_forms():
         assert got[n] == pytest.approx(points + bound, rel=1e-10)
     # Only a bound: its marginal probability.
     alone = synthetic_log_likelihood(sims[:, :, 2:], [obs[2]])
-    assert alone[0] == pytest.approx(stats.norm.logsf(7.9, sims[0, :, 2].mean(),
-                                                      math.sqrt(sims[0, :, 2].var(ddof=1) + 0.01)))
+    assert alone[0] == pytest.approx(
+        stats.norm.logsf(7.9, sims[0, :, 2].mean(), math.sqrt(sims[0, :, 2].var(ddof=1) + 0.01))
+    )
 
 
-@pytest.mark.parametrize(("param", "dist"), [
-    (Param("uniform", (0.1, 0.5)), stats.uniform(0.1, 0.4)),
-    (Param("triangular", (0.1, 0.2, 0.5)), stats.triang(0.25, 0.1, 0.4)),
-    (Param("normal", (0.3, 0.05)), stats.norm(0.3, 0.05)),
-    (Param("lognormal", (0.3, 0.4)), stats.lognorm(0.4, scale=0.3)),
-])
+@pytest.mark.parametrize(
+    ("param", "dist"),
+    [
+        (Param("uniform", (0.1, 0.5)), stats.uniform(0.1, 0.4)),
+        (Param("triangular", (0.1, 0.2, 0.5)), stats.triang(0.25, 0.1, 0.4)),
+        (Param("normal", (0.3, 0.05)), stats.norm(0.3, 0.05)),
+        (Param("lognormal", (0.3, 0.4)), stats.lognorm(0.4, scale=0.3)),
+    ],
+)
 def test_prior_density_up_to_a_constant(param, dist):
     prior = Prior("casualties.killed", param)
     x = np.array([0.15, 0.2, 0.31, 0.45])
@@ -274,8 +332,10 @@ def test_calibration_is_reproducible(reports):
 
 
 def _bad_estimates(tmp: Path) -> Path:
-    data = {"case": "bad", "estimates": [{**_estimate("x", "casualties", "2025-02-01", "2025-02-01", 10),
-                                          "colour": "red"}]}
+    data = {
+        "case": "bad",
+        "estimates": [{**_estimate("x", "casualties", "2025-02-01", "2025-02-01", 10), "colour": "red"}],
+    }
     path = tmp / "bad-estimates.yaml"
     path.write_text(yaml.safe_dump(data))
     return path
@@ -284,8 +344,11 @@ def _bad_estimates(tmp: Path) -> Path:
 # (case id, arguments replacing the defaults, words that must appear in the one-line message)
 BAD = [
     ("fixed-value", {"--fit": ["casualties.missing"]}, ["synthetic.yaml", "casualties.missing", "fixed value"]),
-    ("unknown-path", {"--fit": ["postures.combat.per_day"]},
-     ["postures.combat.per_day", "no such parameter", "postures.combat.daily_rate"]),
+    (
+        "unknown-path",
+        {"--fit": ["postures.combat.per_day"]},
+        ["postures.combat.per_day", "no such parameter", "postures.combat.daily_rate"],
+    ),
     ("no-fit", {"--fit": []}, ["--fit", "name at least one parameter"]),
     ("fit-twice", {"--fit": [FIT[0], FIT[0]]}, ["--fit", "named twice"]),
     ("estimates-unknown-key", {"--estimates": "BAD"}, ["bad-estimates.yaml", "estimates.0", "unknown key 'colour'"]),
@@ -338,12 +401,15 @@ def test_posterior_draws_keep_rows_and_read_metadata(calibrated):
     assert all(np.array_equal(draws[k], again[k]) for k in FIT)
 
 
-@pytest.mark.parametrize(("case", "words"), [
-    ("missing", "no such posterior file"),
-    ("not-parquet", "not a readable Parquet file"),
-    ("foreign-column", "'postures.combat.per_day' is not a parameter of synthetic"),
-    ("no-parameter", "no column names a parameter"),
-])
+@pytest.mark.parametrize(
+    ("case", "words"),
+    [
+        ("missing", "no such posterior file"),
+        ("not-parquet", "not a readable Parquet file"),
+        ("foreign-column", "'postures.combat.per_day' is not a parameter of synthetic"),
+        ("no-parameter", "no column names a parameter"),
+    ],
+)
 def test_run_posterior_bad_file(case, words, tmp_path):
     path = tmp_path / "posterior.parquet"
     if case == "not-parquet":

@@ -18,14 +18,23 @@ ESTIMATES = SCENARIOS / "estimates" / "dprk-kursk.yaml"
 
 
 def cli(*args, cwd):
-    return subprocess.run([sys.executable, str(ROOT / "simulate.py"), *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=600)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "simulate.py"), *args], capture_output=True, text=True, cwd=cwd, timeout=600
+    )
 
 
 # -- malformed estimates files -------------------------------------------------------------------
 
-GOOD = {"id": "x", "date": "2025-01-15", "kind": "casualties", "value": 3000, "says": "a paraphrase",
-        "who": "someone", "outlet": "somewhere", "file": "000_d5a8303e657b57dc.txt"}
+GOOD = {
+    "id": "x",
+    "date": "2025-01-15",
+    "kind": "casualties",
+    "value": 3000,
+    "says": "a paraphrase",
+    "who": "someone",
+    "outlet": "somewhere",
+    "file": "000_d5a8303e657b57dc.txt",
+}
 
 
 def estimates_text(*items, **top):
@@ -35,24 +44,34 @@ def estimates_text(*items, **top):
 # (case, file text, field named, words of the rule)
 BAD_ESTIMATES = [
     ("unknown-key", estimates_text({**GOOD, "source": "x"}), "estimates.0", "unknown key 'source'"),
-    ("low-above-high", estimates_text({**GOOD, "value": None, "low": 5, "high": 1}), "estimates.0",
-     "must not exceed high"),
+    (
+        "low-above-high",
+        estimates_text({**GOOD, "value": None, "low": 5, "high": 1}),
+        "estimates.0",
+        "must not exceed high",
+    ),
     ("no-figure", estimates_text({**GOOD, "value": None}), "estimates.0", "needs value, or low and high"),
     ("value-outside-range", estimates_text({**GOOD, "low": 1, "high": 10}), "estimates.0", "within low..high"),
-    ("date-and-dates", estimates_text({**GOOD, "dates": ["2025-01-01", "2025-01-02"]}), "estimates.0",
-     "not both"),
-    ("dates-out-of-order", estimates_text({**{k: v for k, v in GOOD.items() if k != "date"},
-                                           "dates": ["2025-02-01", "2025-01-02"]}), "estimates.0", "in order"),
+    ("date-and-dates", estimates_text({**GOOD, "dates": ["2025-01-01", "2025-01-02"]}), "estimates.0", "not both"),
+    (
+        "dates-out-of-order",
+        estimates_text({**{k: v for k, v in GOOD.items() if k != "date"}, "dates": ["2025-02-01", "2025-01-02"]}),
+        "estimates.0",
+        "in order",
+    ),
     ("unknown-kind", estimates_text({**GOOD, "kind": "rumour"}), "estimates.0.kind", "rumour"),
     ("negative", estimates_text({**GOOD, "value": -3}), "estimates.0.value", "greater than or equal to 0"),
     ("bad-file-name", estimates_text({**GOOD, "file": "article.txt"}), "estimates.0.file", "pattern"),
-    ("old-seed-key", estimates_text({**{k: v for k, v in GOOD.items() if k != "file"}, "seed": GOOD["file"]}),
-     "estimates.0", "unknown key 'seed'; allowed: date, dates, file, high, id, kind, low, lower_bound, note, outlet, "
-                    "says, value, who (the source article's file name is now 'file')"),
+    (
+        "old-seed-key",
+        estimates_text({**{k: v for k, v in GOOD.items() if k != "file"}, "seed": GOOD["file"]}),
+        "estimates.0",
+        "unknown key 'seed'; allowed: date, dates, file, high, id, kind, low, lower_bound, note, outlet, "
+        "says, value, who (the source article's file name is now 'file')",
+    ),
     ("duplicate-id", estimates_text(GOOD, GOOD), "estimates", "used twice"),
     ("share-above-1", estimates_text({**GOOD, "kind": "share", "value": 55}), "estimates.0", "between 0 and 1"),
-    ("missing-says", estimates_text({k: v for k, v in GOOD.items() if k != "says"}), "estimates.0.says",
-     "required"),
+    ("missing-says", estimates_text({k: v for k, v in GOOD.items() if k != "says"}), "estimates.0.says", "required"),
     ("no-estimates", yaml.safe_dump({"case": "t", "estimates": []}), "estimates", "at least 1"),
     ("broken-yaml", "case: t\nestimates: [\n", "", "not valid YAML"),
     ("empty", "", "", "empty"),
@@ -131,8 +150,11 @@ def test_claims_command_writes_plots_per_scenario(claims_run):
 def test_claims_command_bad_scenario_writes_nothing(tmp_path):
     folder = tmp_path / "scenarios"
     shutil.copytree(SCENARIOS, folder)
-    (folder / "zz-bad.yaml").write_text((SCENARIOS / "isw-92-a-day-wounded-all-lost.yaml").read_text()
-                                        .replace("since: 2024-12-06, until", "since: 2025-03-01, until"))
+    (folder / "zz-bad.yaml").write_text(
+        (SCENARIOS / "isw-92-a-day-wounded-all-lost.yaml")
+        .read_text()
+        .replace("since: 2024-12-06, until", "since: 2025-03-01, until")
+    )
     out = tmp_path / "out"
     out.mkdir()
     (out / "keep.txt").write_text("earlier output")
@@ -157,15 +179,44 @@ def test_claims_command_empty_folder(tmp_path):
 
 
 def test_claims_markdown_by_hand():
-    frame = pd.DataFrame([
-        {"scenario": "s", "id": "a", "says": "x", "who": "ISW", "said_on": "2025-01-16", "file": "001",
-         "test": "threshold t by 2025-04-30", "kind": "crossing", "deadline": "2025-04-30", "probability": 0.125,
-         "median": "2025-05-02", "p05": "2025-04-30", "p95": None, "likelihood": "unlikely", "verdict": "fails"},
-        {"scenario": "s", "id": "b|c", "says": "x", "who": "Z", "said_on": None, "file": "001",
-         "test": "casualties in [3000, 5000] on 2025-01-16", "kind": "state", "deadline": "2025-01-16",
-         "probability": 1.0,
-         "median": None, "p05": None, "p95": None, "likelihood": "virtually certain", "verdict": "holds"},
-    ])
+    frame = pd.DataFrame(
+        [
+            {
+                "scenario": "s",
+                "id": "a",
+                "says": "x",
+                "who": "ISW",
+                "said_on": "2025-01-16",
+                "file": "001",
+                "test": "threshold t by 2025-04-30",
+                "kind": "crossing",
+                "deadline": "2025-04-30",
+                "probability": 0.125,
+                "median": "2025-05-02",
+                "p05": "2025-04-30",
+                "p95": None,
+                "likelihood": "unlikely",
+                "verdict": "fails",
+            },
+            {
+                "scenario": "s",
+                "id": "b|c",
+                "says": "x",
+                "who": "Z",
+                "said_on": None,
+                "file": "001",
+                "test": "casualties in [3000, 5000] on 2025-01-16",
+                "kind": "state",
+                "deadline": "2025-01-16",
+                "probability": 1.0,
+                "median": None,
+                "p05": None,
+                "p95": None,
+                "likelihood": "virtually certain",
+                "verdict": "holds",
+            },
+        ]
+    )
     assert claims_markdown(frame).splitlines()[2:] == [
         "| s | a | ISW, 2025-01-16 | threshold t by 2025-04-30 | 12% | 2025-05-02 (2025-04-30 to not by end)"
         " | fails (unlikely) |",

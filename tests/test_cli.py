@@ -15,8 +15,9 @@ BASELINE = str(ROOT / "scenarios" / "kursk-baseline.yaml")
 
 
 def cli(*args, cwd):
-    return subprocess.run([sys.executable, str(ROOT / "simulate.py"), *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=300)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "simulate.py"), *args], capture_output=True, text=True, cwd=cwd, timeout=300
+    )
 
 
 def test_run_writes_every_output(tmp_path):
@@ -25,8 +26,16 @@ def test_run_writes_every_output(tmp_path):
     assert p.returncode == 0, p.stderr
     assert "Thresholds: first-crossing date" in p.stdout and "combat_ineffective" in p.stdout
     names = {f.name for f in out.iterdir()} - {".sim-output.json"}  # the folder's marker
-    assert names == {"scenario.yaml", "quantiles.csv", "thresholds.csv", "crossing.csv", "summary.json",
-                     "fan.png", "fan-casualties.png", "crossing.png"}
+    assert names == {
+        "scenario.yaml",
+        "quantiles.csv",
+        "thresholds.csv",
+        "crossing.csv",
+        "summary.json",
+        "fan.png",
+        "fan-casualties.png",
+        "crossing.png",
+    }
     summary = json.loads((out / "summary.json").read_text())
     assert summary["reps"] == 300 and summary["seed"] == 4 and summary["version"] == sim.__version__
     assert set(summary["thresholds"]) == {"combat_ineffective", "destroyed_30pct", "all_lost"}
@@ -44,8 +53,21 @@ def test_run_writes_every_output(tmp_path):
 
 def test_set_overrides_a_value(tmp_path):
     p1 = cli("run", BASELINE, "--reps", "200", "--out", str(tmp_path / "a"), "--no-plot", "-q", cwd=tmp_path)
-    p2 = cli("run", BASELINE, "--reps", "200", "--out", str(tmp_path / "b"), "--no-plot", "-q",
-             "--set", "postures.combat.daily_rate=0.02", "--set", "units.wave-2.size=9000", cwd=tmp_path)
+    p2 = cli(
+        "run",
+        BASELINE,
+        "--reps",
+        "200",
+        "--out",
+        str(tmp_path / "b"),
+        "--no-plot",
+        "-q",
+        "--set",
+        "postures.combat.daily_rate=0.02",
+        "--set",
+        "units.wave-2.size=9000",
+        cwd=tmp_path,
+    )
     assert p1.returncode == p2.returncode == 0
     assert not (tmp_path / "a" / "fan.png").exists()
     a = json.loads((tmp_path / "a" / "summary.json").read_text())["thresholds"]["combat_ineffective"]["median"]

@@ -42,8 +42,21 @@ SMALL = {
 PARAMS = {"postures.combat.daily_rate": "0.005:0.02", "wounded.return_to_duty": "0.0:0.6"}
 BATCHES = 16
 SETTINGS = {"design": "lhs", "n": BATCHES, "reps": 100, "seed": 5, "batch_points": 1}
-ARGS = [*(a for p, r in PARAMS.items() for a in ("--param", f"{p}={r}")), "--design", "lhs", "--n", str(BATCHES),
-        "--reps", "100", "--seed", "5", "--batch-points", "1", "--no-plot", "-q"]
+ARGS = [
+    *(a for p, r in PARAMS.items() for a in ("--param", f"{p}={r}")),
+    "--design",
+    "lhs",
+    "--n",
+    str(BATCHES),
+    "--reps",
+    "100",
+    "--seed",
+    "5",
+    "--batch-points",
+    "1",
+    "--no-plot",
+    "-q",
+]
 
 
 class Cluster:
@@ -56,23 +69,47 @@ class Cluster:
 
     def start(self, *args: str, log: str) -> subprocess.Popen:
         with open(self.logs / log, "wb") as fh:
-            proc = subprocess.Popen([sys.executable, "-m", *args], stdout=fh, stderr=subprocess.STDOUT,
-                                    start_new_session=True)
+            proc = subprocess.Popen(
+                [sys.executable, "-m", *args], stdout=fh, stderr=subprocess.STDOUT, start_new_session=True
+            )
         self.procs.append(proc)
         return proc
 
     def scheduler(self) -> subprocess.Popen:
         file = self.logs / "scheduler.json"
-        proc = self.start("distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0",
-                          "--scheduler-file", str(file), "--no-dashboard", log="scheduler.log")
+        proc = self.start(
+            "distributed.cli.dask_scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--scheduler-file",
+            str(file),
+            "--no-dashboard",
+            log="scheduler.log",
+        )
         wait_for(lambda: file.exists() and file.stat().st_size > 0, 60, "the scheduler did not start")
         self.address = json.loads(file.read_text())["address"]
         return proc
 
     def worker(self, name: str) -> subprocess.Popen:
-        return self.start("distributed.cli.dask_worker", self.address, "--name", name, "--nthreads", "1",
-                          "--nworkers", "1", "--no-nanny", "--no-dashboard", "--memory-limit", "0",
-                          "--death-timeout", "20", log=f"{name}.log")
+        return self.start(
+            "distributed.cli.dask_worker",
+            self.address,
+            "--name",
+            name,
+            "--nthreads",
+            "1",
+            "--nworkers",
+            "1",
+            "--no-nanny",
+            "--no-dashboard",
+            "--memory-limit",
+            "0",
+            "--death-timeout",
+            "20",
+            log=f"{name}.log",
+        )
 
     def kill(self, proc: subprocess.Popen) -> None:
         try:
@@ -113,9 +150,23 @@ def parts(out: Path) -> int:
 
 def sweep_process(scenario: Path, out: Path, address: str, stderr: Path) -> subprocess.Popen:
     with open(stderr, "w") as fh:
-        return subprocess.Popen([sys.executable, str(ROOT / "simulate.py"), "sweep", str(scenario), *ARGS,
-                                 "--scheduler", address, "--out", str(out)], stdout=subprocess.DEVNULL, stderr=fh,
-                                cwd=out.parent, start_new_session=True)
+        return subprocess.Popen(
+            [
+                sys.executable,
+                str(ROOT / "simulate.py"),
+                "sweep",
+                str(scenario),
+                *ARGS,
+                "--scheduler",
+                address,
+                "--out",
+                str(out),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=fh,
+            cwd=out.parent,
+            start_new_session=True,
+        )
 
 
 def rows(out: Path) -> pd.DataFrame:
@@ -136,8 +187,11 @@ def test_workers_that_join_mid_sweep_take_work_and_give_the_local_numbers(cluste
     cluster.scheduler()
     proc = sweep_process(scenario, out, cluster.address, err)
     cluster.procs.append(proc)
-    wait_for(lambda: "waiting for workers to join the scheduler at" in err.read_text(), 60,
-             "a sweep without workers must say that it waits for them")
+    wait_for(
+        lambda: "waiting for workers to join the scheduler at" in err.read_text(),
+        60,
+        "a sweep without workers must say that it waits for them",
+    )
     first = cluster.worker("w1")
     wait_for(lambda: parts(out) >= 1, 60, "the first worker ran nothing")
     # With the first worker stopped, batches can only finish if the second one takes them.
@@ -191,10 +245,26 @@ def test_a_port_that_is_not_a_scheduler_fails_in_one_line(tmp_path):
     try:
         t0 = time.monotonic()
         for i, address in enumerate(addresses):  # both at once: each waits out the same 20 s
-            procs.append(subprocess.Popen([sys.executable, str(ROOT / "simulate.py"), "sweep", str(scenario), *ARGS,
-                                           "--scheduler", address, "--out", str(tmp_path / f"sw{i}")],
-                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
-                                          start_new_session=True))
+            procs.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        str(ROOT / "simulate.py"),
+                        "sweep",
+                        str(scenario),
+                        *ARGS,
+                        "--scheduler",
+                        address,
+                        "--out",
+                        str(tmp_path / f"sw{i}"),
+                    ],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    cwd=tmp_path,
+                    start_new_session=True,
+                )
+            )
         results = [p.communicate(timeout=60) for p in procs]
         elapsed = time.monotonic() - t0
     finally:
@@ -223,12 +293,30 @@ def test_a_scheduler_that_dies_mid_sweep_fails_in_one_line_and_resume_finishes(c
     cluster.kill(scheduler)
     assert proc.wait(timeout=60) == 2
     message = err.read_text()
-    match = re.fullmatch(rf"error: the Dask scheduler at {cluster.address} went away after (\d+) of {BATCHES} "
-                         r"batches; run again with --resume to continue\n", message)
+    match = re.fullmatch(
+        rf"error: the Dask scheduler at {cluster.address} went away after (\d+) of {BATCHES} "
+        r"batches; run again with --resume to continue\n",
+        message,
+    )
     assert match, message
     assert int(match[1]) == parts(out) < BATCHES
-    again = subprocess.run([sys.executable, str(ROOT / "simulate.py"), "sweep", str(scenario), *ARGS,
-                            "--workers", "1", "--out", str(out), "--resume"], capture_output=True, text=True,
-                           cwd=tmp_path, timeout=120)
+    again = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "simulate.py"),
+            "sweep",
+            str(scenario),
+            *ARGS,
+            "--workers",
+            "1",
+            "--out",
+            str(out),
+            "--resume",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert again.returncode == 0, again.stderr
     pd.testing.assert_frame_equal(rows(out), reference)

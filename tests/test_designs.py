@@ -53,17 +53,20 @@ def test_size_is_the_number_of_points_drawn(name, k, n):
         assert unit.min() >= 0.0 and unit.max() <= 1.0
 
 
-@pytest.mark.parametrize(("name", "k", "n", "levels", "second", "field", "rule"), [
-    ("grid", 2, 1, 4, False, "n", "a grid needs at least 2 levels per parameter (got n=1)"),
-    ("oat", 2, 1, 4, False, "n", "one-at-a-time needs at least 2 levels (got n=1)"),
-    ("lhs", 2, 1, 4, False, "n", "lhs needs n >= 2 (got 1)"),
-    ("morris", 2, 4, 3, False, "levels", "morris needs an even number of levels >= 2 (got 3)"),
-    ("sobol", 1, 8, 4, False, "design", "sobol needs at least 2 parameters"),
-    ("sobol", 2, 12, 4, False, "n", "sobol needs n a power of 2 such as 64, 256 or 512 (got 12)"),
-    ("lhs", 2, 10, 4, True, "second_order", "second_order goes with the sobol design only"),
-    ("oat", 0, 2, 4, False, "design", "give at least one parameter to sweep"),
-    ("grid", 3, 101, 4, False, "n", "the design would have 1,030,301 points; at most 1,000,000"),
-])
+@pytest.mark.parametrize(
+    ("name", "k", "n", "levels", "second", "field", "rule"),
+    [
+        ("grid", 2, 1, 4, False, "n", "a grid needs at least 2 levels per parameter (got n=1)"),
+        ("oat", 2, 1, 4, False, "n", "one-at-a-time needs at least 2 levels (got n=1)"),
+        ("lhs", 2, 1, 4, False, "n", "lhs needs n >= 2 (got 1)"),
+        ("morris", 2, 4, 3, False, "levels", "morris needs an even number of levels >= 2 (got 3)"),
+        ("sobol", 1, 8, 4, False, "design", "sobol needs at least 2 parameters"),
+        ("sobol", 2, 12, 4, False, "n", "sobol needs n a power of 2 such as 64, 256 or 512 (got 12)"),
+        ("lhs", 2, 10, 4, True, "second_order", "second_order goes with the sobol design only"),
+        ("oat", 0, 2, 4, False, "design", "give at least one parameter to sweep"),
+        ("grid", 3, 101, 4, False, "n", "the design would have 1,030,301 points; at most 1,000,000"),
+    ],
+)
 def test_check_names_the_rule_and_the_setting(name, k, n, levels, second, field, rule):
     with pytest.raises(DesignError) as caught:
         design(name).check(k, n, levels, second)

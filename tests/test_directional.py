@@ -31,15 +31,24 @@ def test_return_to_duty_crosses_later():
 
 def test_reinforcement_crosses_later():
     s0 = make(postures={"combat": {"daily_rate": 0.01}}, thresholds=HALF)
-    s1 = make(postures={"combat": {"daily_rate": 0.01}}, thresholds=HALF,
-              reinforcements=[{"name": "b", "arrive": "2025-02-01", "size": 3000}])
+    s1 = make(
+        postures={"combat": {"daily_rate": 0.01}},
+        thresholds=HALF,
+        reinforcements=[{"name": "b", "arrive": "2025-02-01", "size": 3000}],
+    )
     assert median_day(s1) > median_day(s0) + 10
 
 
 def test_pullback_crosses_later():
     s0 = make(postures={"combat": {"daily_rate": 0.01}, "rear": {}}, thresholds=HALF)
-    s1 = make(postures={"combat": {"daily_rate": 0.01}, "rear": {}}, thresholds=HALF,
-              phases=[{"from": "2025-01-01", "posture": "combat"}, {"from": "2025-01-20", "posture": "rear"},
-                      {"from": "2025-02-19", "posture": "combat"}])
+    s1 = make(
+        postures={"combat": {"daily_rate": 0.01}, "rear": {}},
+        thresholds=HALF,
+        phases=[
+            {"from": "2025-01-01", "posture": "combat"},
+            {"from": "2025-01-20", "posture": "rear"},
+            {"from": "2025-02-19", "posture": "combat"},
+        ],
+    )
     # A 30-day pause moves the crossing about 30 days later.
     assert 25 <= median_day(s1) - median_day(s0) <= 35

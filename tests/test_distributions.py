@@ -57,8 +57,9 @@ CASES = [
     pytest.param(Uniform.of(-3.0, 40.0), stats.uniform(-3.0, 43.0), (-INF, INF), id="uniform-wide"),
     pytest.param(Triangular.of(0.1, 0.2, 0.5), stats.triang(0.25, loc=0.1, scale=0.4), (0.0, 1.0), id="triangular"),
     pytest.param(Triangular.of(0.0, 0.0, 2.0), stats.triang(0.0, loc=0.0, scale=2.0), (0.0, 2.0), id="triangular-left"),
-    pytest.param(Triangular.of(1.0, 4.0, 4.0), stats.triang(1.0, loc=1.0, scale=3.0), (0.0, 10.0),
-                 id="triangular-right"),
+    pytest.param(
+        Triangular.of(1.0, 4.0, 4.0), stats.triang(1.0, loc=1.0, scale=3.0), (0.0, 10.0), id="triangular-right"
+    ),
     pytest.param(Normal.of(0.3, 0.05), stats.norm(0.3, 0.05), (-INF, INF), id="normal"),
     pytest.param(Normal.of(0.3, 0.5), stats.norm(0.3, 0.5), (0.0, 1.0), id="normal-on-0-1"),
     pytest.param(Normal.of(0.01, 0.05), stats.norm(0.01, 0.05), (0.0, 1.0), id="normal-cut-low"),
@@ -141,8 +142,10 @@ def test_log_densities_on_the_whole_support_and_on_the_domain_are_scipys(p, dist
 def test_the_density_on_the_domain_integrates_to_1(p, dist, domain):
     lo, hi = p.support(*domain)
     mode = float(p.quantile(0.5, *domain))  # helps quad find the mass of a narrow density
-    total = sum(integrate.quad(lambda v: math.exp(p.logpdf(np.array([v]), *domain)[0]), a, b)[0]
-                for a, b in ((lo, mode), (mode, hi)))
+    total = sum(
+        integrate.quad(lambda v: math.exp(p.logpdf(np.array([v]), *domain)[0]), a, b)[0]
+        for a, b in ((lo, mode), (mode, hi))
+    )
     assert total == pytest.approx(1.0, abs=1e-6)
 
 
@@ -180,8 +183,11 @@ def test_draws_use_the_generator_as_runs_always_have():
         np.testing.assert_array_equal(p.sample(rng(), n, 0.0, 1.0), p.quantile(rng().random(n), 0.0, 1.0))
 
 
-@pytest.mark.parametrize("p", [Fixed.of(0.3), Uniform.of(0.3, 0.3), Triangular.of(0.3, 0.3, 0.3),
-                               Normal.of(0.3, 0.0), LogNormal.of(0.3, 0.0)], ids=lambda p: p.kind)
+@pytest.mark.parametrize(
+    "p",
+    [Fixed.of(0.3), Uniform.of(0.3, 0.3), Triangular.of(0.3, 0.3, 0.3), Normal.of(0.3, 0.0), LogNormal.of(0.3, 0.0)],
+    ids=lambda p: p.kind,
+)
 def test_a_distribution_of_zero_width_is_its_value(p):
     assert p.bounds == (0.3, 0.3) and not p.is_unbounded
     assert p.mean == pytest.approx(0.3) and p.variance == 0.0
@@ -202,41 +208,53 @@ def test_fixed_draws_nothing_from_the_generator():
 # -- file syntax ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "kind", "yaml", "described"), [
-    (3, Fixed, 3, "3"),
-    (0.25, Fixed, 0.25, "0.25"),
-    ({"uniform": [0.1, 0.5]}, Uniform, {"uniform": [0.1, 0.5]}, "uniform(0.1, 0.5)"),
-    ({"low": 1000, "high": 2000}, Uniform, {"uniform": [1000, 2000]}, "uniform(1000, 2000)"),
-    ({"triangular": [1, 2.5, 4]}, Triangular, {"triangular": [1, 2.5, 4]}, "triangular(1, 2.5, 4)"),
-    ({"normal": [0.3, 0.05]}, Normal, {"normal": [0.3, 0.05]}, "normal(0.3, 0.05)"),
-    ({"lognormal": [21, 0.4]}, LogNormal, {"lognormal": [21, 0.4]}, "lognormal(21, 0.4)"),
-])
+@pytest.mark.parametrize(
+    ("text", "kind", "yaml", "described"),
+    [
+        (3, Fixed, 3, "3"),
+        (0.25, Fixed, 0.25, "0.25"),
+        ({"uniform": [0.1, 0.5]}, Uniform, {"uniform": [0.1, 0.5]}, "uniform(0.1, 0.5)"),
+        ({"low": 1000, "high": 2000}, Uniform, {"uniform": [1000, 2000]}, "uniform(1000, 2000)"),
+        ({"triangular": [1, 2.5, 4]}, Triangular, {"triangular": [1, 2.5, 4]}, "triangular(1, 2.5, 4)"),
+        ({"normal": [0.3, 0.05]}, Normal, {"normal": [0.3, 0.05]}, "normal(0.3, 0.05)"),
+        ({"lognormal": [21, 0.4]}, LogNormal, {"lognormal": [21, 0.4]}, "lognormal(21, 0.4)"),
+    ],
+)
 def test_parse_and_to_yaml_round_trip(text, kind, yaml, described):
     p = Param.parse(text)
     assert type(p) is kind and p.to_yaml() == yaml and p.describe() == described
     assert Param.parse(p.to_yaml()) == p and Param.parse(p) is p
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    (True, "must be a number or a distribution, not true/false"),
-    (math.nan, "must be a finite number"),
-    ("0.3", "must be a number or a distribution ({uniform: [low, high]}, {low: L, high: H}, "
-            "{triangular: [low, mode, high]}, {normal: [mean, sd]}, {lognormal: [median, sigma]})"),
-    ({"beta": [1, 2]}, "unknown distribution 'beta'; allowed: uniform, triangular, normal, lognormal, low/high"),
-    ({"uniform": [0, 1], "normal": [0, 1]}, "a distribution has exactly one of uniform, triangular, normal, "
-                                            "lognormal, low/high; got keys ['normal', 'uniform']"),
-    ({"uniform": [0.5, 0.1]}, "uniform needs low <= high (got 0.5 > 0.1)"),
-    ({"low": 5, "high": 1}, "uniform needs low <= high (got 5 > 1)"),
-    ({"uniform": [1]}, "uniform takes a list of 2 numbers"),
-    ({"uniform": 1}, "uniform takes a list of 2 numbers"),
-    ({"triangular": [0, "a", 1]}, "triangular takes numbers only"),
-    ({"triangular": [0, True, 1]}, "triangular takes numbers only"),
-    ({"normal": [0, math.inf]}, "normal takes finite numbers only"),
-    ({"triangular": [0, 2, 1]}, "triangular needs low <= mode <= high (got triangular(0, 2, 1))"),
-    ({"normal": [0.3, -0.1]}, "normal needs sd >= 0 (got -0.1)"),
-    ({"lognormal": [0, 0.5]}, "lognormal needs median > 0 and sigma >= 0 (got lognormal(0, 0.5))"),
-    ({"lognormal": [2, -1]}, "lognormal needs median > 0 and sigma >= 0 (got lognormal(2, -1))"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (True, "must be a number or a distribution, not true/false"),
+        (math.nan, "must be a finite number"),
+        (
+            "0.3",
+            "must be a number or a distribution ({uniform: [low, high]}, {low: L, high: H}, "
+            "{triangular: [low, mode, high]}, {normal: [mean, sd]}, {lognormal: [median, sigma]})",
+        ),
+        ({"beta": [1, 2]}, "unknown distribution 'beta'; allowed: uniform, triangular, normal, lognormal, low/high"),
+        (
+            {"uniform": [0, 1], "normal": [0, 1]},
+            "a distribution has exactly one of uniform, triangular, normal, "
+            "lognormal, low/high; got keys ['normal', 'uniform']",
+        ),
+        ({"uniform": [0.5, 0.1]}, "uniform needs low <= high (got 0.5 > 0.1)"),
+        ({"low": 5, "high": 1}, "uniform needs low <= high (got 5 > 1)"),
+        ({"uniform": [1]}, "uniform takes a list of 2 numbers"),
+        ({"uniform": 1}, "uniform takes a list of 2 numbers"),
+        ({"triangular": [0, "a", 1]}, "triangular takes numbers only"),
+        ({"triangular": [0, True, 1]}, "triangular takes numbers only"),
+        ({"normal": [0, math.inf]}, "normal takes finite numbers only"),
+        ({"triangular": [0, 2, 1]}, "triangular needs low <= mode <= high (got triangular(0, 2, 1))"),
+        ({"normal": [0.3, -0.1]}, "normal needs sd >= 0 (got -0.1)"),
+        ({"lognormal": [0, 0.5]}, "lognormal needs median > 0 and sigma >= 0 (got lognormal(0, 0.5))"),
+        ({"lognormal": [2, -1]}, "lognormal needs median > 0 and sigma >= 0 (got lognormal(2, -1))"),
+    ],
+)
 def test_bad_arguments_are_refused_with_the_rule(text, message):
     with pytest.raises(ParamError) as exc:
         Param.parse(text)

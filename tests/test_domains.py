@@ -39,17 +39,27 @@ RICH = {
     **copy.deepcopy(BASE),
     "end": "2025-02-28",
     "reps": 50,
-    "units": [{"name": "wave.1", "arrive": "2025-01-01", "size": 5000},
-              {"name": "b", "arrive": "2025-01-01", "size": {"uniform": [1000, 2000]}}],
+    "units": [
+        {"name": "wave.1", "arrive": "2025-01-01", "size": 5000},
+        {"name": "b", "arrive": "2025-01-01", "size": {"uniform": [1000, 2000]}},
+    ],
     "reinforcements": [{"name": "r", "arrive": "2025-02-01", "size": 500}],
-    "postures": {"combat": {"daily_rate": {"uniform": [0.002, 0.01]}},
-                 "hold": {"per_day": {"triangular": [5, 10, 20]}, "noise": "negative_binomial",
-                          "dispersion": {"uniform": [1, 3]}}},
-    "phases": [{"from": "2025-01-01", "posture": "combat"},
-               {"from": "2025-01-20", "posture": "hold", "units": ["b"]}],
+    "postures": {
+        "combat": {"daily_rate": {"uniform": [0.002, 0.01]}},
+        "hold": {
+            "per_day": {"triangular": [5, 10, 20]},
+            "noise": "negative_binomial",
+            "dispersion": {"uniform": [1, 3]},
+        },
+    },
+    "phases": [{"from": "2025-01-01", "posture": "combat"}, {"from": "2025-01-20", "posture": "hold", "units": ["b"]}],
     "casualties": {"killed": {"uniform": [0.1, 0.3]}, "missing": 0.05},
-    "wounded": {"return_to_duty": 0.3, "died_of_wounds": 0.05, "died_of_wounds_days": {"mean": 5},
-                "evacuation_days": {"mean": 3}},
+    "wounded": {
+        "return_to_duty": 0.3,
+        "died_of_wounds": 0.05,
+        "died_of_wounds_days": {"mean": 5},
+        "evacuation_days": {"mean": 3},
+    },
     "disease": {"daily_rate": {"uniform": [0.0, 0.001]}},
     "rotations": [{"unit": "wave.1", "leave": "2025-02-10", "lead_days": 2, "size": 4000}],
     "policy": [{"name": "p", "when": {"measure": "effective", "below": 3000}, "send": 1000}],
@@ -73,9 +83,19 @@ def with_rate(rate) -> dict:
 
 def test_every_parameter_of_a_scenario_has_the_domain_its_schema_type_declares():
     plan = compile_plan(from_data(copy.deepcopy(RICH)))
-    expected = {"size": (0, MAX_SIZE), "send": (0, MAX_SIZE), "reserve": (0, MAX_SIZE), "per_day": (0, MAX_SIZE),
-                "daily_rate": (0, 1), "killed": (0, 1), "missing": (0, 1), "return_to_duty": (0, 1),
-                "died_of_wounds": (0, 1), "dispersion": (0.01, 1e6), "mean": (1, MAX_DAYS)}
+    expected = {
+        "size": (0, MAX_SIZE),
+        "send": (0, MAX_SIZE),
+        "reserve": (0, MAX_SIZE),
+        "per_day": (0, MAX_SIZE),
+        "daily_rate": (0, 1),
+        "killed": (0, 1),
+        "missing": (0, 1),
+        "return_to_duty": (0, 1),
+        "died_of_wounds": (0, 1),
+        "dispersion": (0.01, 1e6),
+        "mean": (1, MAX_DAYS),
+    }
     assert len(plan.params) == 19
     for path in plan.params:
         assert domain_of(path)[:2] == expected[path.rsplit(".", 1)[-1]], path
@@ -153,8 +173,12 @@ def test_a_truncated_lognormal_matches_its_conditional_distribution():
 
 
 def test_the_engine_truncates_normal_draws_and_keeps_bounded_draws_as_they_were():
-    s = from_data(scenario(postures={"combat": {"daily_rate": {"normal": [0.01, 0.05]}}},
-                           casualties={"killed": {"uniform": [0.2, 0.4]}}))
+    s = from_data(
+        scenario(
+            postures={"combat": {"daily_rate": {"normal": [0.01, 0.05]}}},
+            casualties={"killed": {"uniform": [0.2, 0.4]}},
+        )
+    )
     plan = compile_plan(s)
     streams = Streams(3, blocks_for(5000))
     draws = draw_params(plan, streams)
@@ -165,20 +189,26 @@ def test_the_engine_truncates_normal_draws_and_keeps_bounded_draws_as_they_were(
     assert np.array_equal(draws["casualties.killed"], before)
 
 
-@pytest.mark.parametrize(("rate", "words"), [
-    ({"normal": [1.5, 0.1]}, ["normal(1.5, 0.1) puts under 1% of its mass in [0, 1]"]),
-    ({"uniform": [0.5, 1.2]}, ["must lie in [0, 1]", "uniform(0.5, 1.2)"]),
-    ({"lognormal": [5, 0.2]}, ["under 1% of its mass in [0, 1]"]),
-])
+@pytest.mark.parametrize(
+    ("rate", "words"),
+    [
+        ({"normal": [1.5, 0.1]}, ["normal(1.5, 0.1) puts under 1% of its mass in [0, 1]"]),
+        ({"uniform": [0.5, 1.2]}, ["must lie in [0, 1]", "uniform(0.5, 1.2)"]),
+        ({"lognormal": [5, 0.2]}, ["under 1% of its mass in [0, 1]"]),
+    ],
+)
 def test_run_refuses_a_distribution_the_domain_rules_out(tmp_path, rate, words):
     write(tmp_path / "bad.yaml", with_rate(rate))
     refused(["run", "bad.yaml"], tmp_path, "bad.yaml", RATE, *words)
 
 
-@pytest.mark.parametrize("posture", [
-    {"daily_rate": {"normal": [0.01, 0.05]}},  # p < 0 crashed the binomial draw
-    {"per_day": 50, "noise": "negative_binomial", "dispersion": {"normal": [1, 5]}},  # n <= 0 crashed
-])
+@pytest.mark.parametrize(
+    "posture",
+    [
+        {"daily_rate": {"normal": [0.01, 0.05]}},  # p < 0 crashed the binomial draw
+        {"per_day": 50, "noise": "negative_binomial", "dispersion": {"normal": [1, 5]}},  # n <= 0 crashed
+    ],
+)
 def test_run_with_a_normal_that_leaves_its_domain_is_truncated_and_completes(tmp_path, posture):
     write(tmp_path / "s.yaml", scenario(postures={"combat": posture}))
     proc = run_cli(["run", "s.yaml", "--reps", "300", "--out", "out", "-q", "--no-plot"], tmp_path)
@@ -206,8 +236,11 @@ def test_run_refuses_a_posterior_rate_off_its_domain_naming_file_column_and_row(
     rates = np.full(20, 0.01)
     rates[17] = 1.5
     _posterior(tmp_path, **{RATE: rates})
-    refused(["run", "s.yaml", "--posterior", "post.parquet", "--reps", "50"], tmp_path,
-            "post.parquet: postures.combat.daily_rate: value 1.5 outside [0, 1] (row 17)")
+    refused(
+        ["run", "s.yaml", "--posterior", "post.parquet", "--reps", "50"],
+        tmp_path,
+        "post.parquet: postures.combat.daily_rate: value 1.5 outside [0, 1] (row 17)",
+    )
 
 
 def test_run_refuses_posterior_shares_of_one_whole_summing_past_one(tmp_path):
@@ -215,8 +248,13 @@ def test_run_refuses_posterior_shares_of_one_whole_summing_past_one(tmp_path):
     killed = np.full(20, 0.3)
     killed[4] = 0.9  # with the scenario's missing share of 0.3
     _posterior(tmp_path, **{"casualties.killed": killed})
-    refused(["run", "s.yaml", "--posterior", "post.parquet", "--reps", "50"], tmp_path,
-            "post.parquet: casualties.killed + casualties.missing must not exceed 1", "0.9 + 0.3", "row 4")
+    refused(
+        ["run", "s.yaml", "--posterior", "post.parquet", "--reps", "50"],
+        tmp_path,
+        "post.parquet: casualties.killed + casualties.missing must not exceed 1",
+        "0.9 + 0.3",
+        "row 4",
+    )
 
 
 # -- sweeps ---------------------------------------------------------------------------------------
@@ -224,8 +262,27 @@ def test_run_refuses_posterior_shares_of_one_whole_summing_past_one(tmp_path):
 
 def test_sweeping_a_normal_rate_truncates_it_and_completes(tmp_path):
     write(tmp_path / "s.yaml", scenario())
-    proc = run_cli(["sweep", "s.yaml", "--param", f"{RATE}={{normal: [0.01, 0.5]}}", "--design", "oat",
-                    "--n", "4", "--reps", "5", "--workers", "1", "--out", "sw", "-q", "--no-plot"], tmp_path)
+    proc = run_cli(
+        [
+            "sweep",
+            "s.yaml",
+            "--param",
+            f"{RATE}={{normal: [0.01, 0.5]}}",
+            "--design",
+            "oat",
+            "--n",
+            "4",
+            "--reps",
+            "5",
+            "--workers",
+            "1",
+            "--out",
+            "sw",
+            "-q",
+            "--no-plot",
+        ],
+        tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     rates = pd.read_parquet(tmp_path / "sw" / "design.parquet")[RATE]
     assert ((rates > 0) & (rates < 1)).all()
@@ -237,41 +294,55 @@ def test_sweeping_a_normal_rate_truncates_it_and_completes(tmp_path):
 
 def test_a_sweep_whose_shares_can_sum_past_one_is_refused_naming_both(tmp_path):
     write(tmp_path / "s.yaml", scenario())
-    refused(["sweep", "s.yaml", "--param", "casualties.killed=0.5:0.9", "--param", "casualties.missing=0.2:0.4"],
-            tmp_path, "--param: casualties.killed, casualties.missing", "killed + missing must not exceed 1",
-            "every combination of swept values")
+    refused(
+        ["sweep", "s.yaml", "--param", "casualties.killed=0.5:0.9", "--param", "casualties.missing=0.2:0.4"],
+        tmp_path,
+        "--param: casualties.killed, casualties.missing",
+        "killed + missing must not exceed 1",
+        "every combination of swept values",
+    )
 
 
 def test_shares_that_fit_together_are_swept(tmp_path):
     path = write(tmp_path / "s.yaml", scenario())
-    sw = make_sweep(path, params={"casualties.killed": "0.5:0.7", "casualties.missing": "0.1:0.3"}, design="grid",
-                    n=3)
+    sw = make_sweep(path, params={"casualties.killed": "0.5:0.7", "casualties.missing": "0.1:0.3"}, design="grid", n=3)
     frame = sw.design_frame()
     assert (frame["casualties.killed"] + frame["casualties.missing"]).max() == pytest.approx(1.0)
 
 
 def test_a_negative_swept_size_is_refused_by_the_domain(tmp_path):
     write(tmp_path / "s.yaml", scenario())
-    refused(["sweep", "s.yaml", "--param", "units.a.size=-100:500"], tmp_path,
-            "--param: units.a.size: must lie in [0, 1e+07] (got uniform(-100, 500))")
+    refused(
+        ["sweep", "s.yaml", "--param", "units.a.size=-100:500"],
+        tmp_path,
+        "--param: units.a.size: must lie in [0, 1e+07] (got uniform(-100, 500))",
+    )
 
 
 def test_a_parameter_swept_twice_is_refused(tmp_path):
     write(tmp_path / "s.yaml", scenario())
-    refused(["sweep", "s.yaml", "--param", "casualties.killed=0.1:0.2", "--param", "casualties.killed=0.1:0.3"],
-            tmp_path, "--param: casualties.killed: is given twice")
+    refused(
+        ["sweep", "s.yaml", "--param", "casualties.killed=0.1:0.2", "--param", "casualties.killed=0.1:0.3"],
+        tmp_path,
+        "--param: casualties.killed: is given twice",
+    )
 
 
 def test_a_swept_path_the_scenario_does_not_have_is_refused(tmp_path):
     write(tmp_path / "s.yaml", scenario())
-    refused(["sweep", "s.yaml", "--param", "postures.combt.daily_rate=0.001:0.01"], tmp_path,
-            "postures.combt.daily_rate: not a numeric parameter", RATE)
+    refused(
+        ["sweep", "s.yaml", "--param", "postures.combt.daily_rate=0.001:0.01"],
+        tmp_path,
+        "postures.combt.daily_rate: not a numeric parameter",
+        RATE,
+    )
 
 
 def test_a_swept_normal_the_domain_rules_out_is_refused(tmp_path):
     write(tmp_path / "s.yaml", scenario())
-    refused(["sweep", "s.yaml", "--param", f"{RATE}={{normal: [1.5, 0.1]}}"], tmp_path,
-            "under 1% of its mass in [0, 1]")
+    refused(
+        ["sweep", "s.yaml", "--param", f"{RATE}={{normal: [1.5, 0.1]}}"], tmp_path, "under 1% of its mass in [0, 1]"
+    )
 
 
 # -- calibration -----------------------------------------------------------------------------------

@@ -9,8 +9,10 @@ from conftest import make
 def test_constant_count_reaches_zero_on_day_100():
     # 10,000 people, exactly 100 casualties a day (no noise), nobody returns: the last
     # hundred fall on the 100th day, i.e. day index 99.
-    s = make(postures={"combat": {"per_day": 100, "noise": "none"}},
-             thresholds={"gone": {"measure": "effective", "at_most": 0}})
+    s = make(
+        postures={"combat": {"per_day": 100, "noise": "none"}},
+        thresholds={"gone": {"measure": "effective", "at_most": 0}},
+    )
     r = sim.run(s, reps=3, seed=0, keep_trajectories=True)
     eff = r.trajectories["effective"]
     expected = np.maximum(10_000 - 100 * (np.arange(len(r.dates)) + 1), 0)
@@ -63,8 +65,7 @@ def test_policy_sends_from_finite_reserve_once_below_level():
     # Fall below 9,000 effective, send 500 after 7 days, at most what the reserve of 1,200 holds.
     s = make(
         postures={"combat": {"per_day": 100, "noise": "none"}},
-        policy=[{"name": "top-up", "when": {"measure": "effective", "below": 9000}, "send": 500,
-                 "delay_days": 7}],
+        policy=[{"name": "top-up", "when": {"measure": "effective", "below": 9000}, "send": 500, "delay_days": 7}],
         reserve=1200,
         end="2025-03-31",
     )

@@ -338,8 +338,12 @@ def test_claim_source_dated_9999(tmp_path):
 
 def test_claim_source_with_the_old_seed_key_says_file(tmp_path):
     write(tmp_path / "old.yaml", {**BASE, "claims": [claim(within_days=30, source={"seed": "000_0.txt"})]})
-    refused(["validate", "old.yaml"], tmp_path, "claims.0.source: unknown key 'seed'; allowed: date, file, outlet, "
-            "url, who (the source article's file name is now 'file')")
+    refused(
+        ["validate", "old.yaml"],
+        tmp_path,
+        "claims.0.source: unknown key 'seed'; allowed: date, file, outlet, "
+        "url, who (the source article's file name is now 'file')",
+    )
 
 
 @pytest.mark.parametrize("value", [".inf", ".nan"])

@@ -17,8 +17,13 @@ from sim.estimates import Estimates, load_estimates
 
 SCENARIOS = ROOT / "scenarios"
 ESTIMATES = SCENARIOS / "estimates" / "dprk-kursk.yaml"
-SOURCE_FILES = {"000_d5a8303e657b57dc.txt", "001_7303e9f52252eafb.txt", "002_1dd06635044ccb43.txt",
-                "003_0cda18591c23c8b6.txt", "004_4de5aad428205f20.txt"}
+SOURCE_FILES = {
+    "000_d5a8303e657b57dc.txt",
+    "001_7303e9f52252eafb.txt",
+    "002_1dd06635044ccb43.txt",
+    "003_0cda18591c23c8b6.txt",
+    "004_4de5aad428205f20.txt",
+}
 
 
 def run(name, reps=500, overrides=(), seed=None):
@@ -60,9 +65,14 @@ def test_estimates_file_holds_the_required_figures():
         e = est.get(ident)
         assert (e.kind, e.value, e.low, e.high) == (kind, value, low, high), ident
     assert est.get("barhylevych-over-11000").lower_bound
-    events = {"arrival-by-early-october": dt.date(2024, 10, 1), "first-action-early-november": dt.date(2024, 11, 1),
-              "large-numbers-in-december": dt.date(2024, 12, 1), "engagements-24-november": dt.date(2024, 11, 24),
-              "second-echelon-duty": dt.date(2024, 12, 5), "pullback-about-two-weeks": dt.date(2025, 1, 30)}
+    events = {
+        "arrival-by-early-october": dt.date(2024, 10, 1),
+        "first-action-early-november": dt.date(2024, 11, 1),
+        "large-numbers-in-december": dt.date(2024, 12, 1),
+        "engagements-24-november": dt.date(2024, 11, 24),
+        "second-echelon-duty": dt.date(2024, 12, 5),
+        "pullback-about-two-weeks": dt.date(2025, 1, 30),
+    }
     for ident, first in events.items():
         assert est.get(ident).first_date == first, ident
     # Every figure is attributed to one of the five source files, with an outlet and a speaker.
@@ -86,10 +96,12 @@ def figures(**extra):
 
 
 def test_per_day_by_hand():
-    est = figures(a={"date": "2025-01-15", "value": 3000},
-                  b={"date": "2025-01-15", "low": 2000, "high": 4000},
-                  c={"dates": ["2025-01-11", "2025-01-20"], "value": 3000},
-                  d={"dates": ["2025-01-01", "2025-01-10"], "value": 3800})
+    est = figures(
+        a={"date": "2025-01-15", "value": 3000},
+        b={"date": "2025-01-15", "low": 2000, "high": 4000},
+        c={"dates": ["2025-01-11", "2025-01-20"], "value": 3000},
+        d={"dates": ["2025-01-01", "2025-01-10"], "value": 3800},
+    )
     since = dt.date(2024, 12, 6)
     # 3,000 over the 40 days from 6 December to 15 January.
     assert derive({"figure": "a", "since": since}, est, "per_day") == 75.0
@@ -115,8 +127,10 @@ def test_daily_rate_by_hand():
     assert math.isclose((1 - lo) ** 40, 0.75, rel_tol=1e-12)
     assert math.isclose(-math.log1p(-lo), -math.log(0.75) / 40, rel_tol=1e-12)
     # With a strength range, the low rate takes the large strength and the high rate the small.
-    est = figures(c={"date": "2025-01-10", "value": 3000},
-                  n={"date": "2025-01-10", "kind": "deployed", "low": 10000, "high": 12000})
+    est = figures(
+        c={"date": "2025-01-10", "value": 3000},
+        n={"date": "2025-01-10", "kind": "deployed", "low": 10000, "high": 12000},
+    )
     got = derive({"figure": "c", "since": dt.date(2024, 12, 1), "strength": "n"}, est, "daily_rate")
     # (to rounding: log1p/expm1 and the power differ in the last digits)
     assert got["uniform"] == pytest.approx([1 - 0.75 ** (1 / 40), 1 - 0.7 ** (1 / 40)], rel=1e-12)
@@ -126,16 +140,53 @@ def test_daily_rate_by_hand():
 
 def write_case(tmp_path, per_day_value, estimates="est.yaml", extra=None):
     """A scenario file and an estimates file side by side; returns the scenario path."""
-    (tmp_path / "est.yaml").write_text(yaml.safe_dump({"case": "t", "estimates": [
-        {"id": "c3000", "date": "2025-01-15", "kind": "casualties", "value": 3000, "says": "x", "who": "x",
-         "outlet": "x", "file": "000_d5a8303e657b57dc.txt"},
-        {"id": "talk", "date": "2025-01-15", "kind": "event", "says": "x", "who": "x", "outlet": "x",
-         "file": "000_d5a8303e657b57dc.txt"},
-        {"id": "over", "date": "2025-01-15", "kind": "deployed", "value": 11000, "lower_bound": True,
-         "says": "x", "who": "x", "outlet": "x", "file": "000_d5a8303e657b57dc.txt"}]}))
-    data = {"name": "t", "start": "2024-12-01", "end": "2025-06-30",
-            "units": [{"name": "a", "arrive": "2024-12-01", "size": 12000}],
-            "postures": {"combat": {"per_day": per_day_value}}, **(extra or {})}
+    (tmp_path / "est.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "case": "t",
+                "estimates": [
+                    {
+                        "id": "c3000",
+                        "date": "2025-01-15",
+                        "kind": "casualties",
+                        "value": 3000,
+                        "says": "x",
+                        "who": "x",
+                        "outlet": "x",
+                        "file": "000_d5a8303e657b57dc.txt",
+                    },
+                    {
+                        "id": "talk",
+                        "date": "2025-01-15",
+                        "kind": "event",
+                        "says": "x",
+                        "who": "x",
+                        "outlet": "x",
+                        "file": "000_d5a8303e657b57dc.txt",
+                    },
+                    {
+                        "id": "over",
+                        "date": "2025-01-15",
+                        "kind": "deployed",
+                        "value": 11000,
+                        "lower_bound": True,
+                        "says": "x",
+                        "who": "x",
+                        "outlet": "x",
+                        "file": "000_d5a8303e657b57dc.txt",
+                    },
+                ],
+            }
+        )
+    )
+    data = {
+        "name": "t",
+        "start": "2024-12-01",
+        "end": "2025-06-30",
+        "units": [{"name": "a", "arrive": "2024-12-01", "size": 12000}],
+        "postures": {"combat": {"per_day": per_day_value}},
+        **(extra or {}),
+    }
     if estimates:
         data["estimates"] = estimates
     path = tmp_path / "s.yaml"
@@ -154,31 +205,76 @@ def test_derivation_through_load_scenario(tmp_path):
 
 # (case, per_day value, estimates file, field named, words of the rule)
 BAD_DERIVATIONS = [
-    ("unknown-id", {"derive": {"figure": "nope", "since": "2024-12-06"}}, "est.yaml",
-     "postures.combat.per_day.derive.figure", "no estimate with id 'nope'"),
-    ("since-after-figure", {"derive": {"figure": "c3000", "since": "2025-02-01"}}, "est.yaml",
-     "postures.combat.per_day.derive.since", "must be before the date"),
-    ("no-estimates-file", {"derive": {"figure": "c3000", "since": "2024-12-06"}}, None,
-     "postures.combat.per_day.derive", "estimates"),
-    ("missing-estimates-file", {"derive": {"figure": "c3000", "since": "2024-12-06"}}, "nowhere.yaml",
-     "estimates", "no estimates file"),
-    ("event-has-no-figure", {"derive": {"figure": "talk", "since": "2024-12-06"}}, "est.yaml",
-     "postures.combat.per_day.derive.figure", "no figure"),
-    ("lower-bound", {"derive": {"figure": "over"}}, "est.yaml",
-     "postures.combat.per_day.derive.figure", "lower bound"),
-    ("strength-under-per-day", {"derive": {"figure": "c3000", "since": "2024-12-06", "strength": 9000}},
-     "est.yaml", "postures.combat.per_day.derive.strength", "daily_rate only"),
-    ("unknown-key", {"derive": {"figure": "c3000", "from": "2024-12-06"}}, "est.yaml",
-     "postures.combat.per_day.derive.from", "allowed: figure, since, until, strength"),
-    ("not-a-date", {"derive": {"figure": "c3000", "since": "early December"}}, "est.yaml",
-     "postures.combat.per_day.derive.since", "must be a date"),
-    ("other-keys", {"derive": {"figure": "c3000"}, "uniform": [1, 2]}, "est.yaml",
-     "postures.combat.per_day.derive", "stands alone"),
+    (
+        "unknown-id",
+        {"derive": {"figure": "nope", "since": "2024-12-06"}},
+        "est.yaml",
+        "postures.combat.per_day.derive.figure",
+        "no estimate with id 'nope'",
+    ),
+    (
+        "since-after-figure",
+        {"derive": {"figure": "c3000", "since": "2025-02-01"}},
+        "est.yaml",
+        "postures.combat.per_day.derive.since",
+        "must be before the date",
+    ),
+    (
+        "no-estimates-file",
+        {"derive": {"figure": "c3000", "since": "2024-12-06"}},
+        None,
+        "postures.combat.per_day.derive",
+        "estimates",
+    ),
+    (
+        "missing-estimates-file",
+        {"derive": {"figure": "c3000", "since": "2024-12-06"}},
+        "nowhere.yaml",
+        "estimates",
+        "no estimates file",
+    ),
+    (
+        "event-has-no-figure",
+        {"derive": {"figure": "talk", "since": "2024-12-06"}},
+        "est.yaml",
+        "postures.combat.per_day.derive.figure",
+        "no figure",
+    ),
+    ("lower-bound", {"derive": {"figure": "over"}}, "est.yaml", "postures.combat.per_day.derive.figure", "lower bound"),
+    (
+        "strength-under-per-day",
+        {"derive": {"figure": "c3000", "since": "2024-12-06", "strength": 9000}},
+        "est.yaml",
+        "postures.combat.per_day.derive.strength",
+        "daily_rate only",
+    ),
+    (
+        "unknown-key",
+        {"derive": {"figure": "c3000", "from": "2024-12-06"}},
+        "est.yaml",
+        "postures.combat.per_day.derive.from",
+        "allowed: figure, since, until, strength",
+    ),
+    (
+        "not-a-date",
+        {"derive": {"figure": "c3000", "since": "early December"}},
+        "est.yaml",
+        "postures.combat.per_day.derive.since",
+        "must be a date",
+    ),
+    (
+        "other-keys",
+        {"derive": {"figure": "c3000"}, "uniform": [1, 2]},
+        "est.yaml",
+        "postures.combat.per_day.derive",
+        "stands alone",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("case", "value", "estimates", "field", "rule"), BAD_DERIVATIONS,
-                         ids=[c[0] for c in BAD_DERIVATIONS])
+@pytest.mark.parametrize(
+    ("case", "value", "estimates", "field", "rule"), BAD_DERIVATIONS, ids=[c[0] for c in BAD_DERIVATIONS]
+)
 def test_bad_derivation_is_one_line_naming_the_field(tmp_path, case, value, estimates, field, rule):
     path = write_case(tmp_path, value, estimates)
     with pytest.raises(sim.InputError) as err:
@@ -188,11 +284,14 @@ def test_bad_derivation_is_one_line_naming_the_field(tmp_path, case, value, esti
     assert msg.startswith(str(path)) and f": {field}: " in msg and rule in msg, msg
 
 
-@pytest.mark.parametrize(("spec", "rule"), [
-    ({"figure": "c3000", "since": "2024-12-06"}, "needs strength"),
-    ({"figure": "c3000", "since": "2024-12-06", "strength": 2000}, "fewer than the strength"),
-    ({"figure": "c3000"}, "needs since"),
-])
+@pytest.mark.parametrize(
+    ("spec", "rule"),
+    [
+        ({"figure": "c3000", "since": "2024-12-06"}, "needs strength"),
+        ({"figure": "c3000", "since": "2024-12-06", "strength": 2000}, "fewer than the strength"),
+        ({"figure": "c3000"}, "needs since"),
+    ],
+)
 def test_bad_daily_rate_derivation(tmp_path, spec, rule):
     path = write_case(tmp_path, 1)
     data = yaml.safe_load(path.read_text())

@@ -43,12 +43,20 @@ def test_the_registry_covers_every_law_of_the_schema():
 
 
 def test_a_plan_holds_each_postures_law_with_its_parameter_paths():
-    s = make(postures={"rear": {}, "combat": {"daily_rate": 0.01},
-                       "assault": {"per_day": 50, "noise": "negative_binomial", "dispersion": 2}})
+    s = make(
+        postures={
+            "rear": {},
+            "combat": {"daily_rate": 0.01},
+            "assault": {"per_day": 50, "noise": "negative_binomial", "dispersion": 2},
+        }
+    )
     plan = compile_plan(s)
     assert plan.postures == ["rear", "combat", "assault"]
-    assert plan.laws == [NoLoss(), DailyRate("postures.combat.daily_rate"),
-                         PerDay("postures.assault.per_day", "negative_binomial", "postures.assault.dispersion")]
+    assert plan.laws == [
+        NoLoss(),
+        DailyRate("postures.combat.daily_rate"),
+        PerDay("postures.assault.per_day", "negative_binomial", "postures.assault.dispersion"),
+    ]
     for law in plan.laws:
         for path in (getattr(law, k) for k in ("rate", "per_day", "dispersion") if hasattr(law, k)):
             assert path in plan.params

@@ -17,8 +17,23 @@ PACKAGE = ROOT / "sim"
 
 LAYERS = [
     ("base", {"errors", "rates", "stdnormal", "streams", "parallel", "textfile", "atomic", "marker", "folders"}),
-    ("inputs", {"yamlfile", "overrides", "fields", "params", "distributions", "domains", "conditions",
-                "scenario", "rules", "estimates", "derive", "loading"}),
+    (
+        "inputs",
+        {
+            "yamlfile",
+            "overrides",
+            "fields",
+            "params",
+            "distributions",
+            "domains",
+            "conditions",
+            "scenario",
+            "rules",
+            "estimates",
+            "derive",
+            "loading",
+        },
+    ),
     ("model", {"plan", "laws", "care", "draws", "samplers", "engine", "measures", "reference"}),
     ("run", {"runner", "results", "claims", "posterior"}),
     ("analyses", {"sweeps", "calibration"}),
@@ -91,7 +106,8 @@ def test_imports_go_downward(path):
         if RANK[target] > RANK[here]:
             assert in_function and (here, target) in UPWARD_CALLS, (
                 f"{path.relative_to(ROOT)} imports sim.{target} ({LAYERS[RANK[target]][0]}) from the "
-                f"{LAYERS[RANK[here]][0]} layer")
+                f"{LAYERS[RANK[here]][0]} layer"
+            )
 
 
 def test_function_level_imports_of_sim_are_only_the_listed_ones():

@@ -12,8 +12,13 @@ def test_kursk_notebook_runs_and_shows_results():
     tables = [o["data"]["text/plain"] for o in outputs if o.output_type == "execute_result"]
     assert len(images) >= 5  # ISW fan charts and crossing, FDD's, and the return-to-duty curve
     text = "\n".join(tables)
-    for words in ("nis-killed-mid-january", "isw-all-lost-by-april", "fdd-wiped-out-within-months",
-                  "zelensky-about-4000", "return_to_duty"):
+    for words in (
+        "nis-killed-mid-january",
+        "isw-all-lost-by-april",
+        "fdd-wiped-out-within-months",
+        "zelensky-about-4000",
+        "return_to_duty",
+    ):
         assert words in text, words
     # The return-to-duty table shows ISW's claim holding with no returns and failing at 20%.
     sweep = next(t for t in tables if "return_to_duty" in t).splitlines()

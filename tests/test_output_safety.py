@@ -43,9 +43,11 @@ def staging_left(parent: Path) -> list[str]:
 def test_folder_with_a_foreign_file_is_refused(tmp_path, scenario, command):
     (tmp_path / "d").mkdir()
     (tmp_path / "d" / "thesis.tex").write_text("years of work")
-    args = {"run": ["run", "s.yaml", "--out", "d", *SMALL],
-            "claims": ["claims", "s.yaml", "--out", "d", "--reps", "40", "-q"],
-            "calibrate": ["calibrate", "s.yaml", "--out", "d", "--fit", "postures.combat.daily_rate"]}[command]
+    args = {
+        "run": ["run", "s.yaml", "--out", "d", *SMALL],
+        "claims": ["claims", "s.yaml", "--out", "d", "--reps", "40", "-q"],
+        "calibrate": ["calibrate", "s.yaml", "--out", "d", "--fit", "postures.combat.daily_rate"],
+    }[command]
     refused(args, tmp_path, "--out d", "thesis.tex", "did not write")
     assert (tmp_path / "d" / "thesis.tex").read_text() == "years of work"
 
@@ -212,20 +214,51 @@ def test_staging_of_a_dead_process_is_cleaned_and_others_kept(tmp_path):
 KILL_ARGS = {
     "run": ["run", "s.yaml", "--out", "d", "--reps", "3000"],
     "claims": ["claims", "s.yaml", "--out", "d", "--reps", "3000"],
-    "calibrate": ["calibrate", "s.yaml", "--out", "d", "--fit", "postures.combat.daily_rate", "--walkers", "8",
-                  "--steps", "6", "--reps", "16", "--predictive-reps", "200"],
+    "calibrate": [
+        "calibrate",
+        "s.yaml",
+        "--out",
+        "d",
+        "--fit",
+        "postures.combat.daily_rate",
+        "--walkers",
+        "8",
+        "--steps",
+        "6",
+        "--reps",
+        "16",
+        "--predictive-reps",
+        "200",
+    ],
 }
 
 
 def _with_claim(tmp_path: Path) -> None:
-    data = dict(BASE, thresholds={"half": {"measure": "effective", "below": 5000}},
-                claims=[{"id": "c", "says": "half gone", "source": {"who": "w"},
-                         "holds_if": {"threshold": "half", "by": "2025-03-01"}}])
+    data = dict(
+        BASE,
+        thresholds={"half": {"measure": "effective", "below": 5000}},
+        claims=[
+            {
+                "id": "c",
+                "says": "half gone",
+                "source": {"who": "w"},
+                "holds_if": {"threshold": "half", "by": "2025-03-01"},
+            }
+        ],
+    )
     data["postures"] = {"combat": {"daily_rate": {"uniform": [0.005, 0.02]}}}
     data["estimates"] = "reports.yaml"
     write(tmp_path / "s.yaml", data)
-    report = {"id": "c-feb", "kind": "casualties", "value": 3000, "date": "2025-02-01", "says": "a figure",
-              "who": "test", "outlet": "test", "file": "000_0.txt"}
+    report = {
+        "id": "c-feb",
+        "kind": "casualties",
+        "value": 3000,
+        "date": "2025-02-01",
+        "says": "a figure",
+        "who": "test",
+        "outlet": "test",
+        "file": "000_0.txt",
+    }
     write(tmp_path / "reports.yaml", {"case": "test", "default_relative_error": 0.15, "estimates": [report]})
 
 

@@ -51,14 +51,28 @@ def _same_result(a, b) -> None:
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory) -> Path:
     """Three made-up reports on the synthetic calibration case (only their use matters here)."""
-    def report(rid, kind, date, value):
-        return {"id": rid, "kind": kind, "value": value, "date": date, "says": f"made-up {kind} figure",
-                "who": "test", "outlet": "test", "file": "000_0.txt"}
 
-    data = {"case": "synthetic", "default_relative_error": 0.15,
-            "estimates": [report("deployed", "deployed", "2025-01-15", 6000),
-                          report("casualties", "casualties", "2025-02-01", 700),
-                          report("killed", "killed", "2025-02-15", 150)]}
+    def report(rid, kind, date, value):
+        return {
+            "id": rid,
+            "kind": kind,
+            "value": value,
+            "date": date,
+            "says": f"made-up {kind} figure",
+            "who": "test",
+            "outlet": "test",
+            "file": "000_0.txt",
+        }
+
+    data = {
+        "case": "synthetic",
+        "default_relative_error": 0.15,
+        "estimates": [
+            report("deployed", "deployed", "2025-01-15", 6000),
+            report("casualties", "casualties", "2025-02-01", 700),
+            report("killed", "killed", "2025-02-15", 150),
+        ],
+    }
     path = tmp_path_factory.mktemp("reports") / "estimates.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
@@ -75,8 +89,14 @@ def test_run_gives_the_same_numbers_on_one_or_two_workers():
 
 def test_sweep_gives_the_same_rows_on_one_or_two_workers(tmp_path):
     path = write(tmp_path / "s.yaml", {**copy.deepcopy(BASE), "end": "2025-03-01"})
-    kw = {"design": "lhs", "n": 6, "reps": 30, "seed": 3, "batch_points": 1,
-          "outputs": ["mean:effective@2025-02-15", "q50:killed@2025-02-15"]}
+    kw = {
+        "design": "lhs",
+        "n": 6,
+        "reps": 30,
+        "seed": 3,
+        "batch_points": 1,
+        "outputs": ["mean:effective@2025-02-15", "q50:killed@2025-02-15"],
+    }
     params = ["postures.combat.daily_rate=0.005:0.02", "casualties.killed=0.1:0.3"]
     one = sim.sweep(path, params, workers=1, **kw).sort_values("point", ignore_index=True)
     two = sim.sweep(path, params, workers=2, **kw).sort_values("point", ignore_index=True)
@@ -147,11 +167,14 @@ def test_check_workers_refuses_counts_out_of_range(n):
 
 
 def test_library_calls_share_the_limit(reports):
-    for call in (lambda: sim.run(_short(), reps=10, workers=0),
-                 lambda: sim.sweep(_short(), ["casualties.killed=0.1:0.3"], n=2, reps=5, workers=0,
-                                   outputs=["mean:effective@2025-02-15"]),
-                 lambda: calibrate(CALIBRATION, reports, FIT, workers=parallel.MAX_WORKERS + 1),
-                 lambda: parallel.Pool(parallel.MAX_WORKERS + 1)):
+    for call in (
+        lambda: sim.run(_short(), reps=10, workers=0),
+        lambda: sim.sweep(
+            _short(), ["casualties.killed=0.1:0.3"], n=2, reps=5, workers=0, outputs=["mean:effective@2025-02-15"]
+        ),
+        lambda: calibrate(CALIBRATION, reports, FIT, workers=parallel.MAX_WORKERS + 1),
+        lambda: parallel.Pool(parallel.MAX_WORKERS + 1),
+    ):
         with pytest.raises(sim.InputError, match=f"must be between 1 and {parallel.MAX_WORKERS}"):
             call()
 
@@ -204,11 +227,32 @@ def test_the_command_default_follows_cpu_affinity(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
 
     def sweep(out: str, allowed: set[int]) -> str:
-        args = ["sweep", "s.yaml", "--param", "postures.combat.daily_rate=0.005:0.02", "--n", "4", "--reps", "5",
-                "--batch-points", "1", "--output", "mean:effective@2025-01-15", "--no-plot", "--out", out]
-        proc = subprocess.run([sys.executable, str(ROOT / "simulate.py"), *args], cwd=tmp_path, env=env,
-                              capture_output=True, text=True, timeout=300,
-                              preexec_fn=lambda: os.sched_setaffinity(0, allowed))
+        args = [
+            "sweep",
+            "s.yaml",
+            "--param",
+            "postures.combat.daily_rate=0.005:0.02",
+            "--n",
+            "4",
+            "--reps",
+            "5",
+            "--batch-points",
+            "1",
+            "--output",
+            "mean:effective@2025-01-15",
+            "--no-plot",
+            "--out",
+            out,
+        ]
+        proc = subprocess.run(
+            [sys.executable, str(ROOT / "simulate.py"), *args],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            preexec_fn=lambda: os.sched_setaffinity(0, allowed),
+        )
         assert proc.returncode == 0, proc.stderr
         assert "5 batches" in proc.stderr, proc.stderr
         return proc.stderr
@@ -223,13 +267,16 @@ def test_workers_do_not_outlive_a_killed_parent(tmp_path):
     import signal
     import time
 
-    script = ("import os, sys, time\n"
-              "from sim.parallel import Pool\n"
-              "pool = Pool(2)\n"
-              "print(' '.join(str(p) for p in pool._executor._processes), flush=True)\n"
-              "time.sleep(60)\n")
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
-                            env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    script = (
+        "import os, sys, time\n"
+        "from sim.parallel import Pool\n"
+        "pool = Pool(2)\n"
+        "print(' '.join(str(p) for p in pool._executor._processes), flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT))
+    )
     workers = [int(p) for p in proc.stdout.readline().split()]
     assert len(workers) == 2
     proc.send_signal(signal.SIGKILL)

@@ -38,20 +38,42 @@ def generator() -> ModuleType:
 def test_reference_is_current(generator):
     written = REFERENCE.read_text(encoding="utf-8") if REFERENCE.exists() else ""
     assert written == generator.render(), (
-        "docs/reference.md differs from the schema's docstrings: run `python docs/make_reference.py`")
+        "docs/reference.md differs from the schema's docstrings: run `python docs/make_reference.py`"
+    )
 
 
 def test_every_field_has_a_description(generator):
-    missing = [f"{model.__name__}.{name}"
-               for root in ROOTS for model in generator.models(root)
-               for name, field in model.model_fields.items() if not (field.description or "").strip()]
+    missing = [
+        f"{model.__name__}.{name}"
+        for root in ROOTS
+        for model in generator.models(root)
+        for name, field in model.model_fields.items()
+        if not (field.description or "").strip()
+    ]
     assert not missing, f"fields without a docstring under them in the schema: {', '.join(missing)}"
 
 
 def test_every_model_is_in_the_reference(generator):
     names = {m.__name__ for root in ROOTS for m in generator.models(root)}
-    assert {"Scenario", "Unit", "Phase", "Posture", "Casualties", "Delay", "Wounded", "Disease", "Rotation",
-            "Condition", "Policy", "Source", "ClaimTest", "Claim", "SweepFile", "Estimates", "Estimate"} <= names
+    assert {
+        "Scenario",
+        "Unit",
+        "Phase",
+        "Posture",
+        "Casualties",
+        "Delay",
+        "Wounded",
+        "Disease",
+        "Rotation",
+        "Condition",
+        "Policy",
+        "Source",
+        "ClaimTest",
+        "Claim",
+        "SweepFile",
+        "Estimates",
+        "Estimate",
+    } <= names
 
 
 def test_every_field_has_a_row(generator):
@@ -61,8 +83,15 @@ def test_every_field_has_a_row(generator):
         for row in rows:
             assert f"| `{row.path}` |" in text
     paths = {r.path for r in generator.walk(Scenario)}
-    assert {"rotations[].lead_days", "rotations[].every_days", "policy[].max_times", "initial_posture",
-            "postures.<name>.dispersion", "wounded.evacuation_days.min", "claims[].holds_if.from"} <= paths
+    assert {
+        "rotations[].lead_days",
+        "rotations[].every_days",
+        "policy[].max_times",
+        "initial_posture",
+        "postures.<name>.dispersion",
+        "wounded.evacuation_days.min",
+        "claims[].holds_if.from",
+    } <= paths
 
 
 def test_a_field_without_a_docstring_stops_the_generator(generator):

@@ -17,7 +17,9 @@ def test_parameter_paths_on_one_stream_are_refused():
     with pytest.raises(ValueError, match="share a random stream"):
         streams.param_keys(["plumless", "buckeroo"])
     assert set(streams.param_keys(["postures.combat.daily_rate", "casualties.killed"])) == {
-        "postures.combat.daily_rate", "casualties.killed"}
+        "postures.combat.daily_rate",
+        "casualties.killed",
+    }
 
 
 def test_named_streams_are_distinct_and_reproducible():

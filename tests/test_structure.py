@@ -92,7 +92,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
             if m.startswith(t + ".") or t.startswith(m + "."):
                 continue
             if state.get(t) == 1:
-                found.append([*stack[stack.index(t):], t])
+                found.append([*stack[stack.index(t) :], t])
             elif t not in state:
                 visit(t)
         stack.pop()
@@ -107,14 +107,22 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 def test_the_cycle_finder_sees_imports_at_every_level(tmp_path):
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert cycles(graph) == [["a", "b", "c", "a"]]
-    known = {"sim": PACKAGE / "__init__.py", "sim.x": PACKAGE / "x.py", "sim.y": PACKAGE / "y.py",
-             "sim.sub": PACKAGE / "sub" / "__init__.py", "sim.sub.z": PACKAGE / "sub" / "z.py"}
+    known = {
+        "sim": PACKAGE / "__init__.py",
+        "sim.x": PACKAGE / "x.py",
+        "sim.y": PACKAGE / "y.py",
+        "sim.sub": PACKAGE / "sub" / "__init__.py",
+        "sim.sub.z": PACKAGE / "sub" / "z.py",
+    }
     src = tmp_path / "z.py"
-    src.write_text("from typing import TYPE_CHECKING\n"
-                   "from .. import x\n"
-                   "if TYPE_CHECKING:\n    from sim import y\n"
-                   "def f():\n    import sim.y\n"
-                   "LAZY = {'c': 'sim.x:main'}\n", encoding="utf-8")
+    src.write_text(
+        "from typing import TYPE_CHECKING\n"
+        "from .. import x\n"
+        "if TYPE_CHECKING:\n    from sim import y\n"
+        "def f():\n    import sim.y\n"
+        "LAZY = {'c': 'sim.x:main'}\n",
+        encoding="utf-8",
+    )
     assert imports_of("sim.sub.z", src, known) == {"sim.x", "sim.y"}
 
 
@@ -150,16 +158,16 @@ def test_the_command_list_shows_each_commands_own_help():
 def loaded_after(code: str, *args: str) -> set[str]:
     """Top-level names of the modules loaded once ``code`` has run in a fresh interpreter."""
     probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}})))"
-    p = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, cwd=ROOT,
-                       timeout=120)
+    p = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert p.returncode == 0, p.stderr
     return set(json.loads(p.stdout.strip().splitlines()[-1]))
 
 
 @pytest.mark.parametrize("module", ["sim.cli_run", "sim.cli_claims", "sim.cli_sweep", "sim.cli_calibrate"])
 def test_each_command_module_imports_on_its_own(module):
-    p = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True, cwd=ROOT,
-                       timeout=120)
+    p = subprocess.run(
+        [sys.executable, "-c", f"import {module}"], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
     assert p.returncode == 0, p.stderr
 
 
@@ -168,18 +176,21 @@ def test_import_sim_is_light():
 
 
 def test_help_is_light():
-    code = ("import contextlib, io, runpy, sys\n"
-            "sys.argv = ['simulate.py', '--help']\n"
-            "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
-            "    runpy.run_path('simulate.py', run_name='__main__')")
+    code = (
+        "import contextlib, io, runpy, sys\n"
+        "sys.argv = ['simulate.py', '--help']\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    runpy.run_path('simulate.py', run_name='__main__')"
+    )
     loaded = loaded_after(code)
     assert "sim" in loaded
     assert not loaded & set(HEAVY)
 
 
 def test_help_lists_every_command():
-    p = subprocess.run([sys.executable, str(ROOT / "simulate.py"), "--help"], capture_output=True, text=True,
-                       cwd=ROOT, timeout=120)
+    p = subprocess.run(
+        [sys.executable, str(ROOT / "simulate.py"), "--help"], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
     assert p.returncode == 0, p.stderr
     listed = p.stdout.split("Commands:")[1].split()
     for name in ("calibrate", "claims", "estimates", "run", "sweep", "validate"):

@@ -53,11 +53,16 @@ SMALL = {
     "casualties": {"killed": 0.2},
     "wounded": {"return_to_duty": {"uniform": [0.1, 0.4]}, "recovery_days": {"mean": 10, "min": 3}},
     "thresholds": {"half": {"measure": "effective", "below": 0.5, "of": "peak_effective"}},
-    "claims": [{"id": "half-by-march", "says": "half of them gone by March", "source": {"who": "a test"},
-                "holds_if": {"threshold": "half", "by": "2025-03-01"}}],
+    "claims": [
+        {
+            "id": "half-by-march",
+            "says": "half of them gone by March",
+            "source": {"who": "a test"},
+            "holds_if": {"threshold": "half", "by": "2025-03-01"},
+        }
+    ],
 }
-SMALL_PARAMS = ["postures.combat.daily_rate=0.005:0.02", "wounded.return_to_duty=0.0:0.6",
-                "casualties.killed=0.1:0.3"]
+SMALL_PARAMS = ["postures.combat.daily_rate=0.005:0.02", "wounded.return_to_duty=0.0:0.6", "casualties.killed=0.1:0.3"]
 PARAM_ARGS = [arg for p in SMALL_PARAMS for arg in ("--param", p)]
 
 
@@ -67,8 +72,9 @@ def write(path: Path, data: dict) -> Path:
 
 
 def cli(*args, cwd, **kw):
-    return subprocess.run([sys.executable, str(ROOT / "simulate.py"), *args], capture_output=True,
-                          text=True, cwd=cwd, timeout=300, **kw)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "simulate.py"), *args], capture_output=True, text=True, cwd=cwd, timeout=300, **kw
+    )
 
 
 def parts(out: Path) -> list[Path]:
@@ -83,10 +89,19 @@ def small(tmp_path) -> Path:
 # -- designs ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("design", "n", "second", "expected"), [
-    ("grid", 3, False, 27), ("oat", 2, False, 7), ("oat", 3, False, 7), ("oat", 4, False, 13),
-    ("lhs", 20, False, 20), ("morris", 5, False, 20), ("sobol", 8, False, 40), ("sobol", 8, True, 64),
-])
+@pytest.mark.parametrize(
+    ("design", "n", "second", "expected"),
+    [
+        ("grid", 3, False, 27),
+        ("oat", 2, False, 7),
+        ("oat", 3, False, 7),
+        ("oat", 4, False, 13),
+        ("lhs", 20, False, 20),
+        ("morris", 5, False, 20),
+        ("sobol", 8, False, 40),
+        ("sobol", 8, True, 64),
+    ],
+)
 def test_designs_have_the_documented_number_of_points_in_the_unit_cube(design, n, second, expected):
     unit = unit_design(design, 3, n, seed=5, second_order=second)
     assert unit.shape == (expected, 3) == (design_size(design, 3, n, second), 3)
@@ -125,9 +140,14 @@ def test_unbounded_distributions_are_swept_over_their_central_99_percent():
 
 def test_outputs_of_a_straight_line_case_match_the_hand_count(tmp_path):
     path = write(tmp_path / "line.yaml", STRAIGHT_LINE)
-    frame = sim.sweep(path, {"postures.combat.per_day": "10:20"}, design="grid", n=2, reps=3,
-                      outputs=["median_day:half", "p_cross:half@2025-02-01", "mean:effective@2025-01-10",
-                               "q50:effective@2025-01-10"])
+    frame = sim.sweep(
+        path,
+        {"postures.combat.per_day": "10:20"},
+        design="grid",
+        n=2,
+        reps=3,
+        outputs=["median_day:half", "p_cross:half@2025-02-01", "mean:effective@2025-01-10", "q50:effective@2025-01-10"],
+    )
     assert frame["postures.combat.per_day"].tolist() == [10.0, 20.0]
     assert frame["median_day:half"].tolist() == [50.0, 25.0]
     assert frame["median_date:half"].tolist() == ["2025-02-20", "2025-01-26"]
@@ -139,8 +159,7 @@ def test_outputs_of_a_straight_line_case_match_the_hand_count(tmp_path):
 
 def test_a_median_not_reached_by_the_end_is_the_run_length_and_has_no_date(tmp_path):
     path = write(tmp_path / "line.yaml", STRAIGHT_LINE)
-    frame = sim.sweep(path, {"postures.combat.per_day": "1:2"}, design="grid", n=2, reps=2,
-                      outputs=["median_day:half"])
+    frame = sim.sweep(path, {"postures.combat.per_day": "1:2"}, design="grid", n=2, reps=2, outputs=["median_day:half"])
     assert frame["median_day:half"].tolist() == [90.0, 90.0]  # 90 days in the run, never crossed
     assert frame["median_date:half"].isna().all()
 
@@ -149,8 +168,9 @@ def test_a_point_reproduces_the_run_with_its_parameter_values(small):
     """The first point of the first batch uses the same random streams as a plain run."""
     frame = sim.sweep(small, SMALL_PARAMS, design="lhs", n=4, reps=150, batch_points=1, seed=3)
     row = frame.iloc[0]
-    values = {p: np.full(150, row[p]) for p in ("postures.combat.daily_rate", "wounded.return_to_duty",
-                                                "casualties.killed")}
+    values = {
+        p: np.full(150, row[p]) for p in ("postures.combat.daily_rate", "wounded.return_to_duty", "casualties.killed")
+    }
     result = sim.run(sim.load_scenario(small), reps=150, seed=3, values=values)
     assert row["median_date:half"] == result.thresholds.set_index("threshold").loc["half", "median"]
     assert row["p_holds:half-by-march"] == result.claims.set_index("id").loc["half-by-march", "probability"]
@@ -171,15 +191,38 @@ def test_a_higher_combat_rate_gives_an_earlier_median_crossing_and_a_likelier_cl
 
 def test_the_folder_holds_one_row_per_point_with_parameters_seed_and_outputs(small, tmp_path):
     out = tmp_path / "sw"
-    p = cli("sweep", str(small), *PARAM_ARGS, "--design", "oat",
-            "--reps", "60", "--seed", "9", "--batch-points", "2", "--workers", "1", "--out", str(out),
-            cwd=tmp_path)
+    p = cli(
+        "sweep",
+        str(small),
+        *PARAM_ARGS,
+        "--design",
+        "oat",
+        "--reps",
+        "60",
+        "--seed",
+        "9",
+        "--batch-points",
+        "2",
+        "--workers",
+        "1",
+        "--out",
+        str(out),
+        cwd=tmp_path,
+    )
     assert p.returncode == 0, p.stderr
     assert "7 points x 60 replications each (outputs are averages over them)" in p.stderr
     assert "tornado: median_day:half" in p.stdout
     names = {f.name for f in out.iterdir()} - {".sim-output.json"}  # the folder's marker
-    assert names == {"sweep.json", "scenario.yaml", "design.parquet", "points", "points.csv", "tornado.csv",
-                     "tornado.png", "summary.json"}
+    assert names == {
+        "sweep.json",
+        "scenario.yaml",
+        "design.parquet",
+        "points",
+        "points.csv",
+        "tornado.csv",
+        "tornado.png",
+        "summary.json",
+    }
     assert len(parts(out)) == 4  # 7 points, 2 a batch
     frame = pd.read_parquet(out / "points")
     assert frame["point"].sort_values().tolist() == list(range(7))
@@ -192,8 +235,7 @@ def test_the_folder_holds_one_row_per_point_with_parameters_seed_and_outputs(sma
 
 
 def test_one_or_two_workers_give_the_same_rows(small, tmp_path):
-    args = [*PARAM_ARGS, "--design", "lhs", "--n", "12", "--reps", "50",
-            "--batch-points", "2", "--no-plot", "-q"]
+    args = [*PARAM_ARGS, "--design", "lhs", "--n", "12", "--reps", "50", "--batch-points", "2", "--no-plot", "-q"]
     one = cli("sweep", str(small), *args, "--workers", "1", "--out", str(tmp_path / "one"), cwd=tmp_path)
     two = cli("sweep", str(small), *args, "--workers", "2", "--out", str(tmp_path / "two"), cwd=tmp_path)
     assert one.returncode == two.returncode == 0, one.stderr + two.stderr
@@ -205,11 +247,34 @@ def test_one_or_two_workers_give_the_same_rows(small, tmp_path):
 
 def test_a_sweep_killed_with_kill_9_resumes_losing_and_duplicating_nothing(small, tmp_path):
     out = tmp_path / "sw"
-    args = ["sweep", str(small), *PARAM_ARGS, "--design", "lhs",
-            "--n", "40", "--reps", "40", "--seed", "5", "--batch-points", "1", "--no-plot", "-q",
-            "--workers", "2", "--out", str(out)]
-    proc = subprocess.Popen([sys.executable, str(ROOT / "simulate.py"), *args], cwd=tmp_path,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    args = [
+        "sweep",
+        str(small),
+        *PARAM_ARGS,
+        "--design",
+        "lhs",
+        "--n",
+        "40",
+        "--reps",
+        "40",
+        "--seed",
+        "5",
+        "--batch-points",
+        "1",
+        "--no-plot",
+        "-q",
+        "--workers",
+        "2",
+        "--out",
+        str(out),
+    ]
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "simulate.py"), *args],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 120
         while len(parts(out)) < 4 and proc.poll() is None and time.monotonic() < deadline:
@@ -235,14 +300,29 @@ def test_a_sweep_killed_with_kill_9_resumes_losing_and_duplicating_nothing(small
 
 def test_resuming_with_other_settings_is_refused(small, tmp_path):
     out = tmp_path / "sw"
-    base = ["sweep", str(small), "--param", SMALL_PARAMS[0], "--n", "2", "--reps", "20", "-q", "--no-plot",
-            "--workers", "1", "--out", str(out)]
+    base = [
+        "sweep",
+        str(small),
+        "--param",
+        SMALL_PARAMS[0],
+        "--n",
+        "2",
+        "--reps",
+        "20",
+        "-q",
+        "--no-plot",
+        "--workers",
+        "1",
+        "--out",
+        str(out),
+    ]
     assert cli(*base, cwd=tmp_path).returncode == 0
     before = sorted(p.name for p in out.rglob("*"))
     p = cli(*[a if a != "20" else "30" for a in base], "--resume", cwd=tmp_path)
     assert p.returncode == 2
-    assert p.stderr.strip() == ("error: --resume: reps: differs from the sweep in "
-                                f"{out / 'sweep.json'} (was 20, now 30)")
+    assert p.stderr.strip() == (
+        f"error: --resume: reps: differs from the sweep in {out / 'sweep.json'} (was 20, now 30)"
+    )
     assert sorted(p.name for p in out.rglob("*")) == before
 
 
@@ -253,26 +333,47 @@ BAD_OPTIONS = [
     (["--param", "postures.combat.bogus=0:1"], "--param: postures.combat.bogus: not a numeric parameter"),
     (["--param", "wounded.return_to_duty=0.5:0.2"], "--param: wounded.return_to_duty: a range needs low < high"),
     (["--param", "wounded.return_to_duty=0:1.5"], "--param: wounded.return_to_duty: must lie in [0, 1]"),
-    (["--param", "wounded.return_to_duty=0.3"],
-     "--param: wounded.return_to_duty: a swept parameter needs a range low:high or a distribution"),
-    (["--param", "postures.combat.daily_rate=0.01:0.02", "--param", "casualties.killed=0:0.5", "--design",
-      "sobol", "--n", "10"],
-     "--n: n: sobol needs n a power of 2"),
+    (
+        ["--param", "wounded.return_to_duty=0.3"],
+        "--param: wounded.return_to_duty: a swept parameter needs a range low:high or a distribution",
+    ),
+    (
+        [
+            "--param",
+            "postures.combat.daily_rate=0.01:0.02",
+            "--param",
+            "casualties.killed=0:0.5",
+            "--design",
+            "sobol",
+            "--n",
+            "10",
+        ],
+        "--n: n: sobol needs n a power of 2",
+    ),
     (["--param", "postures.combat.daily_rate=0.01:0.02", "--design", "fractal"], "--design: design: unknown design"),
-    (["--param", "postures.combat.daily_rate=0.01:0.02", "--output", "median_day:nope"],
-     "--output: median_day:nope: no threshold named 'nope'"),
-    (["--param", "postures.combat.daily_rate=0.01:0.02", "--output", "mean:effective@2031-01-01"],
-     "must lie between start and end"),
-    (["--param", "postures.combat.daily_rate=0.01:0.02", "--workers", "0"],
-     "--workers: workers: must be between 1 and 256"),
-    (["--param", "postures.combat.daily_rate=0.01:0.02", "--scheduler", "localhost"],
-     "--scheduler localhost: give the scheduler's address as tcp://HOST:PORT"),
+    (
+        ["--param", "postures.combat.daily_rate=0.01:0.02", "--output", "median_day:nope"],
+        "--output: median_day:nope: no threshold named 'nope'",
+    ),
+    (
+        ["--param", "postures.combat.daily_rate=0.01:0.02", "--output", "mean:effective@2031-01-01"],
+        "must lie between start and end",
+    ),
+    (
+        ["--param", "postures.combat.daily_rate=0.01:0.02", "--workers", "0"],
+        "--workers: workers: must be between 1 and 256",
+    ),
+    (
+        ["--param", "postures.combat.daily_rate=0.01:0.02", "--scheduler", "localhost"],
+        "--scheduler localhost: give the scheduler's address as tcp://HOST:PORT",
+    ),
     (["--param", "postures.combat.daily_rate=0.01:0.02", "--reps", "0"], "--reps: reps: must be between 1"),
 ]
 
 
-@pytest.mark.parametrize(("args", "message"), BAD_OPTIONS, ids=[m.split(":")[0] + str(i)
-                                                                for i, (_, m) in enumerate(BAD_OPTIONS)])
+@pytest.mark.parametrize(
+    ("args", "message"), BAD_OPTIONS, ids=[m.split(":")[0] + str(i) for i, (_, m) in enumerate(BAD_OPTIONS)]
+)
 def test_bad_options_fail_in_one_line_and_write_nothing(small, tmp_path, args, message):
     out = tmp_path / "sw"
     p = cli("sweep", str(small), *args, "--out", str(out), cwd=tmp_path)
@@ -283,16 +384,26 @@ def test_bad_options_fail_in_one_line_and_write_nothing(small, tmp_path, args, m
 
 
 BAD_FILES = [
-    ({"params": {"wounded.return_to_duty": "0:0.5"}, "desing": "sobol"},
-     "sweep.yaml:1: unknown key 'desing'; allowed: batch_points, design, levels, n, outputs, params, reps"),
-    ({"params": {"wounded.return_to_duty": "0.5:0.1"}},
-     "sweep.yaml:2: params.wounded.return_to_duty: a range needs low < high"),
-    ({"params": {"wounded.return_to_duty": {"uniform": [0, 2]}}},
-     "sweep.yaml:2: params.wounded.return_to_duty: must lie in [0, 1]"),
-    ({"params": {"wounded.return_to_duty": "0:0.5"}, "outputs": ["p_holds:nobody"]},
-     "sweep.yaml:4: outputs.0: no claim 'nobody'"),
-    ({"params": {"wounded.return_to_duty": "0:0.5"}, "outputs": [{"measure": "effective", "when": 1}]},
-     "sweep.yaml:4: outputs.0: unknown key 'when'"),
+    (
+        {"params": {"wounded.return_to_duty": "0:0.5"}, "desing": "sobol"},
+        "sweep.yaml:1: unknown key 'desing'; allowed: batch_points, design, levels, n, outputs, params, reps",
+    ),
+    (
+        {"params": {"wounded.return_to_duty": "0.5:0.1"}},
+        "sweep.yaml:2: params.wounded.return_to_duty: a range needs low < high",
+    ),
+    (
+        {"params": {"wounded.return_to_duty": {"uniform": [0, 2]}}},
+        "sweep.yaml:2: params.wounded.return_to_duty: must lie in [0, 1]",
+    ),
+    (
+        {"params": {"wounded.return_to_duty": "0:0.5"}, "outputs": ["p_holds:nobody"]},
+        "sweep.yaml:4: outputs.0: no claim 'nobody'",
+    ),
+    (
+        {"params": {"wounded.return_to_duty": "0:0.5"}, "outputs": [{"measure": "effective", "when": 1}]},
+        "sweep.yaml:4: outputs.0: unknown key 'when'",
+    ),
     ({"params": {"wounded.return_to_duty": "0:0.5"}, "reps": -5}, "sweep.yaml:3: reps: Input should be"),
     ({"params": {}}, "sweep.yaml: params: give at least one parameter to sweep"),
     ({"params": {"wounded.return_to_duty": "0:0.5"}, "design": "grid", "n": 1}, "sweep.yaml:4: n: a grid needs"),
@@ -319,16 +430,30 @@ def test_an_existing_folder_is_not_overwritten(small, tmp_path):
 
 
 def test_a_sweep_file_gives_params_design_and_outputs(small, tmp_path):
-    spec = write(tmp_path / "sweep.yaml", {
-        "params": {"postures.combat.daily_rate": [0.005, 0.02], "wounded.return_to_duty": {"uniform": [0, 0.6]}},
-        "design": "grid", "n": 2, "reps": 30, "seed": 4,
-        "outputs": [{"threshold": "half"}, {"claim": "half-by-march"},
-                    {"measure": "effective", "date": "2025-02-01", "stat": "q50"},
-                    {"threshold": "half", "by": "2025-03-01"}]})
+    spec = write(
+        tmp_path / "sweep.yaml",
+        {
+            "params": {"postures.combat.daily_rate": [0.005, 0.02], "wounded.return_to_duty": {"uniform": [0, 0.6]}},
+            "design": "grid",
+            "n": 2,
+            "reps": 30,
+            "seed": 4,
+            "outputs": [
+                {"threshold": "half"},
+                {"claim": "half-by-march"},
+                {"measure": "effective", "date": "2025-02-01", "stat": "q50"},
+                {"threshold": "half", "by": "2025-03-01"},
+            ],
+        },
+    )
     sw = make_sweep(small, file=spec, reps=20)  # an argument wins over the file
     assert sw.design == "grid" and sw.points == 4 and sw.reps == 20 and sw.seed == 4
-    assert [o.column for o in sw.outputs] == ["median_day:half", "p_holds:half-by-march",
-                                              "q50:effective@2025-02-01", "p_cross:half@2025-03-01"]
+    assert [o.column for o in sw.outputs] == [
+        "median_day:half",
+        "p_holds:half-by-march",
+        "q50:effective@2025-02-01",
+        "p_cross:half@2025-03-01",
+    ]
 
 
 # -- analyses against known answers --------------------------------------------------------------
@@ -343,9 +468,15 @@ def synthetic(design: str, n: int, f, k: int = 3, **kw) -> pd.DataFrame:
     for column, labels in designs.design(design).extra(unit, names).items():
         frame[column] = labels
     frame["y"] = f(unit)
-    frame.attrs["sweep"] = {"design": design, "n": n, "levels": kw.get("levels", 4),
-                            "second_order": kw.get("second_order", False), "seed": 1,
-                            "params": dict.fromkeys(names, "0:1"), "outputs": ["y"]}
+    frame.attrs["sweep"] = {
+        "design": design,
+        "n": n,
+        "levels": kw.get("levels", 4),
+        "second_order": kw.get("second_order", False),
+        "seed": 1,
+        "params": dict.fromkeys(names, "0:1"),
+        "outputs": ["y"],
+    }
     return frame
 
 
@@ -379,8 +510,12 @@ def test_tornado_orders_parameters_by_swing():
 def test_every_design_writes_its_chart(small, tmp_path):
     from sim.sweeps.report import write_report
 
-    for design, n, chart in (("grid", 2, "heatmap.png"), ("sobol", 2, "sobol.png"), ("morris", 2, "morris.png"),
-                             ("lhs", 6, "scatter-1.png")):
+    for design, n, chart in (
+        ("grid", 2, "heatmap.png"),
+        ("sobol", 2, "sobol.png"),
+        ("morris", 2, "morris.png"),
+        ("lhs", 6, "scatter-1.png"),
+    ):
         frame = sim.sweep(small, SMALL_PARAMS[:2], design=design, n=n, reps=10, outputs=["median_day:half"])
         files = {f.name for f in write_report(frame, tmp_path / design)}
         assert chart in files and (tmp_path / design / chart).read_bytes()[:4] == b"\x89PNG"
@@ -393,15 +528,23 @@ def test_a_dask_cluster_gives_the_same_rows_as_the_local_pool(small, tmp_path):
     pytest.importorskip("distributed")
     from distributed import LocalCluster
 
-    args = [*PARAM_ARGS, "--design", "sobol", "--n", "4", "--reps", "30",
-            "--batch-points", "3", "--no-plot", "-q"]
+    args = [*PARAM_ARGS, "--design", "sobol", "--n", "4", "--reps", "30", "--batch-points", "3", "--no-plot", "-q"]
     pool = cli("sweep", str(small), *args, "--workers", "2", "--out", str(tmp_path / "pool"), cwd=tmp_path)
     assert pool.returncode == 0, pool.stderr
-    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp", host="127.0.0.1",
-                      dashboard_address=None) as cluster:
+    with LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, protocol="tcp", host="127.0.0.1", dashboard_address=None
+    ) as cluster:
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
-        dask = cli("sweep", str(small), *args, "--scheduler", cluster.scheduler_address,
-                   "--out", str(tmp_path / "dask"), cwd=tmp_path)
+        dask = cli(
+            "sweep",
+            str(small),
+            *args,
+            "--scheduler",
+            cluster.scheduler_address,
+            "--out",
+            str(tmp_path / "dask"),
+            cwd=tmp_path,
+        )
     assert dask.returncode == 0, dask.stderr
     a = pd.read_parquet(tmp_path / "pool" / "points").sort_values("point", ignore_index=True)
     b = pd.read_parquet(tmp_path / "dask" / "points").sort_values("point", ignore_index=True)
@@ -413,6 +556,9 @@ def test_without_dask_a_scheduler_gives_a_clear_error(monkeypatch):
     from sim.sweeps.backends import BackendError, backend
 
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if dask.distributed were not installed
-    with pytest.raises(BackendError, match=r"^--scheduler: needs dask.distributed; install it with "
-                                           r"pip install \.\[dask\]$"):
+    with pytest.raises(
+        BackendError,
+        match=r"^--scheduler: needs dask.distributed; install it with "
+        r"pip install \.\[dask\]$",
+    ):
         backend(scheduler="tcp://127.0.0.1:8786")

@@ -35,8 +35,23 @@ SMALL = {
 PARAMS = {"postures.combat.daily_rate": "0.005:0.02", "wounded.return_to_duty": "0.0:0.6"}
 BATCHES = 12
 SETTINGS = {"design": "lhs", "n": BATCHES, "reps": 60, "seed": 5, "batch_points": 1}
-ARGS = [*(a for p, r in PARAMS.items() for a in ("--param", f"{p}={r}")), "--design", "lhs", "--n", str(BATCHES),
-        "--reps", "60", "--seed", "5", "--batch-points", "1", "--no-plot", "-q", "--workers", "1"]
+ARGS = [
+    *(a for p, r in PARAMS.items() for a in ("--param", f"{p}={r}")),
+    "--design",
+    "lhs",
+    "--n",
+    str(BATCHES),
+    "--reps",
+    "60",
+    "--seed",
+    "5",
+    "--batch-points",
+    "1",
+    "--no-plot",
+    "-q",
+    "--workers",
+    "1",
+]
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +62,9 @@ def reference(tmp_path_factory) -> pd.DataFrame:
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "simulate.py"), *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=300)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "simulate.py"), *args], capture_output=True, text=True, cwd=cwd, timeout=300
+    )
 
 
 def part(out: Path, batch: int) -> Path:
@@ -85,8 +101,10 @@ def test_a_damaged_part_file_is_set_aside_and_its_batch_run_again(tmp_path, refe
     notices = again.stderr.splitlines()
     assert notices[0].startswith(f"{part(out, 3)} cannot be used (unreadable: ")
     assert notices[0].endswith(f"moved it to {out / 'damaged' / part(out, 3).name} and running batch 3 again")
-    assert notices[1] == (f"{part(out, 7)} cannot be used (it does not hold the points 7 to 7 of batch 7); "
-                          f"moved it to {out / 'damaged' / part(out, 7).name} and running batch 7 again")
+    assert notices[1] == (
+        f"{part(out, 7)} cannot be used (it does not hold the points 7 to 7 of batch 7); "
+        f"moved it to {out / 'damaged' / part(out, 7).name} and running batch 7 again"
+    )
     assert len(notices) == 2
     assert (out / "damaged" / part(out, 3).name).read_bytes() == half  # kept as it was found
     assert len(parts(out)) == BATCHES
@@ -95,9 +113,13 @@ def test_a_damaged_part_file_is_set_aside_and_its_batch_run_again(tmp_path, refe
 
 def test_a_sweep_killed_with_sigkill_resumes_to_the_numbers_of_an_uninterrupted_run(tmp_path, reference):
     scenario, out = write(tmp_path / "small.yaml", SMALL), tmp_path / "sw"
-    proc = subprocess.Popen([sys.executable, str(ROOT / "simulate.py"), "sweep", str(scenario), *ARGS,
-                             "--out", str(out)], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "simulate.py"), "sweep", str(scenario), *ARGS, "--out", str(out)],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 120
         while len(parts(out)) < 2 and proc.poll() is None and time.monotonic() < deadline:

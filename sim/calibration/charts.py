@@ -30,16 +30,28 @@ def _draw_reports(ax, obs, fitted: set[str]) -> None:
         face = REPORT if used else "white"
         if o.lower_bound:
             label = "reported lower bound" if used else "lower bound, not fitted"
-            ax.annotate("", xy=(mid, o.figure * 1.35 + 1), xytext=(mid, o.figure),
-                        arrowprops={"arrowstyle": "-|>", "color": REPORT, "lw": 1.4})
-            ax.plot([mid], [o.figure], marker="_", ms=14, mew=2, color=REPORT,
-                    label=None if label in labels else label)
+            ax.annotate(
+                "",
+                xy=(mid, o.figure * 1.35 + 1),
+                xytext=(mid, o.figure),
+                arrowprops={"arrowstyle": "-|>", "color": REPORT, "lw": 1.4},
+            )
+            ax.plot([mid], [o.figure], marker="_", ms=14, mew=2, color=REPORT, label=None if label in labels else label)
         else:
             label = "reported (90% interval)" if used else "not fitted (after cut-off or left out)"
             lo, hi = o.interval
-            ax.errorbar([mid], [o.figure], yerr=[[max(o.figure - lo, 0)], [max(hi - o.figure, 0)]],
-                        xerr=[[half], [half]] if o.last > o.first else None, fmt="o", ms=6, capsize=3,
-                        color=REPORT, mfc=face, label=None if label in labels else label)
+            ax.errorbar(
+                [mid],
+                [o.figure],
+                yerr=[[max(o.figure - lo, 0)], [max(hi - o.figure, 0)]],
+                xerr=[[half], [half]] if o.last > o.first else None,
+                fmt="o",
+                ms=6,
+                capsize=3,
+                color=REPORT,
+                mfc=face,
+                label=None if label in labels else label,
+            )
         labels.add(label)
 
 
@@ -55,8 +67,9 @@ def fit_chart(cal: Calibration, reps: int = 1000, axes=None):
 
     measures = list(dict.fromkeys(o.measure for o in cal.observations))
     if axes is None:
-        fig, axes = plt.subplots(len(measures), 1, figsize=(10, 3.6 * len(measures) + 0.6),
-                                 sharex=True, layout="constrained", squeeze=False)
+        fig, axes = plt.subplots(
+            len(measures), 1, figsize=(10, 3.6 * len(measures) + 0.6), sharex=True, layout="constrained", squeeze=False
+        )
         axes = axes[:, 0]
     else:
         axes = np.atleast_1d(axes)
@@ -69,12 +82,15 @@ def fit_chart(cal: Calibration, reps: int = 1000, axes=None):
     for ax, measure in zip(axes, measures, strict=False):
         i = MEASURES.index(measure)
         qp, q = prior.q[i], post.q[i]
-        ax.fill_between(dates, qp[:, col["q05"]], qp[:, col["q95"]], color=PRIOR, alpha=0.15, lw=0,
-                        label="prior 90% band")
-        ax.fill_between(dates, q[:, col["q05"]], q[:, col["q95"]], color=BAND, alpha=0.25, lw=0,
-                        label="posterior 90% band")
-        ax.fill_between(dates, q[:, col["q25"]], q[:, col["q75"]], color=BAND, alpha=0.4, lw=0,
-                        label="posterior 50% band")
+        ax.fill_between(
+            dates, qp[:, col["q05"]], qp[:, col["q95"]], color=PRIOR, alpha=0.15, lw=0, label="prior 90% band"
+        )
+        ax.fill_between(
+            dates, q[:, col["q05"]], q[:, col["q95"]], color=BAND, alpha=0.25, lw=0, label="posterior 90% band"
+        )
+        ax.fill_between(
+            dates, q[:, col["q25"]], q[:, col["q75"]], color=BAND, alpha=0.4, lw=0, label="posterior 50% band"
+        )
         ax.plot(dates, q[:, col["q50"]], color=BAND, lw=2, label="posterior median")
         _draw_reports(ax, [o for o in obs if o.measure == measure], fitted)
         if cal.until < post.dates[-1]:
@@ -88,6 +104,9 @@ def fit_chart(cal: Calibration, reps: int = 1000, axes=None):
     active = [np.flatnonzero(post.q[MEASURES.index(m), :, col["q95"]] > 0) for m in measures]
     first = min((a[0] for a in active if a.size), default=0)
     axes[0].set_xlim(dates[max(first - 7, 0)], dates[-1])
-    axes[0].set_title(f"{cal.scenario.name}: {', '.join(cal.paths)} fitted to the reports up to {cal.until}\n"
-                      f"prior and posterior predictive, {reps:,} runs each", fontsize=10)
+    axes[0].set_title(
+        f"{cal.scenario.name}: {', '.join(cal.paths)} fitted to the reports up to {cal.until}\n"
+        f"prior and posterior predictive, {reps:,} runs each",
+        fontsize=10,
+    )
     return fig

@@ -22,9 +22,12 @@ from .sampler import LogPosterior, Simulator, autocorrelation_time, run_ensemble
 
 def _check_settings(walkers: int, steps: int, burn: int, reps: int, workers: int, ndim: int) -> None:
     if walkers < max(4, 2 * ndim):
-        raise CalibrationError("--walkers", "",
-                               f"must be at least {max(4, 2 * ndim)} (4, and twice the {ndim} fitted "
-                               f"parameter{'s' * (ndim != 1)}); got {walkers}")
+        raise CalibrationError(
+            "--walkers",
+            "",
+            f"must be at least {max(4, 2 * ndim)} (4, and twice the {ndim} fitted "
+            f"parameter{'s' * (ndim != 1)}); got {walkers}",
+        )
     if walkers > 10_000:
         raise CalibrationError("--walkers", "", f"must be at most 10,000 (got {walkers:,})")
     if not 2 <= steps <= 1_000_000:
@@ -33,15 +36,25 @@ def _check_settings(walkers: int, steps: int, burn: int, reps: int, workers: int
         raise CalibrationError("--burn", "", f"must be at least 0 and below steps ({steps}); got {burn}")
     check_workers(workers)
     if not 2 <= reps <= BLOCK:
-        raise CalibrationError("--reps", "", f"replications per walker must be between 2 and {BLOCK} "
-                                                 f"(got {reps})")
+        raise CalibrationError("--reps", "", f"replications per walker must be between 2 and {BLOCK} (got {reps})")
 
 
-def calibrate(scenario: Scenario | str | Path, estimates: Estimates | str | Path | None = None,
-              fit: list[str] | tuple[str, ...] = (), *, until: dt.date | str | None = None,
-              walkers: int = 32, steps: int = 200, burn: int | None = None, reps: int = 64,
-              seed: int | None = None, exclude: tuple[str, ...] | list[str] = (),
-              kinds: tuple[str, ...] | list[str] = (), workers: int = 1, on_step=None) -> Calibration:
+def calibrate(
+    scenario: Scenario | str | Path,
+    estimates: Estimates | str | Path | None = None,
+    fit: list[str] | tuple[str, ...] = (),
+    *,
+    until: dt.date | str | None = None,
+    walkers: int = 32,
+    steps: int = 200,
+    burn: int | None = None,
+    reps: int = 64,
+    seed: int | None = None,
+    exclude: tuple[str, ...] | list[str] = (),
+    kinds: tuple[str, ...] | list[str] = (),
+    workers: int = 1,
+    on_step=None,
+) -> Calibration:
     """Fit scenario parameters to the reported figures dated up to a cut-off.
 
     Parameters
@@ -99,23 +112,44 @@ def calibrate(scenario: Scenario | str | Path, estimates: Estimates | str | Path
         log_post = LogPosterior(priors, simulator)
         chain, log_prob, acceptance = run_ensemble(log_post, start, steps, seed, on_step)
     return Calibration(
-        scenario=s, source=source, estimates=est, estimates_source=est_source, priors=priors,
-        observations=obs, left_out=left_out, until=cutoff, seed=seed, walkers=walkers, steps=steps,
-        burn=burn, reps=reps, chain=chain, log_prob=log_prob, acceptance=acceptance,
-        tau=autocorrelation_time(chain[burn:]), version=__version__, kinds=tuple(kinds),
-        exclude=tuple(exclude))
+        scenario=s,
+        source=source,
+        estimates=est,
+        estimates_source=est_source,
+        priors=priors,
+        observations=obs,
+        left_out=left_out,
+        until=cutoff,
+        seed=seed,
+        walkers=walkers,
+        steps=steps,
+        burn=burn,
+        reps=reps,
+        chain=chain,
+        log_prob=log_prob,
+        acceptance=acceptance,
+        tau=autocorrelation_time(chain[burn:]),
+        version=__version__,
+        kinds=tuple(kinds),
+        exclude=tuple(exclude),
+    )
 
 
-def _estimates(scenario: Scenario | str | Path, s: Scenario, estimates: Estimates | str | Path | None,
-               source: str) -> tuple[str, Estimates]:
+def _estimates(
+    scenario: Scenario | str | Path, s: Scenario, estimates: Estimates | str | Path | None, source: str
+) -> tuple[str, Estimates]:
     """The reported figures to fit and where they came from: those given, else the file the
     scenario names (relative to the scenario's file)."""
     if estimates is None:
         if not s.estimates:
             raise CalibrationError(source, "estimates", "give an estimates file (the scenario names none)")
         if isinstance(scenario, Scenario):
-            raise CalibrationError(source, "estimates", "give the estimates file: the scenario names one "
-                                                        "relative to its own file, which a loaded scenario lacks")
+            raise CalibrationError(
+                source,
+                "estimates",
+                "give the estimates file: the scenario names one "
+                "relative to its own file, which a loaded scenario lacks",
+            )
         return str(Path(scenario).parent / s.estimates), estimates_for(scenario, s.estimates)
     if isinstance(estimates, Estimates):
         return f"<estimates {estimates.case}>", estimates
@@ -131,6 +165,7 @@ def _cutoff(until: dt.date | str | None, s: Scenario) -> dt.date:
         except ValueError:
             raise CalibrationError("--until", "", f"{until!r} is not a date (YYYY-MM-DD)") from None
     if not s.start <= until <= s.end:
-        raise CalibrationError("--until", "", f"must lie between the scenario's start and end "
-                                                   f"({s.start}..{s.end}); got {until}")
+        raise CalibrationError(
+            "--until", "", f"must lie between the scenario's start and end ({s.start}..{s.end}); got {until}"
+        )
     return until

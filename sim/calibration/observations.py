@@ -57,10 +57,20 @@ class Observation:
         return (math.expm1(self.centre - Z90 * self.sigma), math.expm1(self.centre + Z90 * self.sigma))
 
     def row(self) -> dict:
-        return {"id": self.id, "kind": self.kind, "measure": self.measure, "first": self.first.isoformat(),
-                "last": self.last.isoformat(), "reported": self.figure, "low": self.low, "high": self.high,
-                "lower_bound": self.lower_bound, "sigma_log": round(self.sigma, 4),
-                "interval_90": [round(v, 1) for v in self.interval], "who": self.who}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "measure": self.measure,
+            "first": self.first.isoformat(),
+            "last": self.last.isoformat(),
+            "reported": self.figure,
+            "low": self.low,
+            "high": self.high,
+            "lower_bound": self.lower_bound,
+            "sigma_log": round(self.sigma, 4),
+            "interval_90": [round(v, 1) for v in self.interval],
+            "who": self.who,
+        }
 
 
 def observation_of(e: Estimate, scenario: Scenario, relative_error: float) -> Observation:
@@ -75,14 +85,31 @@ def observation_of(e: Estimate, scenario: Scenario, relative_error: float) -> Ob
         centre = math.log1p(e.value if e.value is not None else e.low)  # type: ignore[arg-type]
     figure = e.value if e.value is not None else (e.low if e.lower_bound else e.central)
     return Observation(
-        id=e.id, kind=e.kind, measure=e.measure or "", first=e.first_date, last=e.last_date,
-        first_day=(e.first_date - scenario.start).days, last_day=(e.last_date - scenario.start).days,
-        figure=float(figure), low=e.low, high=e.high, lower_bound=e.lower_bound,
-        centre=centre, sigma=sigma, who=e.who)
+        id=e.id,
+        kind=e.kind,
+        measure=e.measure or "",
+        first=e.first_date,
+        last=e.last_date,
+        first_day=(e.first_date - scenario.start).days,
+        last_day=(e.last_date - scenario.start).days,
+        figure=float(figure),
+        low=e.low,
+        high=e.high,
+        lower_bound=e.lower_bound,
+        centre=centre,
+        sigma=sigma,
+        who=e.who,
+    )
 
 
-def select(estimates: Estimates, scenario: Scenario, until: dt.date, exclude: tuple[str, ...] = (),
-           kinds: tuple[str, ...] = (), source: str = "estimates") -> tuple[list[Observation], list[dict]]:
+def select(
+    estimates: Estimates,
+    scenario: Scenario,
+    until: dt.date,
+    exclude: tuple[str, ...] = (),
+    kinds: tuple[str, ...] = (),
+    source: str = "estimates",
+) -> tuple[list[Observation], list[dict]]:
     """The reports to fit (of the chosen ``kinds``, dated within the run, on or before
     ``until``, not excluded), and those left out with the reason.
 
@@ -98,8 +125,9 @@ def select(estimates: Estimates, scenario: Scenario, until: dt.date, exclude: tu
             raise CalibrationError("--exclude", x, f"no estimate with this id in {source}")
     for k in kinds:
         if k not in MEASURE_OF_KIND:
-            raise CalibrationError("--kind", k, f"not a kind with a model measure; allowed: "
-                                                f"{', '.join(MEASURE_OF_KIND)}")
+            raise CalibrationError(
+                "--kind", k, f"not a kind with a model measure; allowed: {', '.join(MEASURE_OF_KIND)}"
+            )
     used, left_out = [], []
     for e in estimates.estimates:
         reason = None
@@ -118,9 +146,9 @@ def select(estimates: Estimates, scenario: Scenario, until: dt.date, exclude: tu
         else:
             used.append(observation_of(e, scenario, estimates.default_relative_error))
     if not used:
-        raise CalibrationError(source, "estimates",
-                               f"no reported figure of a model measure dated {scenario.start}..{until} "
-                               "is left to fit")
+        raise CalibrationError(
+            source, "estimates", f"no reported figure of a model measure dated {scenario.start}..{until} is left to fit"
+        )
     return used, left_out
 
 
@@ -164,8 +192,11 @@ def synthetic_log_likelihood(sims: np.ndarray, obs: list[Observation]) -> np.nda
             return np.full(n, -np.inf)
         resid = centre[pts] - mu[:, pts]
         z = np.linalg.solve(chol, resid[..., None])[..., 0]
-        out += -0.5 * (z**2).sum(axis=1) - np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1) \
+        out += (
+            -0.5 * (z**2).sum(axis=1)
+            - np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
             - 0.5 * pts.size * math.log(2 * math.pi)
+        )
     if lbs.size:
         m = mu[:, lbs]
         s2 = cov[:, lbs, lbs]

@@ -59,12 +59,12 @@ class Calibration:
     @cached_property
     def samples(self) -> pd.DataFrame:
         """The kept samples: one column per parameter path, plus walker, step and log_prob."""
-        kept = self.chain[self.burn:]
+        kept = self.chain[self.burn :]
         steps, walkers, _ = kept.shape
         frame = pd.DataFrame(kept.reshape(-1, len(self.paths)), columns=self.paths)
         frame["walker"] = np.tile(np.arange(walkers), steps)
         frame["step"] = np.repeat(np.arange(self.burn, self.steps), walkers)
-        frame["log_prob"] = self.log_prob[self.burn:].reshape(-1)
+        frame["log_prob"] = self.log_prob[self.burn :].reshape(-1)
         return frame
 
     @cached_property
@@ -79,20 +79,30 @@ class Calibration:
             prior = np.quantile(p.sample(rng, PRIOR_DRAWS), [0.05, 0.5, 0.95])
             post = np.quantile(x, [0.05, 0.5, 0.95])
             tau = float(self.tau[j])
-            rows.append({"parameter": p.path, "prior": p.describe(), "prior_p05": prior[0],
-                         "prior_median": prior[1], "prior_p95": prior[2], "median": post[1],
-                         "p05": post[0], "p95": post[2], "mean": float(x.mean()), "sd": float(x.std()),
-                         "interval_vs_prior": (post[2] - post[0]) / max(prior[2] - prior[0], 1e-300),
-                         "tau_steps": tau if np.isfinite(tau) else None,
-                         "ess": n_kept / max(tau, 1.0) if np.isfinite(tau) else None})
+            rows.append(
+                {
+                    "parameter": p.path,
+                    "prior": p.describe(),
+                    "prior_p05": prior[0],
+                    "prior_median": prior[1],
+                    "prior_p95": prior[2],
+                    "median": post[1],
+                    "p05": post[0],
+                    "p95": post[2],
+                    "mean": float(x.mean()),
+                    "sd": float(x.std()),
+                    "interval_vs_prior": (post[2] - post[0]) / max(prior[2] - prior[0], 1e-300),
+                    "tau_steps": tau if np.isfinite(tau) else None,
+                    "ess": n_kept / max(tau, 1.0) if np.isfinite(tau) else None,
+                }
+            )
         return pd.DataFrame(rows)
 
     # -- predictive runs ------------------------------------------------------------------
     def draws(self, scenario: Scenario | None = None, reps: int = 1000, seed: int | None = None) -> dict:
         """Per-replication parameter values for ``sim.run(..., values=...)``: posterior rows
         drawn with replacement."""
-        return draws_from_frame(self.samples, scenario or self.scenario, reps,
-                                self.seed if seed is None else seed)
+        return draws_from_frame(self.samples, scenario or self.scenario, reps, self.seed if seed is None else seed)
 
     @property
     def plot_end(self) -> dt.date:
@@ -141,21 +151,45 @@ class Calibration:
         for o in self.report_observations():
             a = np.quantile(post[o.id], [0.05, 0.5, 0.95])
             b = np.quantile(prior[o.id], [0.05, 0.5, 0.95])
-            rows.append({"id": o.id, "measure": o.measure, "date": o.first + (o.last - o.first) / 2,
-                         "reported": o.figure, "low": o.low, "high": o.high, "lower_bound": o.lower_bound,
-                         "fitted": o.id in fitted, "posterior_median": a[1], "posterior_p05": a[0],
-                         "posterior_p95": a[2], "prior_median": b[1], "prior_p05": b[0], "prior_p95": b[2],
-                         "posterior_share_above": float(np.mean(post[o.id] > o.figure))})
+            rows.append(
+                {
+                    "id": o.id,
+                    "measure": o.measure,
+                    "date": o.first + (o.last - o.first) / 2,
+                    "reported": o.figure,
+                    "low": o.low,
+                    "high": o.high,
+                    "lower_bound": o.lower_bound,
+                    "fitted": o.id in fitted,
+                    "posterior_median": a[1],
+                    "posterior_p05": a[0],
+                    "posterior_p95": a[2],
+                    "prior_median": b[1],
+                    "prior_p05": b[0],
+                    "prior_p95": b[2],
+                    "posterior_share_above": float(np.mean(post[o.id] > o.figure)),
+                }
+            )
         return pd.DataFrame(rows)
 
     # -- summary and files ------------------------------------------------------------------
     def info(self) -> dict[str, Any]:
         """How the samples were made (stored with them in the Parquet file)."""
-        return {"scenario": self.scenario.name, "scenario_file": self.source,
-                "estimates_file": self.estimates_source, "until": self.until.isoformat(),
-                "kinds": list(self.kinds), "exclude": list(self.exclude),
-                "fitted": self.paths, "seed": self.seed, "walkers": self.walkers, "steps": self.steps,
-                "burn": self.burn, "reps_per_walker": self.reps, "version": self.version}
+        return {
+            "scenario": self.scenario.name,
+            "scenario_file": self.source,
+            "estimates_file": self.estimates_source,
+            "until": self.until.isoformat(),
+            "kinds": list(self.kinds),
+            "exclude": list(self.exclude),
+            "fitted": self.paths,
+            "seed": self.seed,
+            "walkers": self.walkers,
+            "steps": self.steps,
+            "burn": self.burn,
+            "reps_per_walker": self.reps,
+            "version": self.version,
+        }
 
     def summary(self, reps: int = 1000) -> dict[str, Any]:
         """A JSON-ready summary with provenance."""
@@ -164,14 +198,15 @@ class Calibration:
             **self.info(),
             "method": "emcee ensemble sampler, synthetic likelihood with common random numbers",
             "observation_model": "log(1 + reported) ~ Normal(log(1 + true), sigma); sigma from a low/high "
-                                 "range read as a 90% interval, else log(1 + default_relative_error); "
-                                 "lower bounds contribute P(reported > bound)",
+            "range read as a 90% interval, else log(1 + default_relative_error); "
+            "lower bounds contribute P(reported > bound)",
             "default_relative_error": self.estimates.default_relative_error,
-            "acceptance_fraction": {"mean": float(acc.mean()), "min": float(acc.min()),
-                                    "max": float(acc.max())},
+            "acceptance_fraction": {"mean": float(acc.mean()), "min": float(acc.min()), "max": float(acc.max())},
             "samples_kept": int((self.steps - self.burn) * self.walkers),
-            "parameters": {r["parameter"]: {k: v for k, v in r.items() if k != "parameter"}
-                           for r in self.parameters.to_dict("records")},
+            "parameters": {
+                r["parameter"]: {k: v for k, v in r.items() if k != "parameter"}
+                for r in self.parameters.to_dict("records")
+            },
             "reports_fitted": [o.row() for o in self.observations],
             "reports_left_out": self.left_out,
             "report_check": json.loads(self.report_check(reps).to_json(orient="records", date_format="iso")),

@@ -76,12 +76,16 @@ def priors_for(scenario: Scenario, fit: list[str] | tuple[str, ...], source: str
         or is a fixed value (or a distribution of zero width) rather than a prior.
     """
     if not fit:
-        raise CalibrationError("--fit", "",
-                               "name at least one parameter to fit (e.g. --fit postures.combat.daily_rate)")
+        raise CalibrationError(
+            "--fit", "", "name at least one parameter to fit (e.g. --fit postures.combat.daily_rate)"
+        )
     params = compile_plan(scenario).params
     with_prior = sorted(p for p, v in params.items() if not v.is_fixed)
-    hint = f"parameters with a prior distribution: {', '.join(with_prior)}" if with_prior else \
-        "the file gives no parameter as a distribution"
+    hint = (
+        f"parameters with a prior distribution: {', '.join(with_prior)}"
+        if with_prior
+        else "the file gives no parameter as a distribution"
+    )
     out: list[Prior] = []
     for path in fit:
         if path in (p.path for p in out):
@@ -91,8 +95,10 @@ def priors_for(scenario: Scenario, fit: list[str] | tuple[str, ...], source: str
         p = params[path]
         if p.is_fixed or _zero_width(p):
             raise CalibrationError(
-                source, path,
+                source,
+                path,
                 f"is a fixed value ({p.describe()}); a fitted parameter needs a prior distribution "
-                "in the file, e.g. {uniform: [low, high]}")
+                "in the file, e.g. {uniform: [low, high]}",
+            )
         out.append(Prior(path, p))
     return out

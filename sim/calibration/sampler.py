@@ -44,8 +44,9 @@ class ReportRecorder:
         return self.total / days[:, None]
 
 
-def simulate_figures(plan: Plan, paths: list[str], obs: list[Observation], reps: int, seed: int,
-                     theta: np.ndarray) -> np.ndarray:
+def simulate_figures(
+    plan: Plan, paths: list[str], obs: list[Observation], reps: int, seed: int, theta: np.ndarray
+) -> np.ndarray:
     """``(n, reps, reports)`` true figures for ``n`` parameter vectors ``theta (n, d)``, in
     one engine call.  Every vector gets the same block index, so the same random streams:
     vector ``i``'s figures depend on ``theta[i]`` only, not on the other vectors."""
@@ -89,8 +90,9 @@ class Simulator:
         entering the ``with`` block); the figures are the same for any number.
     """
 
-    def __init__(self, scenario: Scenario, priors: list[Prior], obs: list[Observation], reps: int, seed: int,
-                 workers: int = 1):
+    def __init__(
+        self, scenario: Scenario, priors: list[Prior], obs: list[Observation], reps: int, seed: int, workers: int = 1
+    ):
         if not 2 <= reps <= BLOCK:
             raise ValueError(f"reps per walker must be between 2 and {BLOCK}")
         self.args = (compile_plan(scenario), [p.path for p in priors], obs, reps, seed)
@@ -154,8 +156,9 @@ def run_ensemble(log_post: LogPosterior, start: np.ndarray, steps: int, seed: in
 
     walkers, ndim = start.shape
     sampler = emcee.EnsembleSampler(walkers, ndim, log_post, vectorize=True)
-    state = emcee.State(start, random_state=np.random.RandomState(
-        sequence(seed, "calibration.sampler").generate_state(4)).get_state())
+    state = emcee.State(
+        start, random_state=np.random.RandomState(sequence(seed, "calibration.sampler").generate_state(4)).get_state()
+    )
     for _ in sampler.sample(state, iterations=steps):
         if on_step is not None:
             on_step()

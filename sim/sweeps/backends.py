@@ -89,8 +89,7 @@ class DaskCluster:
         try:
             from distributed import Client
         except ImportError:
-            raise BackendError("--scheduler: needs dask.distributed; install it with "
-                               "pip install .[dask]") from None
+            raise BackendError("--scheduler: needs dask.distributed; install it with pip install .[dask]") from None
         self.address = address
         self.notice = notice or _to_stderr
         _check_scheduler(address, timeout)
@@ -198,8 +197,9 @@ class _Watch:
             self.count, self.checked = self.cluster.threads(), now
         if self.count == 0 and now - self.told >= self.cluster.NOTICE_EVERY:
             address = self.cluster.address
-            self.cluster.notice(f"waiting for workers to join the scheduler at {address} "
-                                f"(start them with: dask worker {address})")
+            self.cluster.notice(
+                f"waiting for workers to join the scheduler at {address} (start them with: dask worker {address})"
+            )
             self.told, self.waited = now, True
         elif self.count and self.waited:
             self.cluster.notice(f"workers joined: {_threads_text(self.count)}")
@@ -243,8 +243,11 @@ def _check_scheduler(address: str, timeout: float) -> None:
         raise BackendError(f"{silent} ({_reason(error)})")
     if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
         what = reply.get("type") if isinstance(reply, dict) else None
-        raise BackendError(f"--scheduler {address}: that is a Dask {what.lower()}, not a scheduler" if what
-                           else f"{silent} (something else answered)")
+        raise BackendError(
+            f"--scheduler {address}: that is a Dask {what.lower()}, not a scheduler"
+            if what
+            else f"{silent} (something else answered)"
+        )
 
 
 async def _identity(address: str, timeout: float) -> Any:

@@ -27,13 +27,26 @@ from .store import MANIFEST, SweepStore, schema
 from .worker import BatchTask, run_batch
 
 
-def sweep(scenario: Scenario | str | Path, params: dict[str, Any] | list[str] | None = None, *,
-          design: str | None = None, n: int | None = None, outputs: list[Any] | None = None,
-          reps: int | None = None, seed: int | None = None, levels: int | None = None,
-          second_order: bool | None = None, batch_points: int | None = None,
-          overrides: list[str] | tuple[str, ...] = (), file: str | Path | None = None,
-          out: str | Path | None = None, resume: bool = False, workers: int | None = 1,
-          scheduler: str | None = None, progress: bool = False) -> pd.DataFrame:
+def sweep(
+    scenario: Scenario | str | Path,
+    params: dict[str, Any] | list[str] | None = None,
+    *,
+    design: str | None = None,
+    n: int | None = None,
+    outputs: list[Any] | None = None,
+    reps: int | None = None,
+    seed: int | None = None,
+    levels: int | None = None,
+    second_order: bool | None = None,
+    batch_points: int | None = None,
+    overrides: list[str] | tuple[str, ...] = (),
+    file: str | Path | None = None,
+    out: str | Path | None = None,
+    resume: bool = False,
+    workers: int | None = 1,
+    scheduler: str | None = None,
+    progress: bool = False,
+) -> pd.DataFrame:
     """Run a sensitivity sweep over scenario parameters.
 
     Parameters
@@ -82,9 +95,20 @@ def sweep(scenario: Scenario | str | Path, params: dict[str, Any] | list[str] | 
         (and ``varied`` for ``oat``), then the outputs.  ``frame.attrs["sweep"]`` holds the
         sweep's settings, which the analysis functions read.
     """
-    sw = make_sweep(scenario, file=file, params=params, design=design, n=n, levels=levels,
-                    second_order=second_order, outputs=outputs, reps=reps, seed=seed,
-                    batch_points=batch_points, overrides=overrides)
+    sw = make_sweep(
+        scenario,
+        file=file,
+        params=params,
+        design=design,
+        n=n,
+        levels=levels,
+        second_order=second_order,
+        outputs=outputs,
+        reps=reps,
+        seed=seed,
+        batch_points=batch_points,
+        overrides=overrides,
+    )
     return run_sweep(sw, out=out, resume=resume, workers=workers, scheduler=scheduler, progress=progress)
 
 
@@ -98,10 +122,19 @@ def tasks_for(sw: Sweep, design: pd.DataFrame, skip: set[int] = frozenset()) -> 
         if b in skip:
             continue
         lo, hi = b * sw.batch_points, min((b + 1) * sw.batch_points, sw.points)
-        tasks.append(BatchTask(batch=b, points=tuple(range(lo, hi)),
-                               values=tuple(map(tuple, values[lo:hi].tolist())), paths=tuple(sw.paths),
-                               scenario_json=scenario_json, outputs=outputs, reps=sw.reps, seed=sw.seed,
-                               batch_points=sw.batch_points))
+        tasks.append(
+            BatchTask(
+                batch=b,
+                points=tuple(range(lo, hi)),
+                values=tuple(map(tuple, values[lo:hi].tolist())),
+                paths=tuple(sw.paths),
+                scenario_json=scenario_json,
+                outputs=outputs,
+                reps=sw.reps,
+                seed=sw.seed,
+                batch_points=sw.batch_points,
+            )
+        )
     return tasks
 
 
@@ -109,8 +142,12 @@ def batch_table(sw: Sweep, design: pd.DataFrame, result: dict[str, Any]) -> pa.T
     """A finished batch's rows: the points' design rows, seed and replications, and outputs."""
     cols = result["columns"]
     rows = design.set_index("point").loc[cols["point"]].reset_index()
-    data: dict[str, Any] = {"point": rows["point"], "batch": rows["batch"],
-                            "seed": [sw.seed] * len(rows), "reps": [sw.reps] * len(rows)}
+    data: dict[str, Any] = {
+        "point": rows["point"],
+        "batch": rows["batch"],
+        "seed": [sw.seed] * len(rows),
+        "reps": [sw.reps] * len(rows),
+    }
     for c in designs.design(sw.design).extra_columns:
         data[c] = rows[c]
     for p in sw.paths:
@@ -123,17 +160,31 @@ def batch_table(sw: Sweep, design: pd.DataFrame, result: dict[str, Any]) -> pa.T
 def _progress(total: int, done: int, label: str):
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
-                   TextColumn("{task.completed:,.0f}/{task.total:,.0f} points,"), TimeElapsedColumn(),
-                   TextColumn("elapsed,"), TimeRemainingColumn(), TextColumn("left"), transient=True)
+    bar = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,.0f}/{task.total:,.0f} points,"),
+        TimeElapsedColumn(),
+        TextColumn("elapsed,"),
+        TimeRemainingColumn(),
+        TextColumn("left"),
+        transient=True,
+    )
     task = bar.add_task(label, total=total, completed=done)
     return bar, task
 
 
-def run_sweep(sw: Sweep, *, out: str | Path | None = None, resume: bool = False, workers: int | None = 1,
-              scheduler: str | None = None, progress: bool = False,
-              on_start: Callable[[str, int], None] | None = None,
-              on_notice: Callable[[str], None] | None = None) -> pd.DataFrame:
+def run_sweep(
+    sw: Sweep,
+    *,
+    out: str | Path | None = None,
+    resume: bool = False,
+    workers: int | None = 1,
+    scheduler: str | None = None,
+    progress: bool = False,
+    on_start: Callable[[str, int], None] | None = None,
+    on_notice: Callable[[str], None] | None = None,
+) -> pd.DataFrame:
     """Run a checked :class:`Sweep` (see :func:`sweep` for the arguments).
 
     ``on_start(backend, points)``, if given, is called once the backend is ready and the folder
@@ -178,8 +229,9 @@ def run_sweep(sw: Sweep, *, out: str | Path | None = None, resume: bool = False,
     return frame
 
 
-def _collect(sw: Sweep, design: pd.DataFrame, be: Any, tasks: list[BatchTask], store: SweepStore | None,
-             bar: Any) -> list[pa.Table]:
+def _collect(
+    sw: Sweep, design: pd.DataFrame, be: Any, tasks: list[BatchTask], store: SweepStore | None, bar: Any
+) -> list[pa.Table]:
     """Run ``tasks`` on ``be`` and write each batch's rows as it finishes (or, without a store,
     return them); a lost cluster stops the sweep with what is done kept."""
     kept: list[pa.Table] = []
@@ -197,8 +249,11 @@ def _collect(sw: Sweep, design: pd.DataFrame, be: Any, tasks: list[BatchTask], s
                 if progress is not None:
                     progress.update(bar_task, advance=table.num_rows)
     except ClusterLost as exc:
-        then = ("run again with --resume to continue" if store is not None
-                else "nothing was kept (give an out folder to keep batches as they finish)")
+        then = (
+            "run again with --resume to continue"
+            if store is not None
+            else "nothing was kept (give an out folder to keep batches as they finish)"
+        )
         raise BackendError(f"{exc} after {finished} of {sw.batches} batches; {then}") from None
     return kept
 

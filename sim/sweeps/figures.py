@@ -52,13 +52,14 @@ def panels(frame: pd.DataFrame, plot: Callable[..., Any], titled: bool = True):
     outs = output_columns(frame)
     cols = min(2, len(outs))
     rows = -(-len(outs) // cols)
-    fig, grid = plt.subplots(rows, cols, figsize=(7.5 * cols, 4.2 * rows + 0.4 * len(parameters(frame))),
-                             layout="constrained", squeeze=False)
+    fig, grid = plt.subplots(
+        rows, cols, figsize=(7.5 * cols, 4.2 * rows + 0.4 * len(parameters(frame))), layout="constrained", squeeze=False
+    )
     for ax, o in zip(grid.ravel(), outs, strict=False):
         plot(frame, o, ax=ax)
         if titled:
             ax.set_title(f"{o}\n{ax.get_title()}".strip(), fontsize=9)
-    for ax in grid.ravel()[len(outs):]:
+    for ax in grid.ravel()[len(outs) :]:
         ax.set_visible(False)
     return fig
 
@@ -72,10 +73,9 @@ def plot_scatter(frame: pd.DataFrame, output: str | None = None, axes=None):
 
         cols = min(4, len(params))
         rows = -(-len(params) // cols)
-        fig, grid = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.8 * rows), layout="constrained",
-                                 squeeze=False)
+        fig, grid = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.8 * rows), layout="constrained", squeeze=False)
         axes = grid.ravel()
-        for ax in axes[len(params):]:
+        for ax in axes[len(params) :]:
             ax.set_visible(False)
         fig.suptitle(output, fontsize=9)
     for ax, p in zip(axes, params, strict=False):

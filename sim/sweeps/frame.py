@@ -21,8 +21,10 @@ def settings(frame: pd.DataFrame) -> dict[str, Any]:
     """The sweep's settings, as :func:`sim.sweep` stores them in ``frame.attrs``."""
     sw = frame.attrs.get("sweep")
     if not sw:
-        raise AnalysisError("the frame carries no sweep settings (attrs['sweep']); "
-                            "use the frame sim.sweep returns or sim.sweeps.execution.load_sweep reads")
+        raise AnalysisError(
+            "the frame carries no sweep settings (attrs['sweep']); "
+            "use the frame sim.sweep returns or sim.sweeps.execution.load_sweep reads"
+        )
     return sw
 
 

@@ -42,8 +42,12 @@ def check_ranges(base: Scenario, swept: dict[str, Swept]) -> None:
     boxes = {}
     for path, (p, src, field, line) in swept.items():
         if path not in known:
-            raise InputError(src, field, f"not a numeric parameter of scenario {base.name!r}; "
-                             f"known: {', '.join(sorted(known))}", line)
+            raise InputError(
+                src,
+                field,
+                f"not a numeric parameter of scenario {base.name!r}; known: {', '.join(sorted(known))}",
+                line,
+            )
         boxes[path] = _box(p, path, src, field, line)
         exc = _trial(base, {path: boxes[path]}, src)
         if exc is not None:
@@ -90,6 +94,9 @@ def _check_together(base: Scenario, boxes: dict[str, Param], swept: dict[str, Sw
             break
     _, src, _, line = swept[culprits[0]]
     rule = f"{exc.field}: {exc.rule}" if exc.field else exc.rule
-    raise InputError(src, ", ".join(culprits),
-                     f"their ranges together break {rule}; every combination of swept values "
-                     "must make a valid scenario", line)
+    raise InputError(
+        src,
+        ", ".join(culprits),
+        f"their ranges together break {rule}; every combination of swept values must make a valid scenario",
+        line,
+    )

@@ -15,12 +15,18 @@ from .analysis import analyze
 
 def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as plain JSON values (NaN as null)."""
-    return [{k: (None if isinstance(v, float) and math.isnan(v) else v.item() if hasattr(v, "item") else v)
-             for k, v in row.items()} for row in table.to_dict("records")]
+    return [
+        {
+            k: (None if isinstance(v, float) and math.isnan(v) else v.item() if hasattr(v, "item") else v)
+            for k, v in row.items()
+        }
+        for row in table.to_dict("records")
+    ]
 
 
-def write_report(frame: pd.DataFrame, out: str | Path, plot: bool = True,
-                 tables: dict[str, pd.DataFrame] | None = None) -> list[Path]:
+def write_report(
+    frame: pd.DataFrame, out: str | Path, plot: bool = True, tables: dict[str, pd.DataFrame] | None = None
+) -> list[Path]:
     """Write ``points.csv``, the analysis tables (``tornado.csv``, ``grid.csv``, ``sobol.csv``,
     ``morris.csv`` or ``correlation.csv``), the charts and ``summary.json`` into ``out``.
 
@@ -51,11 +57,29 @@ def write_report(frame: pd.DataFrame, out: str | Path, plot: bool = True,
         files += write_plots(frame, out)
     sw = frame.attrs["sweep"]
     summary: dict[str, Any] = {"scenario": sw["scenario"]["name"]}
-    summary.update({k: sw[k] for k in ("design", "n", "levels", "second_order", "reps", "seed",
-                                       "batch_points", "points", "batches", "params", "outputs", "version")})
+    summary.update(
+        {
+            k: sw[k]
+            for k in (
+                "design",
+                "n",
+                "levels",
+                "second_order",
+                "reps",
+                "seed",
+                "batch_points",
+                "points",
+                "batches",
+                "params",
+                "outputs",
+                "version",
+            )
+        }
+    )
     summary["points_done"] = len(frame)
     summary["analysis"] = {name: _records(t) for name, t in tables.items()}
-    summary["files"] = sorted({p.name + "/" * p.is_dir() for p in out.iterdir() if not p.name.startswith(".")}
-                              | {"summary.json"})
+    summary["files"] = sorted(
+        {p.name + "/" * p.is_dir() for p in out.iterdir() if not p.name.startswith(".")} | {"summary.json"}
+    )
     files.append(atomic_text(out / "summary.json", json.dumps(summary, indent=2) + "\n"))
     return files

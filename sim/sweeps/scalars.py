@@ -87,8 +87,9 @@ def parse_output(value: Any) -> Output:
     if isinstance(value, dict):
         return _from_mapping(value)
     if not isinstance(value, str) or ":" not in value:
-        raise OutputSpecError(f"an output is <kind>:<name>[@<date>] with kind one of {', '.join(KINDS)} "
-                          f"(got {value!r})")
+        raise OutputSpecError(
+            f"an output is <kind>:<name>[@<date>] with kind one of {', '.join(KINDS)} (got {value!r})"
+        )
     kind, rest = value.strip().split(":", 1)
     name, _, when = rest.partition("@")
     if kind not in ("median_day", "p_cross", "p_holds", "mean") and not _QUANTILE.match(kind):
@@ -134,8 +135,10 @@ def _from_mapping(value: dict[str, Any]) -> Output:
         if stat != "mean" and not _QUANTILE.match(stat):
             raise OutputSpecError(f"stat must be mean or q<percent> such as q50 (got {stat!r})")
         return Output(stat, str(value["measure"]), date("date"))
-    raise OutputSpecError("give {threshold: NAME} (median day), {threshold: NAME, by: DATE}, {claim: ID} "
-                      "or {measure: NAME, date: DATE, stat: mean|q<percent>}")
+    raise OutputSpecError(
+        "give {threshold: NAME} (median day), {threshold: NAME, by: DATE}, {claim: ID} "
+        "or {measure: NAME, date: DATE, stat: mean|q<percent>}"
+    )
 
 
 def check_output(out: Output, s: Scenario) -> None:
@@ -172,9 +175,15 @@ class SnapshotRecorder:
             self.values[name, day] = m[name].copy()
 
 
-def point_outputs(outputs: list[Output], s: Scenario, dates: list[dt.date], first: dict[str, np.ndarray],
-                  holds_on: dict[str, np.ndarray], snaps: dict[tuple[str, int], np.ndarray],
-                  rows: slice) -> dict[str, Any]:
+def point_outputs(
+    outputs: list[Output],
+    s: Scenario,
+    dates: list[dt.date],
+    first: dict[str, np.ndarray],
+    holds_on: dict[str, np.ndarray],
+    snaps: dict[tuple[str, int], np.ndarray],
+    rows: slice,
+) -> dict[str, Any]:
     """The outputs of one point, from the replications ``rows`` of a batch."""
     from ..claims import evaluate_claim
 
@@ -191,9 +200,12 @@ def point_outputs(outputs: list[Output], s: Scenario, dates: list[dt.date], firs
             by = days - 1 if o.on is None else (o.on - s.start).days
             out[o.column] = float(np.mean((f != NEVER) & (f <= by)))
         elif o.kind == "p_holds":
-            view = SimpleNamespace(scenario=s, dates=dates,
-                                   first_crossing={k: v[rows] for k, v in first.items()},
-                                   holds_on={k: v[rows] for k, v in holds_on.items()})
+            view = SimpleNamespace(
+                scenario=s,
+                dates=dates,
+                first_crossing={k: v[rows] for k, v in first.items()},
+                holds_on={k: v[rows] for k, v in holds_on.items()},
+            )
             claim = next(c for c in s.claims if c.id == o.name)
             out[o.column] = float(evaluate_claim(view, claim)["probability"])
         else:

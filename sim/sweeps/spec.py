@@ -121,12 +121,21 @@ def default_batch_points(reps: int, points: int) -> int:
     return max(1, min(points, max(least, min(most, -(-points // 8)))))
 
 
-def make_sweep(scenario: Scenario | str | Path, *, file: str | Path | None = None,
-               params: dict[str, Any] | list[str] | tuple[str, ...] | None = None,
-               design: str | None = None, n: int | None = None, levels: int | None = None,
-               second_order: bool | None = None, outputs: list[Any] | tuple[Any, ...] | None = None,
-               reps: int | None = None, seed: int | None = None, batch_points: int | None = None,
-               overrides: list[str] | tuple[str, ...] = ()) -> Sweep:
+def make_sweep(
+    scenario: Scenario | str | Path,
+    *,
+    file: str | Path | None = None,
+    params: dict[str, Any] | list[str] | tuple[str, ...] | None = None,
+    design: str | None = None,
+    n: int | None = None,
+    levels: int | None = None,
+    second_order: bool | None = None,
+    outputs: list[Any] | tuple[Any, ...] | None = None,
+    reps: int | None = None,
+    seed: int | None = None,
+    batch_points: int | None = None,
+    overrides: list[str] | tuple[str, ...] = (),
+) -> Sweep:
     """Check a sweep's settings against its scenario and build the :class:`Sweep`.
 
     Parameters
@@ -166,12 +175,24 @@ def make_sweep(scenario: Scenario | str | Path, *, file: str | Path | None = Non
     seed_ = seed if seed is not None else f.spec.seed if f.spec.seed is not None else base.seed
     check_run_size(reps_, seed_)
     bp = _batch_points(f, batch_points, reps_, designs.design_size(design_, len(swept), n_, second_))
-    return Sweep(scenario=base, params=swept, design=design_, n=n_, levels=levels_, second_order=second_,
-                 outputs=tuple(outs), reps=reps_, seed=seed_, batch_points=bp, scenario_file=source)
+    return Sweep(
+        scenario=base,
+        params=swept,
+        design=design_,
+        n=n_,
+        levels=levels_,
+        second_order=second_,
+        outputs=tuple(outs),
+        reps=reps_,
+        seed=seed_,
+        batch_points=bp,
+        scenario_file=source,
+    )
 
 
-def _design(f: _FileSettings, n_params: int, design: str | None, n: int | None, levels: int | None,
-            second_order: bool | None) -> tuple[str, int, int, bool]:
+def _design(
+    f: _FileSettings, n_params: int, design: str | None, n: int | None, levels: int | None, second_order: bool | None
+) -> tuple[str, int, int, bool]:
     """The design, its size, Morris levels and Sobol second order (the caller's, else the
     file's, else the defaults), checked."""
     design_ = design if design is not None else f.spec.design or designs.DEFAULT
@@ -195,8 +216,11 @@ def _batch_points(f: _FileSettings, batch_points: int | None, reps: int, points:
     checked: a batch holds at most :data:`~sim.fields.MAX_REPS` replications."""
     bp = batch_points if batch_points is not None else f.spec.batch_points
     if bp is not None and not 1 <= bp <= MAX_REPS // reps:
-        raise f.error("batch_points", f"must be between 1 and {MAX_REPS // reps:,} "
-                      f"(batch_points x reps at most {MAX_REPS:,})", batch_points)
+        raise f.error(
+            "batch_points",
+            f"must be between 1 and {MAX_REPS // reps:,} (batch_points x reps at most {MAX_REPS:,})",
+            batch_points,
+        )
     return bp or default_batch_points(reps, points)
 
 
@@ -217,20 +241,23 @@ class _FileSettings:
         return InputError("--" + key.replace("_", "-"), key, rule)
 
 
-def _scenario(scenario: Scenario | str | Path, f: _FileSettings,
-              overrides: list[str] | tuple[str, ...]) -> tuple[Scenario, str]:
+def _scenario(
+    scenario: Scenario | str | Path, f: _FileSettings, overrides: list[str] | tuple[str, ...]
+) -> tuple[Scenario, str]:
     """The scenario with the file's ``set`` and then the caller's overrides, and where it came from."""
     src = f"<scenario {scenario.name}>" if isinstance(scenario, Scenario) else str(scenario)
     s = load_scenario(scenario, overrides, values=f.spec.set_, values_src=f.src, overrides_src="--set")
     return s, src
 
 
-def _swept(base: Scenario, f: _FileSettings, params: dict[str, Any] | list[str] | tuple[str, ...] | None
-           ) -> dict[str, Param]:
+def _swept(
+    base: Scenario, f: _FileSettings, params: dict[str, Any] | list[str] | tuple[str, ...] | None
+) -> dict[str, Param]:
     """The swept parameters (the file's, then the caller's), each a numeric parameter of the
     scenario on its field's domain, whose ranges together pass the scenario's own rules."""
     swept: dict[str, Swept] = {
-        k: (p, f.src, f"params.{k}", line_of(f.lines, "params", k)) for k, p in f.spec.params.items()}
+        k: (p, f.src, f"params.{k}", line_of(f.lines, "params", k)) for k, p in f.spec.params.items()
+    }
     if isinstance(params, dict):
         for k, v in params.items():
             try:

@@ -46,12 +46,15 @@ _PART = re.compile(r"^part-(\d{6,})\.parquet$")
 
 def schema(sweep: Sweep) -> pa.Schema:
     """The columns of a part file (the same in every part, whatever its values)."""
-    fields = [pa.field("point", pa.int64()), pa.field("batch", pa.int64()), pa.field("seed", pa.int64()),
-              pa.field("reps", pa.int64())]
+    fields = [
+        pa.field("point", pa.int64()),
+        pa.field("batch", pa.int64()),
+        pa.field("seed", pa.int64()),
+        pa.field("reps", pa.int64()),
+    ]
     fields += [pa.field(c, pa.string()) for c in designs.design(sweep.design).extra_columns]
     fields += [pa.field(p, pa.float64()) for p in sweep.paths]
-    fields += [pa.field(c, pa.string() if c.startswith("median_date:") else pa.float64())
-               for c in sweep.columns]
+    fields += [pa.field(c, pa.string() if c.startswith("median_date:") else pa.float64()) for c in sweep.columns]
     return pa.schema(fields)
 
 
@@ -75,8 +78,9 @@ class SweepStore:
             raise InputError("--out", str(self.dir), "exists and is not a folder")
         if self.dir.is_dir() and any(self.dir.iterdir()):
             if (self.dir / MANIFEST).exists():
-                raise InputError("--out", str(self.dir), "holds a sweep; pass --resume to continue it, "
-                                    "or choose another folder")
+                raise InputError(
+                    "--out", str(self.dir), "holds a sweep; pass --resume to continue it, or choose another folder"
+                )
             raise InputError("--out", str(self.dir), "is not empty and holds no sweep; choose a new or empty folder")
 
     def create(self, sweep: Sweep, design: pd.DataFrame) -> None:
@@ -86,10 +90,13 @@ class SweepStore:
         def fill(d: Path) -> None:
             (d / PARTS).mkdir()
             (d / MANIFEST).write_text(json.dumps(sweep.manifest(), indent=2) + "\n", encoding="utf-8")
-            head = (f"# Scenario of the sweep in this folder (seed {sweep.seed}, {sweep.reps} replications "
-                    f"a point); the swept parameters are in sweep.json.\n")
-            (d / "scenario.yaml").write_text(head + yaml.safe_dump(sweep.scenario.dump(), sort_keys=False,
-                                                                   allow_unicode=True), encoding="utf-8")
+            head = (
+                f"# Scenario of the sweep in this folder (seed {sweep.seed}, {sweep.reps} replications "
+                f"a point); the swept parameters are in sweep.json.\n"
+            )
+            (d / "scenario.yaml").write_text(
+                head + yaml.safe_dump(sweep.scenario.dump(), sort_keys=False, allow_unicode=True), encoding="utf-8"
+            )
             design.to_parquet(d / "design.parquet", index=False)
 
         staged(self.dir, fill)
@@ -108,8 +115,12 @@ class SweepStore:
         old, new = self.manifest(), sweep.manifest()
         for key in new:
             if old.get(key) != new[key]:
-                raise InputError("--resume", key, f"differs from the sweep in {self.dir / MANIFEST} "
-                                    f"(was {_short(old.get(key))}, now {_short(new[key])})")
+                raise InputError(
+                    "--resume",
+                    key,
+                    f"differs from the sweep in {self.dir / MANIFEST} "
+                    f"(was {_short(old.get(key))}, now {_short(new[key])})",
+                )
         self.clean()
 
     def clean(self) -> None:
@@ -155,8 +166,7 @@ class SweepStore:
 
     def write_part(self, batch: int, table: pa.Table) -> Path:
         """Write one batch's rows: a temporary file, flushed, then renamed into place."""
-        return atomic_write(self.parts / f"part-{batch:06d}.parquet", lambda p: pq.write_table(table, p),
-                            durable=True)
+        return atomic_write(self.parts / f"part-{batch:06d}.parquet", lambda p: pq.write_table(table, p), durable=True)
 
     def read(self) -> pd.DataFrame:
         """Every finished point, sorted by point."""
@@ -173,8 +183,12 @@ def _read_part(path: Path) -> pa.Table:
     try:
         return pq.read_table(path)
     except (OSError, pa.ArrowException) as exc:
-        raise InputError(str(path), "", f"cannot be read ({_first_line(exc, path)}); run the sweep again with "
-                            "--resume to set it aside and redo its batch") from None
+        raise InputError(
+            str(path),
+            "",
+            f"cannot be read ({_first_line(exc, path)}); run the sweep again with "
+            "--resume to set it aside and redo its batch",
+        ) from None
 
 
 def _part_problem(path: Path, sweep: Sweep, batch: int) -> str | None:

@@ -187,8 +187,9 @@ def complete(frame: pd.DataFrame, name: str) -> dict[str, Any]:
         raise AnalysisError(f"needs a {name} design; this sweep's design is {sw['design']}")
     expected = design(name).size(len(sw["params"]), sw["n"], sw["second_order"])
     if len(frame) != expected or list(frame["point"]) != list(range(expected)):
-        raise AnalysisError(f"needs every point of the design ({len(frame):,} of {expected:,} done); "
-                            "resume the sweep first")
+        raise AnalysisError(
+            f"needs every point of the design ({len(frame):,} of {expected:,} done); resume the sweep first"
+        )
     return sw
 
 

@@ -40,8 +40,10 @@ class Grid(Design):
         """``grid``: the long form of :func:`grid_table` for every output (``output``, the first
         two parameters, ``value``)."""
         keep = parameters(frame)[:2]
-        parts = [frame.groupby(keep, as_index=False)[o].mean().rename(columns={o: "value"}).assign(output=o)
-                 for o in output_columns(frame)]
+        parts = [
+            frame.groupby(keep, as_index=False)[o].mean().rename(columns={o: "value"}).assign(output=o)
+            for o in output_columns(frame)
+        ]
         table = pd.concat(parts, ignore_index=True)
         return {"grid": table[["output", *keep, "value"]]}
 
@@ -51,8 +53,9 @@ class Grid(Design):
         return [("heatmap.png", partial(panels, frame, plot_heatmap))]
 
 
-def grid_table(frame: pd.DataFrame, output: str | None = None, x: str | None = None,
-               y: str | None = None) -> pd.DataFrame:
+def grid_table(
+    frame: pd.DataFrame, output: str | None = None, x: str | None = None, y: str | None = None
+) -> pd.DataFrame:
     """The output over a grid of two parameters (rows ``y``, columns ``x``), averaged over the
     other swept parameters if any [default: the first two parameters]."""
     sw = settings(frame)
@@ -70,8 +73,7 @@ def grid_table(frame: pd.DataFrame, output: str | None = None, x: str | None = N
     return frame.pivot_table(index=y, columns=x, values=output, aggfunc="mean")
 
 
-def plot_heatmap(frame: pd.DataFrame, output: str | None = None, x: str | None = None,
-                 y: str | None = None, ax=None):
+def plot_heatmap(frame: pd.DataFrame, output: str | None = None, x: str | None = None, y: str | None = None, ax=None):
     """The output over a grid of two parameters (averaged over any others), with its values."""
     table = grid_table(frame, output, x, y)
     output = output or output_columns(frame)[0]
@@ -84,8 +86,7 @@ def plot_heatmap(frame: pd.DataFrame, output: str | None = None, x: str | None =
     if table.size <= 144:
         mid = np.nanmean(table.to_numpy())
         for (i, j), v in np.ndenumerate(table.to_numpy()):
-            ax.text(j, i, fmt(v), ha="center", va="center", fontsize=7,
-                    color="white" if v < mid else "black")
+            ax.text(j, i, fmt(v), ha="center", va="center", fontsize=7, color="white" if v < mid else "black")
     ax.figure.colorbar(im, ax=ax, label=output)
     others = [p for p in parameters(frame) if p not in (table.columns.name, table.index.name)]
     if others:

@@ -48,8 +48,9 @@ class Morris(Design):
         return [("morris.png", partial(panels, frame, plot_morris, titled=False)), *scatter_charts(frame)]
 
 
-def morris_indices(frame: pd.DataFrame, output: str | None = None, conf_level: float = 0.95,
-                   num_resamples: int = 1000) -> pd.DataFrame:
+def morris_indices(
+    frame: pd.DataFrame, output: str | None = None, conf_level: float = 0.95, num_resamples: int = 1000
+) -> pd.DataFrame:
     """Morris elementary-effect statistics by SALib: ``mu_star`` (mean absolute effect of a
     step across a parameter's range: its overall influence, in the output's units),
     ``mu_star_conf`` (half-width of its bootstrap interval), ``mu`` (signed mean) and
@@ -63,10 +64,24 @@ def morris_indices(frame: pd.DataFrame, output: str | None = None, conf_level: f
     y = frame[output].to_numpy(dtype=float)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
-        si = morris.analyze(salib_problem(params), x, y, num_resamples=num_resamples, conf_level=conf_level,
-                            num_levels=sw["levels"], seed=sw["seed"])
-    out = pd.DataFrame({"param": params, "mu_star": si["mu_star"], "mu_star_conf": si["mu_star_conf"],
-                        "mu": si["mu"], "sigma": si["sigma"]})
+        si = morris.analyze(
+            salib_problem(params),
+            x,
+            y,
+            num_resamples=num_resamples,
+            conf_level=conf_level,
+            num_levels=sw["levels"],
+            seed=sw["seed"],
+        )
+    out = pd.DataFrame(
+        {
+            "param": params,
+            "mu_star": si["mu_star"],
+            "mu_star_conf": si["mu_star_conf"],
+            "mu": si["mu"],
+            "sigma": si["sigma"],
+        }
+    )
     return out.sort_values("mu_star", ascending=False, kind="stable").reset_index(drop=True)
 
 

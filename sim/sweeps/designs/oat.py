@@ -81,8 +81,17 @@ def tornado(frame: pd.DataFrame, output: str | None = None) -> pd.DataFrame:
         if part.empty:
             continue
         lo, hi = part.iloc[0], part.iloc[-1]
-        rows.append({"param": p, "low": lo[p], "high": hi[p], "at_low": lo[output], "at_high": hi[output],
-                     "baseline": float(base.iloc[0]), "swing": hi[output] - lo[output]})
+        rows.append(
+            {
+                "param": p,
+                "low": lo[p],
+                "high": hi[p],
+                "at_low": lo[output],
+                "at_high": hi[output],
+                "baseline": float(base.iloc[0]),
+                "swing": hi[output] - lo[output],
+            }
+        )
     out = pd.DataFrame(rows, columns=["param", "low", "high", "at_low", "at_high", "baseline", "swing"])
     order = out["swing"].abs().sort_values(ascending=False, kind="stable").index
     return out.loc[order].reset_index(drop=True)

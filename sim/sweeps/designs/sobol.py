@@ -50,8 +50,9 @@ class Sobol(Design):
         return [("sobol.png", partial(panels, frame, plot_sobol, titled=False)), *scatter_charts(frame)]
 
 
-def sobol_indices(frame: pd.DataFrame, output: str | None = None, conf_level: float = 0.95,
-                  num_resamples: int = 200) -> pd.DataFrame:
+def sobol_indices(
+    frame: pd.DataFrame, output: str | None = None, conf_level: float = 0.95, num_resamples: int = 200
+) -> pd.DataFrame:
     """Sobol' first-order (``S1``) and total (``ST``) indices with the half-widths of their
     bootstrap confidence intervals (``S1_conf``, ``ST_conf``), by SALib.
 
@@ -72,10 +73,18 @@ def sobol_indices(frame: pd.DataFrame, output: str | None = None, conf_level: fl
         return pd.DataFrame({"param": params, **{c: np.nan for c in cols[1:]}}, columns=cols)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
-        si = sobol.analyze(salib_problem(params), y, calc_second_order=sw["second_order"],
-                           num_resamples=num_resamples, conf_level=conf_level, seed=sw["seed"])
-    out = pd.DataFrame({"param": params, "S1": si["S1"], "S1_conf": si["S1_conf"], "ST": si["ST"],
-                        "ST_conf": si["ST_conf"]}, columns=cols)
+        si = sobol.analyze(
+            salib_problem(params),
+            y,
+            calc_second_order=sw["second_order"],
+            num_resamples=num_resamples,
+            conf_level=conf_level,
+            seed=sw["seed"],
+        )
+    out = pd.DataFrame(
+        {"param": params, "S1": si["S1"], "S1_conf": si["S1_conf"], "ST": si["ST"], "ST_conf": si["ST_conf"]},
+        columns=cols,
+    )
     if sw["second_order"]:
         out.attrs["S2"] = pd.DataFrame(si["S2"], index=params, columns=params)
         out.attrs["S2_conf"] = pd.DataFrame(si["S2_conf"], index=params, columns=params)
