@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Engine
+from ..parallel import Pool
 from ..plan import Plan, compile_plan
 from ..scenario import Scenario
 from ..streams import BLOCK, sequence
@@ -101,8 +102,6 @@ class Simulator:
 
     def __enter__(self) -> Simulator:
         if self.workers > 1:
-            from ..parallel import Pool
-
             # Each worker holds the compiled plan and the reports from its start on.
             self.pool = Pool(self.workers, initializer=_worker_init, initargs=self.args)
         return self

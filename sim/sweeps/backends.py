@@ -17,6 +17,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from ..parallel import Pool, check_workers
+
 _ADDRESS = re.compile(r"^(tcp|tls)://[^\s:/]+:\d{1,5}$")
 
 
@@ -44,8 +46,6 @@ class LocalPool:
     start, and when a script needs a ``__main__`` guard)."""
 
     def __init__(self, workers: int):
-        from ..parallel import Pool
-
         self.pool = Pool(workers)
         self.workers = self.pool.workers
         self.name = f"a local pool of {workers} processes"
@@ -288,6 +288,4 @@ def backend(workers: int = 1, scheduler: str | None = None, notice: Callable[[st
     (``notice`` receives its one-line messages about the cluster's workers)."""
     if scheduler:
         return DaskCluster(scheduler, notice=notice)
-    from ..parallel import check_workers
-
     return InProcess() if check_workers(workers) == 1 else LocalPool(workers)
