@@ -101,6 +101,8 @@ class DaskCluster:
         # the sweep reports the loss in one line instead.
         self._quiet = _DropWhenLost(self.client)
         logging.getLogger("distributed.client").addFilter(self._quiet)
+        for name in _CHATTY:
+            logging.getLogger(name).addFilter(_DROP_INFO)
         self.workers = self.threads()
         self.name = f"the Dask cluster at {address} ({_threads_text(self.workers)})"
 
@@ -169,6 +171,23 @@ class DaskCluster:
             self.client.close(timeout=5 if self.client.status == "running" else 1)
         finally:
             logging.getLogger("distributed.client").removeFilter(self._quiet)
+            for name in _CHATTY:
+                logging.getLogger(name).removeFilter(_DROP_INFO)
+
+
+#: Loggers whose information messages (with a traceback when a connection closes) only
+#: repeat, at length, what the sweep reports in one line.
+_CHATTY = ("distributed.batched", "distributed.comm", "distributed.core")
+
+
+class _DropInfo(logging.Filter):
+    """Keep warnings and errors only."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING
+
+
+_DROP_INFO = _DropInfo()
 
 
 class _DropWhenLost(logging.Filter):
