@@ -29,6 +29,20 @@ BASE: dict[str, Any] = {
     "casualties": {"killed": 1.0},
 }
 
+# A 120-day scenario for sweep tests: an engine run of a batch takes a fraction of a second.
+SWEEP_SCENARIO: dict[str, Any] = {
+    "name": "small",
+    "start": "2025-01-01",
+    "end": "2025-04-30",
+    "seed": 11,
+    "units": [{"name": "a", "arrive": "2025-01-01", "size": 1000}],
+    "postures": {"combat": {"daily_rate": 0.01}},
+    "casualties": {"killed": 0.2},
+    "wounded": {"return_to_duty": {"uniform": [0.1, 0.4]}, "recovery_days": {"mean": 10, "min": 3}},
+    "thresholds": {"half": {"measure": "effective", "below": 0.5, "of": "peak_effective"}},
+}
+SWEEP_PARAMS = {"postures.combat.daily_rate": "0.005:0.02", "wounded.return_to_duty": "0.0:0.6"}
+
 
 def make(**changes: Any) -> sim.Scenario:
     """The base scenario with top-level keys replaced (``None`` removes a key)."""

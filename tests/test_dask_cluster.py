@@ -23,23 +23,11 @@ import pandas as pd
 import pytest
 
 import sim
-from conftest import ROOT, write
+from conftest import ROOT, SWEEP_PARAMS, SWEEP_SCENARIO, write
 
 pytest.importorskip("distributed")
 
-# A 120-day scenario: an engine run of a batch takes a fraction of a second.
-SMALL = {
-    "name": "small",
-    "start": "2025-01-01",
-    "end": "2025-04-30",
-    "seed": 11,
-    "units": [{"name": "a", "arrive": "2025-01-01", "size": 1000}],
-    "postures": {"combat": {"daily_rate": 0.01}},
-    "casualties": {"killed": 0.2},
-    "wounded": {"return_to_duty": {"uniform": [0.1, 0.4]}, "recovery_days": {"mean": 10, "min": 3}},
-    "thresholds": {"half": {"measure": "effective", "below": 0.5, "of": "peak_effective"}},
-}
-PARAMS = {"postures.combat.daily_rate": "0.005:0.02", "wounded.return_to_duty": "0.0:0.6"}
+SMALL, PARAMS = SWEEP_SCENARIO, SWEEP_PARAMS
 BATCHES = 16
 SETTINGS = {"design": "lhs", "n": BATCHES, "reps": 100, "seed": 5, "batch_points": 1}
 ARGS = [
