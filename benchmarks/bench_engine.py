@@ -1,5 +1,7 @@
-"""Engine benchmark: throughput against the obvious model and against bare numpy draws, and
-peak memory as replications grow.  Prints numbers; asserts nothing.
+"""Engine benchmark: throughput of the compiled daily step on one and two threads, against the
+obvious model and against numpy drawing the same count of binomials; the first call in a fresh
+process (compiling, then loading the compiled code from the cache); peak memory as replications
+grow.  Prints numbers; asserts nothing.
 
     python benchmarks/bench_engine.py            # full run (a few minutes)
     python benchmarks/bench_engine.py --quick    # smaller sizes, for a smoke test
@@ -9,22 +11,38 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
+import subprocess
+import sys
+import tempfile
 import time
-import tracemalloc
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 import sim
-from sim import engine as eng
 from sim.engine import Engine
-from sim.measures import QuantileRecorder
 from sim.plan import compile_plan
 from sim.reference import run_reference
 from sim.streams import blocks_for
 
-SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "kursk-baseline.yaml"
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "scenarios" / "kursk-baseline.yaml"
+
+#: The binomial draws of one replication-day of the Kursk baseline in combat, with typical
+#: arguments: combat losses, the split (killed, missing, returning, dying of wounds), the
+#: wounded and sick waiting past their queues, disease, the sick who recover.
+TYPICAL_DRAWS = (
+    (10_000, 0.0075),
+    (75, 0.14),
+    (65, 0.005),
+    (65, 0.35),
+    (42, 0.077),
+    (300, 1 / 15),
+    (10_000, 0.0003),
+    (3, 0.9),
+    (21, 1 / 7),
+)
 
 
 def timed(fn, repeat: int = 1) -> float:
@@ -37,48 +55,39 @@ def timed(fn, repeat: int = 1) -> float:
     return best
 
 
-def engine_run(s, reps: int, seed: int = 1, blocks=None) -> None:
-    plan = compile_plan(s)
-    Engine(plan, seed, blocks or blocks_for(reps), [QuantileRecorder(plan.days)]).run()
+def numpy_draws(reps: int, days: int) -> None:
+    """numpy drawing as many binomials as the step does, a block of 1,000 replications per call."""
+    rng = np.random.default_rng(1)
+    block = min(reps, 1000)
+    args = [(np.full(block, n), np.full(block, p)) for n, p in TYPICAL_DRAWS]
+    for _ in range(days * (reps // block)):
+        for n, p in args:
+            rng.binomial(n, p)
 
 
-def _half(args) -> float:
-    s, blocks = args
-    t = time.perf_counter()
-    Engine(compile_plan(s), 1, blocks, [QuantileRecorder(compile_plan(s).days)]).run()
-    return time.perf_counter() - t
+def fresh_process(cache: str) -> float:
+    """Seconds from a new process's first ``sim.run`` call to its result (100 replications)."""
+    code = (
+        f"import time, sim; s = sim.load_scenario({str(SCENARIO)!r}); t = time.perf_counter(); "
+        "sim.run(s, reps=100, seed=1); print(time.perf_counter() - t)"
+    )
+    env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
 
 
-def record_draws(s, reps: int) -> list[tuple[str, tuple]]:
-    """Every random draw the engine makes in one run, with its arguments."""
-    tape: list[tuple[str, tuple]] = []
-    original = eng.Streams.draw
-
-    def recording(self, method, *args):
-        tape.append((method, tuple(np.copy(a) if np.ndim(a) else a for a in args)))
-        return original(self, method, *args)
-
-    eng.Streams.draw = recording
-    try:
-        engine_run(s, reps)
-    finally:
-        eng.Streams.draw = original
-    return tape
-
-
-def replay(tape, seed: int = 1) -> None:
-    rng = np.random.default_rng(seed)
-    for method, args in tape:
-        getattr(rng, method)(*args)
-
-
-def peak_memory(s, reps: int) -> float:
-    gc.collect()
-    tracemalloc.start()
-    sim.run(s, reps=reps, seed=1, samples=0)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak / 2**20
+def peak_rss(reps: int) -> tuple[float, float]:
+    """Peak resident memory (MiB) of a process running ``reps`` replications, and of one that
+    only loaded the package and ran 100 (the interpreter, numpy, numba and the compiled code)."""
+    code = (
+        f"import resource, sim; s = sim.load_scenario({str(SCENARIO)!r}); sim.run(s, reps=100, seed=1); "
+        "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; "
+        f"sim.run(s, reps={reps}, seed=1, samples=0); "
+        "print(base, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    base, peak = (int(x) / 1024 for x in out.stdout.split())
+    return base, peak
 
 
 def main() -> None:
@@ -86,55 +95,54 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true")
     a = ap.parse_args()
     s = sim.load_scenario(SCENARIO)
+    plan = compile_plan(s)
     days = s.days
-    reps = 2_000 if a.quick else 10_000
+    reps = 4_000 if a.quick else 20_000
     ref_reps = 20 if a.quick else 100
+    repeat = 1 if a.quick else 3
     print(f"scenario: {s.name} ({days} days; wounded return, died-of-wounds and evacuation delays, disease on)")
+    print(f"machine: {os.cpu_count()} CPUs; numba threads are not used, the engine's own threads share out blocks")
+    sim.run(s, reps=100, seed=1)  # compile or load the step
 
-    t_eng = timed(lambda: engine_run(s, reps), repeat=1 if a.quick else 2)
+    def rate(t: float, n: int = reps) -> float:
+        return n * days / t / 1e6
+
+    t_step = timed(lambda: Engine(plan, 1, blocks_for(reps)).run(), repeat)
+    t_run1 = timed(lambda: sim.run(s, reps=reps, seed=1), repeat)
+    t_run2 = timed(lambda: sim.run(s, reps=reps, seed=1, workers=2), repeat)
+    print(f"step alone, 1 thread      {reps:>7,} reps  {t_step:6.2f} s  {rate(t_step):5.2f} M replication-days/s")
+    print(f"sim.run with quantiles, 1 {reps:>7,} reps  {t_run1:6.2f} s  {rate(t_run1):5.2f} M replication-days/s")
+    print(
+        f"sim.run with quantiles, 2 {reps:>7,} reps  {t_run2:6.2f} s  {rate(t_run2):5.2f} M replication-days/s"
+        f"  ({t_run1 / t_run2:.2f}x one thread)"
+    )
+
     t_ref = timed(lambda: run_reference(s, ref_reps, 1))
-    eng_rate, ref_rate = reps * days / t_eng, ref_reps * days / t_ref
-    print(f"engine     {reps:>7,} reps  {t_eng:7.2f} s  {eng_rate / 1e6:6.2f} M replication-days/s")
-    print(f"reference  {ref_reps:>7,} reps  {t_ref:7.2f} s  {ref_rate / 1e6:6.3f} M replication-days/s")
-    print(f"engine / reference: {eng_rate / ref_rate:6.1f}x")
+    ref_rate = rate(t_ref, ref_reps)
+    print(f"reference model           {ref_reps:>7,} reps  {t_ref:6.2f} s  {ref_rate:5.3f} M replication-days/s")
+    one, two = rate(t_run1) / ref_rate, rate(t_run2) / ref_rate
+    print(f"sim.run against the reference: {one:6.1f}x on 1 thread, {two:6.1f}x on 2")
 
-    halves = [blocks_for(reps)[0::2], blocks_for(reps)[1::2]]
-    with ProcessPoolExecutor(2) as pool:
-        list(pool.map(_half, [(s, halves[0][:1])] * 2))  # warm the workers up
-        t = time.perf_counter()
-        list(pool.map(_half, [(s, h) for h in halves]))
-        t_two = time.perf_counter() - t
-    print(f"engine on 2 processes (blocks split between them): {reps * days / t_two / 1e6:6.2f} M replication-days/s")
-
-    t_run1 = timed(lambda: sim.run(s, reps=reps, seed=1))
-    t_run2 = timed(lambda: sim.run(s, reps=reps, seed=1, workers=2))
+    t_np = timed(lambda: numpy_draws(reps, days), repeat)
+    n_draws = len(TYPICAL_DRAWS) * reps * days
     print(
-        f"sim.run with quantiles, 1 process {t_run1:.2f} s; workers=2 in lock step {t_run2:.2f} s "
-        f"({t_run1 / t_run2:.2f}x; the parent summarises every day)"
+        f"numpy alone, {len(TYPICAL_DRAWS)} binomials a replication-day ({n_draws / 1e6:.0f} M draws): {t_np:.2f} s "
+        f"({t_np / n_draws * 1e9:.0f} ns a draw); sim.run (1 thread) is {t_np / t_run1:.2f}x faster"
     )
 
-    floor_reps = reps
-    tape = record_draws(s, floor_reps)
-    t_floor = timed(lambda: replay(tape), repeat=2)
-    t_eng2 = timed(lambda: engine_run(s, floor_reps), repeat=2)
-    n_numbers = sum(np.broadcast(*args).size for _, args in tape)
-    print(
-        f"bare numpy draws ({len(tape):,} calls, {n_numbers / 1e6:.1f} M numbers, {floor_reps:,} reps): "
-        f"{t_floor:.2f} s; engine {t_eng2:.2f} s; engine / bare draws = {t_eng2 / t_floor:.2f}x"
-    )
-    tape.clear()
+    with tempfile.TemporaryDirectory() as cache:
+        first = fresh_process(cache)
+        second = fresh_process(cache)
+    print(f"first sim.run in a fresh process: {first:.2f} s compiling; {second:.2f} s with the compiled code cached")
 
-    sizes = (2_000, 20_000) if a.quick else (10_000, 100_000)
-    peaks = {r: peak_memory(s, r) for r in sizes}
-    for r, mb in peaks.items():
+    sizes = (10_000, 100_000) if not a.quick else (2_000, 20_000)
+    for r in sizes:
+        base, peak = peak_rss(r)
         product = r * days * len(sim.MEASURES) * 8 / 2**20
-        print(f"peak memory {r:>7,} reps: {mb:8.1f} MiB  (all trajectories would take {product:9.1f} MiB)")
-    r0, r1 = sizes
-    print(
-        f"peak grows {peaks[r1] / peaks[r0]:.1f}x for {r1 // r0}x the replications "
-        f"({(peaks[r1] - peaks[r0]) / (r1 - r0) * 2**20:.0f} bytes per added replication, "
-        f"{(peaks[r1] - peaks[r0]) / (r1 - r0) * 2**20 / days:.1f} per replication-day)"
-    )
+        print(
+            f"peak memory {r:>7,} reps: {peak - base:7.1f} MiB above the loaded package ({base:.0f} MiB)"
+            f"  (all trajectories would take {product:8.1f} MiB)"
+        )
 
 
 if __name__ == "__main__":

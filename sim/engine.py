@@ -1,17 +1,23 @@
-"""The model: a simpy discrete-event simulation on a daily clock, vectorised across replications.
+"""The model: a simpy event calendar around a compiled daily step, across replications.
 
-One :class:`Engine` runs a batch of replications of a compiled :class:`~sim.plan.Plan` in lock
-step.  Scheduled events (arrivals, phase changes, rotations, policy-triggered reinforcements)
-are simpy processes; the daily casualty process draws every replication's casualties with one
-numpy call per flow, each posture's by its loss law (:mod:`sim.laws`).
+One :class:`Engine` runs a batch of replications of a compiled :class:`~sim.plan.Plan`.  The
+state is a set of arrays with one row per replication, owned here and changed only by the
+compiled functions of :mod:`sim.kernel`.  simpy keeps the calendar: every day on which any
+replication has a scheduled event (an arrival, a unit leaving, a phase beginning; each
+replication has its own days, see :mod:`sim.schedule`) is a simpy process that applies that
+day's events, and the daily process runs the compiled step over the days between events.
+Dispatches triggered by a policy depend on each replication's state; the step decides and
+delivers them itself.
 
 Random numbers come from one ``SeedSequence``: replications are grouped in fixed blocks of
 :data:`~sim.streams.BLOCK` (replication ``i`` is in block ``i // BLOCK``), each block with its
-own child streams (:class:`~sim.streams.Streams`).  A batch is any set of whole blocks, so results do
-not depend on how replications are split into batches, processes or machines.
+own streams (:class:`~sim.streams.Streams`), and the step draws a block's numbers in a fixed
+order (day by day, replication by replication).  A batch is any set of whole blocks, and
+threads share out the blocks, so results depend neither on how replications are split into
+batches, threads, processes or machines, nor on how the days are cut into calls.
 
 Time: events at day ``d`` happen at simulation time ``d`` (the start of the day); the daily
-step of day ``d`` runs at ``d + 0.5`` and records the day's closing measures.
+step of day ``d`` runs after them and records the day's closing measures.
 
 Every person who arrived is, at the end of every day, in exactly one place: on duty,
 wounded in care, sick in care, killed, died of wounds, evacuated, missing or rotated out.
@@ -19,15 +25,23 @@ wounded in care, sick in care, killed, died of wounds, evacuated, missing or rot
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import simpy
 
+from . import kernel
 from .draws import draw_params
-from .measures import Crossings, Peaks, Recorder, compare, peak_names, reference
+from .kernel import MEASURES, PEAK, prepare
+from .measures import QUANTILES, peak_names
 from .plan import Plan
+from .schedule import schedule_of
 from .streams import Streams
+
+#: Measures of all replications held at once (int64 values): the days of a call to the step.
+BUFFER = 2**22
 
 
 def _share_of_rest(share: np.ndarray, taken: np.ndarray) -> np.ndarray:
@@ -39,7 +53,7 @@ def _share_of_rest(share: np.ndarray, taken: np.ndarray) -> np.ndarray:
 
 
 class Engine:
-    """One batch of replications, in lock step.
+    """One batch of replications.
 
     Parameters
     ----------
@@ -48,13 +62,23 @@ class Engine:
     seed : int
         The run's seed.
     blocks : sequence of (int, int)
-        The blocks of replications in this batch (see :func:`sim.streams.blocks_for`).
+        The blocks of replications in this batch (see :func:`sim.streams.blocks_for`); an index
+        may repeat (the same random numbers for different parameter values).
     recorders : sequence of Recorder
-        Each gets every day's measures.
+        Each gets every day's measures (views valid during the call only).
     values : dict, optional
         Parameter values per replication that replace draws (by field path).
     on_day : callable, optional
-        Called with the day index after each day (progress bars).
+        Called with the last day done after each call to the step (progress bars).
+    threads : int
+        Threads sharing out the blocks (the step releases the GIL).
+    summary : bool
+        Compute each day's quantiles and means over the replications (:attr:`q`, :attr:`mean`).
+    samples : int
+        Keep the full trajectories of the first ``samples`` replications (:attr:`samples`).
+
+    After :meth:`run`: :attr:`first` (first-crossing day of each condition, -1 for never),
+    :attr:`holds_on` (each claim tested on a date), and what ``summary`` and ``samples`` ask for.
     """
 
     def __init__(
@@ -62,261 +86,220 @@ class Engine:
         plan: Plan,
         seed: int,
         blocks: Sequence[tuple[int, int]],
-        recorders: Sequence[Recorder] = (),
+        recorders: Sequence = (),
         values: dict[str, np.ndarray] | None = None,
         on_day: Callable[[int], None] | None = None,
+        threads: int = 1,
+        summary: bool = False,
+        samples: int = 0,
     ):
         self.plan = plan
         self.streams = Streams(seed, blocks)
         reps = self.reps = self.streams.reps
-        # On-duty columns: units the model cannot tell apart share one (see plan._columns).
-        self.column_of = plan.column
-        self.n_columns = max(plan.column) + 1
-        first_unit = [plan.column.index(c) for c in range(self.n_columns)]
-        self.column_posture = plan.posture_of[first_unit]
         self.recorders = list(recorders)
         self.on_day = on_day
-        draws = self.draws = draw_params(plan, self.streams, values)
-        # People, by place.  All counts are int64.
-        self.on_duty = np.zeros((reps, self.n_columns), dtype=np.int64)
-        # Care is contingent-wide, one delay line per replication.
-        self.wound_care = plan.recovery.start(reps, draws.values, self.streams)
-        self.sick_care = plan.sick_recovery.start(reps, draws.values, self.streams)
-        # Wounded who will die of wounds, or be evacuated, after a delay (None: same day).
-        self.dying = plan.dying.start(reps, draws.values, self.streams) if plan.dying else None
-        self.leaving = plan.evacuation.start(reps, draws.values, self.streams) if plan.evacuation else None
-        self.arrived, self.killed, self.wounded, self.missing = (np.zeros(reps, dtype=np.int64) for _ in range(4))
-        self.died_of_wounds, self.evacuated, self.returned, self.rotated_out = (
-            np.zeros(reps, dtype=np.int64) for _ in range(4)
-        )
-        self.present = np.zeros(self.n_columns, dtype=bool)  # a unit in the column has arrived and not left
-        self.law_state = [law.start(reps) for law in plan.laws]
-        # Parameters as the flows use them.
-        # Every value lies in its field's domain (see draw_params): nothing to clip.
-        self.killed_share = draws["casualties.killed"]
-        self.missing_share = _share_of_rest(draws["casualties.missing"], self.killed_share)
-        self.rtd_share = draws["wounded.return_to_duty"]
-        self.dow_share = _share_of_rest(draws["wounded.died_of_wounds"], self.rtd_share)
-        self.sick_rate = draws["disease.daily_rate"][:, None]
-        self.sick_any = bool((self.sick_rate > 0).any())
-        self.sick_return = draws["disease.return_to_duty"]
-        self.reserve = np.rint(draws[plan.reserve]).astype(np.int64) if plan.reserve else None
-        # Policy state, by policy.
-        self.send = [np.rint(draws[pol.send]).astype(np.int64) for pol in plan.policies]
-        self.in_transit = [np.zeros(reps, dtype=bool) for _ in plan.policies]
-        self.sent_times = [np.zeros(reps, dtype=np.int64) for _ in plan.policies]
+        self.threads = max(1, min(threads, len(blocks)))
+        v = draw_params(plan, self.streams, values).values
+        self.schedule = schedule_of(plan, v, reps)
+        self.slot_column = np.array(plan.column, dtype=np.int64)
+        self.from_reserve = np.array([u.from_reserve for u in plan.units], dtype=np.bool_)
+        columns = int(self.slot_column.max()) + 1
+        self._conditions(plan, reps)
+        self._state(plan, v, reps, columns)
+        self._params(plan, v, reps)
+        days = plan.days
+        self.q = np.zeros((len(MEASURES), days, len(QUANTILES))) if summary else None
+        self.mean = np.zeros((len(MEASURES), days)) if summary else None
+        self.samples = {k: np.zeros((min(samples, reps), days), dtype=np.int64) for k in MEASURES}
+        self.chunk = max(1, min(days, BUFFER // (len(MEASURES) * reps)))
+        self.buf = np.zeros((self.chunk, len(MEASURES), reps), dtype=np.int64)
+
+    # -- set-up ----------------------------------------------------------------------------
+    def _conditions(self, plan: Plan, reps: int) -> None:
+        """Conditions as arrays: the tracked crossings, then the claims tested on a date, then
+        the policies' triggers."""
+        self.crossing_names = list(plan.conditions)
+        self.snapshot_ids = list(plan.snapshots)
         conds = [
             *plan.conditions.values(),
             *(c for _, c in plan.snapshots.values()),
             *(pol.when for pol in plan.policies),
         ]
-        self.peaks = Peaks(peak_names(conds), reps)
-        self.crossings = Crossings(plan.conditions, reps, self.peaks)
-        self.holds_on: dict[str, np.ndarray] = {}  # claim id -> holds on its date, per replication
-        self.posture_now = self.column_posture[:, 0].copy()
-        self.groups: list[tuple[int, np.ndarray]] = []
-        self.present_idx = np.zeros(0, dtype=np.int64)
-        self.env = simpy.Environment()
+        peaks = sorted(peak_names(conds))
+        codes = kernel.COMPARISON_CODES
 
-    def _take_reserve(self, wanted: np.ndarray) -> np.ndarray:
-        if self.reserve is None:
-            return wanted
-        got = np.minimum(wanted, self.reserve)
-        self.reserve -= got
-        return got
+        def ref(c) -> int:
+            if c.of is None:
+                return -1
+            return PEAK + peaks.index(c.of[5:]) if c.of.startswith("peak_") else MEASURES.index(c.of)
 
-    # -- scheduled events ------------------------------------------------------------------
-    def _at(self, when: float, action: Callable[[], None]):
-        yield self.env.timeout(when - self.env.now)
-        action()
+        def bounds(c) -> tuple[float, float]:
+            return c.value if c.comparison == "between" else (c.value, c.value)
 
-    def _arrive(self, ui: int) -> None:
-        unit = self.plan.units[ui]
-        size = np.rint(self.draws[unit.size]).astype(np.int64)
-        if unit.from_reserve:
-            size = self._take_reserve(size)
-        self.on_duty[:, self.column_of[ui]] += size
-        self.arrived += size
-        self.present[self.column_of[ui]] = True
-        self._regroup()
+        self.conditions = (
+            np.array([MEASURES.index(c.measure) for c in conds], dtype=np.int64),
+            np.array([codes[c.comparison] for c in conds], dtype=np.int64),
+            np.array([bounds(c)[0] for c in conds], dtype=float),
+            np.array([bounds(c)[1] for c in conds], dtype=float),
+            np.array([ref(c) for c in conds], dtype=np.int64),
+            len(self.crossing_names),
+            np.array([d for d, _ in plan.snapshots.values()], dtype=np.int64),
+            np.array([MEASURES.index(p) for p in peaks], dtype=np.int64),
+        )
+        self.n_peaks = len(peaks)
 
-    def _leave(self, ui: int) -> None:
-        c = self.column_of[ui]  # a unit that leaves has a column of its own
-        self.rotated_out += self.on_duty[:, c]
-        self.on_duty[:, c] = 0
-        self.present[c] = False
-        self._regroup()
+    def _state(self, plan: Plan, v: dict[str, np.ndarray], reps: int, columns: int) -> None:
+        lines = [plan.recovery, plan.sick_recovery, plan.dying, plan.evacuation]
+        self.lag = np.array([0 if line is None else line.lag for line in lines], dtype=np.int64)
+        chance = np.ones((len(lines), reps))
+        for i, line in enumerate(lines):
+            if line is not None:
+                chance[i] = line.chance(v)
+        self.geometric = np.array([bool((c < 1).any()) for c in chance], dtype=np.bool_)
+        self.care_p = prepare(chance)
+        present = np.zeros((reps, columns), dtype=np.bool_)
+        for pol in plan.policies:
+            present[:, plan.column[pol.slot]] = True  # a policy's unit is there to receive
+        n_pol, n_cross, n_snap = len(plan.policies), len(self.crossing_names), len(self.snapshot_ids)
+        reserve = np.rint(v[plan.reserve]).astype(np.int64) if plan.reserve else np.full(reps, -1, dtype=np.int64)
+        self.state = (
+            np.zeros((reps, columns), dtype=np.int64),  # duty: people on duty per column
+            present,  # the column's unit has arrived and not left
+            np.zeros((reps, columns), dtype=np.int64),  # posture of each column
+            np.zeros((reps, kernel.N_COUNTERS), dtype=np.int64),  # cumulative counts (kernel.C_*)
+            np.zeros((len(lines), reps, max(1, int(self.lag.max()))), dtype=np.int64),  # care queues
+            np.zeros((len(lines), reps), dtype=np.int64),  # past the queue, waiting for their chance
+            np.zeros((len(lines), reps), dtype=np.int64),  # everyone in each care line
+            np.zeros((reps, len(plan.laws))),  # fraction of a casualty carried (per_day, no noise)
+            reserve,  # people left to send (-1: no limit)
+            np.full((reps, n_pol), -1, dtype=np.int64),  # day a dispatch arrives
+            np.zeros((reps, n_pol), dtype=np.int64),  # people in it
+            np.zeros((reps, n_pol), dtype=np.bool_),  # a dispatch is on its way
+            np.zeros((reps, n_pol), dtype=np.int64),  # dispatches arrived
+            np.zeros((reps, self.n_peaks), dtype=np.int64),  # running peaks
+            np.zeros((reps, n_cross), dtype=np.bool_),  # the condition has been false
+            np.full((reps, n_cross), -1, dtype=np.int32),  # first crossing day
+            np.zeros((reps, n_snap), dtype=np.bool_),  # claim holds on its date
+        )
+        kernel.set_postures(0, self.schedule.kernel_tuple(), self.state[2])
 
-    def _phase(self, day: int) -> None:
-        self.posture_now = self.column_posture[:, day].copy()
-        self._regroup()
+    def _params(self, plan: Plan, v: dict[str, np.ndarray], reps: int) -> None:
+        n_laws = len(plan.laws)
+        rate, mean, dispersion = np.zeros((reps, n_laws)), np.zeros((reps, n_laws)), np.ones((reps, n_laws))
+        noise = np.zeros(n_laws, dtype=np.int64)
+        for p, law in enumerate(plan.laws):
+            given = law.kernel_inputs(v)
+            for target, x in ((rate, given.rate), (mean, given.mean), (dispersion, given.dispersion)):
+                if x is not None:
+                    target[:, p] = x
+            noise[p] = given.noise
+        killed = v["casualties.killed"]
+        rtd = v["wounded.return_to_duty"]
+        split = np.stack(
+            [
+                killed,
+                _share_of_rest(v["casualties.missing"], killed),
+                rtd,
+                _share_of_rest(v["wounded.died_of_wounds"], rtd),
+            ],
+            axis=1,
+        )
+        sick = np.stack([v["disease.daily_rate"], v["disease.return_to_duty"]], axis=1)
+        self.params = (
+            self.lag,
+            self.geometric,
+            self.care_p,
+            np.array([law.code for law in plan.laws], dtype=np.int64),
+            noise,
+            prepare(rate),
+            mean,
+            dispersion,
+            prepare(split),
+            prepare(sick),
+            np.stack([np.rint(v[pol.send]).astype(np.int64) for pol in plan.policies], axis=1)
+            if plan.policies
+            else np.zeros((reps, 0), dtype=np.int64),
+            np.array([plan.column[pol.slot] for pol in plan.policies], dtype=np.int64),
+            np.array([pol.delay_days for pol in plan.policies], dtype=np.int64),
+            np.array([-1 if pol.max_times is None else pol.max_times for pol in plan.policies], dtype=np.int64),
+            bool((v["disease.daily_rate"] > 0).any()),
+        )
 
-    def _policy_arrival(self, i: int, amount: np.ndarray, mask: np.ndarray) -> None:
-        self.on_duty[:, self.column_of[self.plan.policies[i].slot]] += amount
-        self.arrived += amount
-        self.in_transit[i][mask] = False
-        self.sent_times[i][mask] += 1
+    # -- the calendar ----------------------------------------------------------------------
+    def _event(self, env: simpy.Environment, day: int):
+        yield env.timeout(day)
+        kernel.apply_events(day, self.state, self.schedule.kernel_tuple(), self.slot_column, self.from_reserve)
 
-    def _regroup(self) -> None:
-        """Units present in each posture whose law causes losses (recomputed on events only)."""
-        groups = []
-        for pi, law in enumerate(self.plan.laws):
-            if not law.causes_losses:
-                continue
-            idx = np.flatnonzero(self.present & (self.posture_now == pi))
-            if idx.size:
-                groups.append((pi, idx))
-        self.groups = groups
-        self.present_idx = np.flatnonzero(self.present)
+    def _daily(self, env: simpy.Environment):
+        """Run the step from one event day to the next (events of a day come before its step)."""
+        yield env.timeout(0.5)
+        day, days = 0, self.plan.days
+        while day < days:
+            upcoming = env.peek()
+            stop = days if math.isinf(upcoming) else min(days, math.ceil(upcoming))
+            self._advance(day, stop)
+            yield env.timeout(stop - day)
+            day = stop
 
-    def _schedule(self) -> None:
-        env = self.env
-        for ui, u in enumerate(self.plan.units):
-            if u.arrive is not None:
-                env.process(self._at(u.arrive, lambda ui=ui: self._arrive(ui)))
-            if u.leave is not None:
-                env.process(self._at(u.leave, lambda ui=ui: self._leave(ui)))
-        for d in self.plan.phase_days:
-            env.process(self._at(d, lambda d=d: self._phase(d)))
-        for pol in self.plan.policies:
-            self.present[self.column_of[pol.slot]] = True
-        self._regroup()
-        env.process(self._daily())
+    # -- the days --------------------------------------------------------------------------
+    def _blocks(self, part: int, d0: int, d1: int) -> None:
+        """Days ``d0`` to ``d1 - 1`` of every ``threads``-th block from ``part`` on."""
+        for b in range(part, len(self.streams.blocks), self.threads):
+            sl = self.streams.slices[b]
+            kernel.run_days(
+                self.streams.states[b],
+                sl.start,
+                sl.stop,
+                d0,
+                d1,
+                self.plan.days,
+                self.state,
+                self.params,
+                self.conditions,
+                self.buf,
+                np.zeros(len(MEASURES), dtype=np.int64),
+            )
 
-    # -- the daily process -----------------------------------------------------------------
-    def _daily(self):
-        yield self.env.timeout(0.5)
-        for day in range(self.plan.days):
-            self.step(day)
+    def _summarise(self, part: int, n_days: int, d0: int) -> None:
+        rows = np.arange(part, len(MEASURES), self.threads)
+        kernel.summarise(self.buf, n_days, rows, np.asarray(QUANTILES), self.q, self.mean, d0)
+
+    def _each(self, fn: Callable, *args) -> None:
+        if self.pool is None:
+            fn(0, *args)
+        else:
+            list(self.pool.map(lambda part: fn(part, *args), range(self.threads)))
+
+    def _advance(self, d0: int, d1: int) -> None:
+        for c0 in range(d0, d1, self.chunk):
+            c1 = min(c0 + self.chunk, d1)
+            self._each(self._blocks, c0, c1)
+            if self.q is not None:
+                self._each(self._summarise, c1 - c0, c0)
+            n = len(next(iter(self.samples.values())))
+            for i, k in enumerate(MEASURES):
+                self.samples[k][:, c0:c1] = self.buf[: c1 - c0, i, :n].T
+            for j in range(c1 - c0):
+                if self.recorders:
+                    m = dict(zip(MEASURES, self.buf[j], strict=True))
+                    for rec in self.recorders:
+                        rec.record(c0 + j, m)
             if self.on_day is not None:
-                self.on_day(day)
-            yield self.env.timeout(1)
-
-    def _combat_losses(self) -> np.ndarray:
-        """Casualties of the day per replication and on-duty column, by each posture's loss law."""
-        hit = np.zeros_like(self.on_duty)
-        laws, values = self.plan.laws, self.draws.values
-        for pi, idx in self.groups:
-            hit[:, idx] = laws[pi].draw(self.on_duty[:, idx], values, self.streams, self.law_state[pi])
-        return hit
-
-    def step(self, day: int) -> None:
-        """One day: returns from care, combat losses and their split, disease, policy, records."""
-        # Returns from care happen first: today's wounded are not back today.
-        returning = self.wound_care.leave(day) + self.sick_care.leave(day)
-        if returning.any():
-            self._return_to_duty(returning)
-        # Leaving care for good.
-        if self.dying is not None:
-            self.died_of_wounds += self.dying.leave(day)
-        if self.leaving is not None:
-            self.evacuated += self.leaving.leave(day)
-        hit = self._combat_losses()
-        total = hit.sum(axis=1)
-        if total.any():
-            self.on_duty -= hit
-            self._casualties(day, total)
-        if self.sick_any:
-            self._disease(day)
-        m = self.measures()
-        self.peaks.update(m)
-        self._policy(day, m)
-        self.crossings.update(day, m)
-        for cid, (d, cond) in self.plan.snapshots.items():
-            if d == day:
-                self.holds_on[cid] = compare(m[cond.measure], cond.comparison, reference(cond, m, self.peaks))
-        for rec in self.recorders:
-            rec.record(day, m)
-
-    def _casualties(self, day: int, total: np.ndarray) -> None:
-        """Split the day's combat casualties into killed, missing and wounded; the wounded by fate."""
-        streams = self.streams
-        killed = streams.binomial(total, self.killed_share)
-        rest = total - killed
-        missing = streams.binomial(rest, self.missing_share)
-        wounded = rest - missing
-        rtd = streams.binomial(wounded, self.rtd_share)
-        rest = wounded - rtd
-        dow = streams.binomial(rest, self.dow_share)
-        evac = rest - dow
-        self.killed += killed
-        self.missing += missing
-        self.wounded += wounded
-        self.wound_care.enter(day, rtd)
-        if self.dying is None:
-            self.died_of_wounds += dow
-        else:
-            self.dying.enter(day, dow)
-        if self.leaving is None:
-            self.evacuated += evac
-        else:
-            self.leaving.enter(day, evac)
-
-    def _disease(self, day: int) -> None:
-        """Disease and non-battle injury, among everyone on duty in present units."""
-        cols = self.present_idx
-        sick = self.streams.binomial(self.on_duty[:, cols], self.sick_rate)
-        if sick.any():
-            self.on_duty[:, cols] -= sick
-            sick = sick.sum(axis=1)
-            recover = self.streams.binomial(sick, self.sick_return)
-            self.sick_care.enter(day, recover)
-            self.evacuated += sick - recover
-
-    def _return_to_duty(self, returning: np.ndarray) -> None:
-        """Recovered people rejoin the present unit with the most people on duty (a pooled
-        replacement system); with no unit left they go home with the rest (rotated out)."""
-        self.returned += returning
-        if not self.present.any():
-            self.rotated_out += returning
-            return
-        duty = np.where(self.present, self.on_duty, -1)
-        self.on_duty[np.arange(self.reps), duty.argmax(axis=1)] += returning
-
-    def _policy(self, day: int, m: dict[str, np.ndarray]) -> None:
-        for i, pol in enumerate(self.plan.policies):
-            cond = pol.when
-            holds = compare(m[cond.measure], cond.comparison, reference(cond, m, self.peaks))
-            go = holds & ~self.in_transit[i] & (m["arrived"] > 0)
-            if pol.max_times is not None:
-                go &= self.sent_times[i] < pol.max_times
-            if not go.any():
-                continue
-            amount = self._take_reserve(np.where(go, self.send[i], 0))
-            go &= amount > 0
-            if not go.any():
-                continue
-            self.in_transit[i] |= go
-            when = day + pol.delay_days
-            if when < self.plan.days:
-                self.env.process(self._at(when, lambda i=i, a=amount, g=go: self._policy_arrival(i, a, g)))
-
-    def measures(self) -> dict[str, np.ndarray]:
-        """The day's closing measures, each an array over replications."""
-        wounded_in_care = self.wound_care.total()
-        for waiting in (self.dying, self.leaving):
-            if waiting is not None:
-                wounded_in_care = wounded_in_care + waiting.total()
-        casualties = self.killed + self.wounded + self.missing
-        return {
-            "arrived": self.arrived,
-            "deployed": self.arrived - self.rotated_out,
-            "effective": self.on_duty.sum(axis=1),
-            "wounded_in_care": wounded_in_care,
-            "sick_in_care": self.sick_care.total(),
-            "killed": self.killed,
-            "wounded": self.wounded,
-            "missing": self.missing,
-            "casualties": casualties,
-            "died_of_wounds": self.died_of_wounds,
-            "evacuated": self.evacuated,
-            "permanent_losses": self.killed + self.died_of_wounds + self.evacuated + self.missing,
-            "returned_to_duty": self.returned,
-            "rotated_out": self.rotated_out,
-        }
+                self.on_day(c1 - 1)
 
     def run(self) -> Engine:
-        """Run every day; afterwards ``crossings.first`` holds the first-crossing days."""
-        self._schedule()
-        self.env.run(until=self.plan.days)
+        """Run every day; afterwards :attr:`first` and :attr:`holds_on` hold the outcomes."""
+        env = simpy.Environment()
+        for day in self.schedule.event_days(self.plan.days):
+            env.process(self._event(env, day))
+        env.process(self._daily(env))
+        self.pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
+        try:
+            env.run()
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown()
+        first, holds_on = self.state[15], self.state[16]
+        self.first = {n: np.ascontiguousarray(first[:, i]) for i, n in enumerate(self.crossing_names)}
+        self.holds_on = {c: np.ascontiguousarray(holds_on[:, i]) for i, c in enumerate(self.snapshot_ids)}
         return self

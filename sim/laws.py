@@ -2,25 +2,25 @@
 
 A posture's law is chosen by the fields it gives (:attr:`sim.scenario.Posture.law`) and made
 when the scenario is compiled (:func:`law_for`), holding the field paths of the parameters it
-reads.  Each law draws a day's casualties in two forms that make the same draws in the same
-order: :meth:`Law.draw` for every replication of a batch at once (the engine), and
+reads.  A law has two forms: its :attr:`Law.code` and :meth:`Law.kernel_inputs`, which the
+compiled daily step (:mod:`sim.kernel`) draws from for every replication, and
 :meth:`Law.draw_one` for one replication with scalar draws (the reference model, see
-:mod:`sim.reference`).
+:mod:`sim.reference`), written the obvious way as a yardstick.
 
 A new law is a class here, registered under the name ``Posture.law`` gives it, with the fields
-it reads in the scenario schema; the plan collects a posture's parameters from its fields and
-the engine and the reference model call the law without knowing which it is.
+it reads in the scenario schema, and a branch of the compiled step for its code; the plan
+collects a posture's parameters from its fields.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 import numpy as np
 
-from .streams import Streams
+from .kernel import LAW_NONE, LAW_PER_DAY, LAW_RATE, NOISE_NEGATIVE_BINOMIAL, NOISE_NONE, NOISE_POISSON
 
 if TYPE_CHECKING:
     from .scenario import Posture
@@ -46,47 +46,46 @@ def law_for(name: str, posture: Posture) -> Law:
     return LAWS[posture.law].from_posture(name, posture)
 
 
+class KernelInputs(NamedTuple):
+    """What the compiled step reads of a law, per replication (None: not read)."""
+
+    rate: np.ndarray | None = None  # per-person daily probability (``LAW_RATE``)
+    mean: np.ndarray | None = None  # mean count a day (``LAW_PER_DAY``)
+    dispersion: np.ndarray | None = None  # negative binomial shape (``LAW_PER_DAY``)
+    noise: int = NOISE_NONE
+
+
 class Law:
-    """A posture's loss law.  Subclasses set :attr:`name` and implement the methods below."""
+    """A posture's loss law.  Subclasses set :attr:`name` and :attr:`code` and implement the
+    methods below."""
 
     #: The law's name, as :attr:`sim.scenario.Posture.law` gives it.
     name: ClassVar[str]
-    #: False for a law that never makes casualties: the engine does not call it.
-    causes_losses: ClassVar[bool] = True
+    #: The law's branch of the compiled daily step (:data:`sim.kernel.LAW_NONE` and so on).
+    code: ClassVar[int]
+
+    @property
+    def causes_losses(self) -> bool:
+        """False for a law that never makes casualties."""
+        return self.code != LAW_NONE
 
     @classmethod
     def from_posture(cls, name: str, posture: Posture) -> Law:
         """The law of the posture called ``name``, with its parameters' field paths."""
         raise NotImplementedError
 
+    def kernel_inputs(self, values: Mapping[str, np.ndarray]) -> KernelInputs:
+        """The law's parameters as the compiled step reads them, from each replication's
+        parameter values by field path."""
+        return KernelInputs()
+
     def start(self, reps: int) -> Any:
-        """What the law carries from one day to the next, for ``reps`` replications (None: nothing)."""
+        """What :meth:`draw_one` carries from one day to the next (None: nothing)."""
         return None
 
-    def draw(self, duty: np.ndarray, values: Mapping[str, np.ndarray], streams: Streams, state: Any) -> np.ndarray:
-        """The day's casualties of every replication in every unit of the posture.
-
-        Parameters
-        ----------
-        duty : ndarray (reps, units)
-            People on duty in each of the posture's units (int64).
-        values : mapping of str to ndarray
-            Each replication's parameter values, by field path.
-        streams : Streams
-            The batch's random streams.
-        state : object
-            What :meth:`start` returned, updated in place.
-
-        Returns
-        -------
-        ndarray (reps, units)
-            Casualties (int64), at most ``duty``.
-        """
-        raise NotImplementedError
-
     def draw_one(self, duty: list[int], values: Mapping[str, float], rng: np.random.Generator, state: Any) -> list[int]:
-        """:meth:`draw` for one replication: ``duty`` and the result hold one count per unit,
-        ``state`` is what ``start(1)`` returned."""
+        """One replication's casualties of the day in each unit of the posture (``duty``: one
+        count per unit); ``state`` is what ``start(1)`` returned."""
         raise NotImplementedError
 
 
@@ -96,14 +95,11 @@ class NoLoss(Law):
     """No combat losses (training, rear duty)."""
 
     name: ClassVar[str] = "none"
-    causes_losses: ClassVar[bool] = False
+    code: ClassVar[int] = LAW_NONE
 
     @classmethod
     def from_posture(cls, name: str, posture: Posture) -> NoLoss:
         return cls()
-
-    def draw(self, duty, values, streams, state):
-        return np.zeros_like(duty)
 
     def draw_one(self, duty, values, rng, state):
         return [0] * len(duty)
@@ -116,17 +112,21 @@ class DailyRate(Law):
     draw per unit): the force decays exponentially."""
 
     name: ClassVar[str] = "rate"
+    code: ClassVar[int] = LAW_RATE
     rate: str  # field path of the per-person daily probability
 
     @classmethod
     def from_posture(cls, name: str, posture: Posture) -> DailyRate:
         return cls(f"postures.{name}.daily_rate")
 
-    def draw(self, duty, values, streams, state):
-        return streams.binomial(duty, values[self.rate][:, None])
+    def kernel_inputs(self, values):
+        return KernelInputs(rate=values[self.rate])
 
     def draw_one(self, duty, values, rng, state):
         return [int(rng.binomial(n, values[self.rate])) for n in duty]
+
+
+_NOISE = {"none": NOISE_NONE, "poisson": NOISE_POISSON, "negative_binomial": NOISE_NEGATIVE_BINOMIAL}
 
 
 @register
@@ -137,6 +137,7 @@ class PerDay(Law):
     replacement."""
 
     name: ClassVar[str] = "per_day"
+    code: ClassVar[int] = LAW_PER_DAY
     per_day: str  # field path of the mean count a day
     noise: str  # "poisson", "negative_binomial" or "none"
     dispersion: str | None  # field path of the negative binomial's shape (that noise only)
@@ -146,23 +147,13 @@ class PerDay(Law):
         dispersion = f"postures.{name}.dispersion" if posture.noise == "negative_binomial" else None
         return cls(f"postures.{name}.per_day", posture.noise, dispersion)
 
+    def kernel_inputs(self, values):
+        k = values[self.dispersion] if self.dispersion else None
+        return KernelInputs(mean=values[self.per_day], dispersion=k, noise=_NOISE[self.noise])
+
     def start(self, reps: int) -> np.ndarray:
         """The fraction of a casualty carried over to the next day (noise ``none``)."""
         return np.zeros(reps)
-
-    def draw(self, duty, values, streams, state):
-        total = duty.sum(axis=1)
-        mean = values[self.per_day]
-        if self.noise == "none":
-            state += mean
-            count = np.floor(state + 1e-9).astype(np.int64)
-            state -= count
-        elif self.noise == "poisson":
-            count = streams.draw("poisson", mean)
-        else:
-            k = values[self.dispersion]
-            count = streams.draw("negative_binomial", k, k / (k + np.maximum(mean, 1e-12)))
-        return spread(np.minimum(count, total), duty, total, streams)
 
     def draw_one(self, duty, values, rng, state):
         mean = max(values[self.per_day], 0.0)
@@ -184,19 +175,3 @@ class PerDay(Law):
             count -= hit
             hits.append(int(hit))
         return hits
-
-
-def spread(count: np.ndarray, duty: np.ndarray, total: np.ndarray, streams: Streams) -> np.ndarray:
-    """Share each replication's ``count`` casualties among the units (columns of ``duty``, whose
-    rows sum to ``total``): who is hit is a draw without replacement from everyone on duty
-    there (a multivariate hypergeometric, one unit at a time)."""
-    hit = np.zeros_like(duty)
-    left, pool = count, total
-    last = duty.shape[1] - 1
-    for j in range(last):
-        here = duty[:, j]
-        got = streams.draw("hypergeometric", here, pool - here, left) if left.any() else np.zeros_like(left)
-        hit[:, j] = got
-        left, pool = left - got, pool - here
-    hit[:, last] = left
-    return hit

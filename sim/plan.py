@@ -35,6 +35,17 @@ class UnitSlot:
 
 
 @dataclass(frozen=True)
+class PhaseEntry:
+    """A phase, compiled: from ``day`` on, the unit slots ``slots`` are in posture ``posture``
+    (an index); ``specific`` when the phase names units (it beats one for all of the same day)."""
+
+    day: int
+    posture: int
+    specific: bool
+    slots: frozenset[int]
+
+
+@dataclass(frozen=True)
 class PolicySpec:
     """A policy, compiled: when ``when`` holds, send ``send`` people to unit slot ``slot``,
     arriving ``delay_days`` later, at most ``max_times`` times (None: no limit)."""
@@ -68,6 +79,8 @@ class Plan:
     conditions: dict[str, Condition] = field(default_factory=dict)  # tracked for first crossings
     snapshots: dict[str, tuple[int, Condition]] = field(default_factory=dict)  # claim -> (day, condition)
     phase_days: list[int] = field(default_factory=list)
+    entries: list[PhaseEntry] = field(default_factory=list)  # the phases, in file order
+    start_posture: int = 0  # posture index before any phase
 
     def param_paths(self) -> list[str]:
         return sorted(self.params)
@@ -134,6 +147,16 @@ def compile_plan(s: Scenario) -> Plan:
         units.append(UnitSlot(p.name, None, None, None, from_reserve=True))
         aliases[p.name] = {p.name}
     table = _posture_table(s, units, aliases, days)
+    names = list(s.postures)
+    entries = [
+        PhaseEntry(
+            (ph.from_ - s.start).days,
+            names.index(ph.posture),
+            ph.units is not None,
+            frozenset(ui for ui, u in enumerate(units) if ph.units is None or aliases[u.name] & set(ph.units)),
+        )
+        for ph in s.phases
+    ]
     changes = sorted({d for d in range(1, days) if (table[:, d] != table[:, d - 1]).any()})
     return Plan(
         scenario=s,
@@ -149,11 +172,13 @@ def compile_plan(s: Scenario) -> Plan:
         dying=_delay(s.wounded.died_of_wounds_days, "wounded.died_of_wounds_days.mean"),
         evacuation=_delay(s.wounded.evacuation_days, "wounded.evacuation_days.mean"),
         reserve=None if s.reserve is None else "reserve",
-        column=_columns(units, table),
+        column=_columns(units, entries),
         policies=policies,
         conditions=conditions_of(s),
         snapshots=snapshots_of(s),
         phase_days=changes,
+        entries=entries,
+        start_posture=names.index(s.start_posture),
     )
 
 
@@ -202,16 +227,16 @@ def _delay(d: Delay | None, path: str) -> DelaySpec | None:
     return None if d is None else DelaySpec(d.min, path)
 
 
-def _columns(units: list[UnitSlot], table: np.ndarray) -> list[int]:
+def _columns(units: list[UnitSlot], entries: list[PhaseEntry]) -> list[int]:
     """On-duty column of each unit slot.  Units the model cannot tell apart once they have
-    arrived (same posture every day, never rotated out, not a policy slot) share a column,
-    so their casualties are drawn once instead of once per unit."""
+    arrived (the same phases apply to them, never rotated out, not a policy slot) share a
+    column, so their casualties are drawn once instead of once per unit."""
     columns: list[int] = []
-    shared: dict[bytes, int] = {}
+    shared: dict[tuple[int, ...], int] = {}
     n = 0
     for ui, u in enumerate(units):
         if u.leave is None and u.size is not None and not any(v.name.startswith(f"{u.name}/r") for v in units):
-            key = table[ui].tobytes()
+            key = tuple(e for e, entry in enumerate(entries) if ui in entry.slots)
             if key in shared:
                 columns.append(shared[key])
                 continue

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
-import traceback
 import warnings
 from pathlib import Path
 from typing import NamedTuple
@@ -13,12 +11,12 @@ import numpy as np
 from . import __version__
 from .engine import Engine
 from .loading import load_scenario
-from .measures import QuantileRecorder, SampleRecorder, TrajectoryRecorder
-from .parallel import check_workers, start_processes
+from .measures import TrajectoryRecorder
+from .parallel import check_workers
 from .plan import Plan, compile_plan
 from .results import Result
 from .rules import check_run_size
-from .scenario import MEASURES, Scenario
+from .scenario import Scenario
 from .streams import blocks_for
 
 
@@ -35,91 +33,9 @@ def _progress_bar(total_days: int, label: str):
     return bar, bar.add_task(label, total=total_days)
 
 
-class _Send:
-    """A worker's recorder: each day's measures down a pipe, as one int64 block."""
-
-    def __init__(self, conn):
-        self.conn = conn
-
-    def record(self, day: int, m: dict[str, np.ndarray]) -> None:
-        self.conn.send_bytes(np.stack([m[k] for k in MEASURES]).astype(np.int64).tobytes())
-
-
 def _rows(values: dict[str, np.ndarray] | None, start: int, n: int) -> dict[str, np.ndarray] | None:
     """Replications ``start`` to ``start + n`` of per-replication values (None: none given)."""
     return {k: np.asarray(v)[start : start + n] for k, v in values.items()} if values else None
-
-
-def _lockstep_worker(plan, seed: int, blocks, values, conn) -> None:
-    try:
-        eng = Engine(plan, seed, blocks, [_Send(conn)], values=values).run()
-        conn.send_bytes(pickle.dumps((eng.crossings.first, eng.holds_on)))
-    except BaseException:
-        conn.send_bytes(_FAILED + traceback.format_exc().encode())
-    finally:
-        conn.close()
-
-
-_FAILED = b"\x00worker failed\x00"
-
-
-def _receive(conn) -> bytes:
-    data = conn.recv_bytes()
-    if data.startswith(_FAILED):
-        raise RuntimeError("a worker process failed:\n" + data[len(_FAILED) :].decode())
-    return data
-
-
-class _Lockstep:
-    """The blocks run in ``workers`` processes in lock step: each day, every worker sends its
-    replications' measures and the recorders here see all replications in block order, so
-    the results are those of one process.  The processes start when this is made (before a
-    progress bar starts its thread, so that they can be forked: see :mod:`sim.parallel`)."""
-
-    def __init__(self, plan, seed: int, blocks, values, workers: int):
-        from multiprocessing import Pipe
-
-        self.days = plan.days
-        groups = [list(g) for g in np.array_split(np.arange(len(blocks)), workers) if len(g)]
-        args, self.conns, start = [], [], 0
-        for g in groups:
-            part = [blocks[i] for i in g]
-            n = sum(c for _, c in part)
-            sub = _rows(values, start, n)
-            start += n
-            recv, send = Pipe(duplex=False)
-            args.append((plan, seed, part, sub, send))
-            self.conns.append(recv)
-        try:
-            self.procs = start_processes(_lockstep_worker, args)
-        finally:
-            for a in args:
-                a[-1].close()
-
-    def run(self, recorders, on_day):
-        """Feed ``recorders`` every day; returns the first crossings and the claims' outcomes."""
-        for day in range(self.days):
-            parts = [np.frombuffer(_receive(c), dtype=np.int64).reshape(len(MEASURES), -1) for c in self.conns]
-            merged = np.concatenate(parts, axis=1)
-            m = dict(zip(MEASURES, merged, strict=True))
-            for rec in recorders:
-                rec.record(day, m)
-            if on_day is not None:
-                on_day(day)
-        ends = [pickle.loads(_receive(c)) for c in self.conns]
-        first = {k: np.concatenate([e[0][k] for e in ends]) for k in ends[0][0]}
-        holds_on = {k: np.concatenate([e[1][k] for e in ends]) for k in ends[0][1]}
-        return first, holds_on
-
-    def close(self) -> None:
-        """Close the pipes (a worker still running, after an error here, stops at its next send)
-        and wait for the processes, killing any that hang."""
-        for conn in self.conns:
-            conn.close()
-        for proc in self.procs:
-            proc.join(timeout=5)
-            if proc.is_alive():
-                proc.kill()
 
 
 def run(
@@ -163,10 +79,9 @@ def run(
         Extra recorders (objects with ``record(day, measures)``) fed every day; only without
         ``batch_blocks``.
     workers : int, optional
-        Processes to run the blocks of replications in (at most one per block; None: every
-        available CPU; see :mod:`sim.parallel`).  They run in lock step and this process
-        summarises every day across all of them, so the numbers are the same for any number of
-        workers.
+        Threads sharing out the blocks of replications (at most one per block; None: every
+        available CPU).  The compiled daily step runs outside the GIL and each block draws
+        from its own streams, so the numbers are the same for any number of workers.
     fixed : dict, optional
         Deprecated name of ``values``.
 
@@ -193,10 +108,6 @@ def run(
     blocks = blocks_for(reps)
     days = plan.days
     n_samples = min(samples, reps)
-    lockstep = None
-    if batch_blocks is None and min(workers, len(blocks)) > 1:
-        # Started before the progress bar's thread, so that they can be forked (see sim.parallel).
-        lockstep = _Lockstep(plan, seed, blocks, values, min(workers, len(blocks)))
     bar = None
     try:
         if progress:
@@ -205,14 +116,12 @@ def run(
         if batch_blocks is None:
             on_day = (lambda d: bar.update(task, completed=d + 1)) if bar else None
             out = _run_together(
-                plan, seed, blocks, values, lockstep, on_day, n_samples, keep_trajectories, recorders or []
+                plan, seed, blocks, values, workers, on_day, n_samples, keep_trajectories, recorders or []
             )
         else:
             on_batch = (lambda share: bar.update(task, completed=days * share)) if bar else None
             out = _run_in_batches(plan, seed, blocks, values, batch_blocks, on_batch, n_samples, keep_trajectories)
     finally:
-        if lockstep is not None:
-            lockstep.close()
         if bar:
             bar.stop()
     return Result(
@@ -248,24 +157,20 @@ def _run_together(
     seed: int,
     blocks,
     values,
-    lockstep: _Lockstep | None,
+    workers: int,
     on_day,
     n_samples: int,
     keep_trajectories: bool,
     recorders: list,
 ) -> _Outcome:
-    """Run every block at once: in this process, or in the lock-step workers when there are any;
-    the recorders here summarise every day."""
-    days = plan.days
-    quant, sample = QuantileRecorder(days), SampleRecorder(days, np.arange(n_samples))
-    store = TrajectoryRecorder(days, sum(n for _, n in blocks)) if keep_trajectories else None
-    recs = [quant, sample, *([store] if store else []), *recorders]
-    if lockstep is not None:
-        first, holds_on = lockstep.run(recs, on_day)
-    else:
-        engine = Engine(plan, seed, blocks, recs, values=values, on_day=on_day).run()
-        first, holds_on = engine.crossings.first, engine.holds_on
-    return _Outcome(quant.q, quant.mean, first, holds_on, sample.data, store.data if store else None)
+    """Run every block at once, ``workers`` threads sharing them out; the quantiles are counted
+    in compiled code, day by day."""
+    store = TrajectoryRecorder(plan.days, sum(n for _, n in blocks)) if keep_trajectories else None
+    recs = [*([store] if store else []), *recorders]
+    engine = Engine(
+        plan, seed, blocks, recs, values=values, on_day=on_day, threads=workers, summary=True, samples=n_samples
+    ).run()
+    return _Outcome(engine.q, engine.mean, engine.first, engine.holds_on, engine.samples, store.data if store else None)
 
 
 def _check_values(plan: Plan, values: dict[str, np.ndarray] | None, reps: int) -> None:
@@ -298,7 +203,7 @@ def _run_in_batches(
         eng = Engine(plan, seed, chunk, [rec], values=_rows(values, done, n)).run()
         done += n
         parts.append(rec)
-        firsts.append(eng.crossings.first)
+        firsts.append(eng.first)
         ons.append(eng.holds_on)
         if on_batch is not None:
             on_batch(min(1.0, (i + batch_blocks) / len(blocks)))

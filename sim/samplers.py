@@ -1,10 +1,10 @@
-"""Exact discrete random samplers compiled with numba, for a compiled daily step.
+"""Exact discrete random samplers compiled with numba, for the compiled daily step.
 
-Every sampler draws from a ``numpy.random.Generator`` passed in as its first argument (numba
-compiles ``Generator.random`` and ``Generator.standard_gamma`` to direct calls into the bit
-generator), so a compiled kernel draws from the same ``SeedSequence``-seeded block streams as
-the engine and advances the caller's ``Generator``.  Pass the ``Generator`` once per block to a
-compiled loop: converting it at a Python-to-compiled call costs about ten microseconds.
+Every sampler draws from a random stream passed in as its first argument: the four 64-bit
+words of a xoshiro256++ generator (Blackman and Vigna, 2019), a ``uint64`` array that the draw
+advances (:func:`sim.streams.stream` seeds one from a ``SeedSequence``).  A plain array keeps the compiled
+loops free of Python objects: passing numpy's ``Generator`` into them instead costs a
+reference count on every call of a sampler, several times the cost of the draw itself.
 
 The samplers are exact, not approximations: each either inverts the distribution function with
 the probability recurrence or uses a rejection method whose hat dominates the probability
@@ -22,8 +22,8 @@ only departures from the target law are floating-point round-off.
   raised by 1% and its squeeze lowered by 1%, since the published constants fall short of
   exactness by up to 0.6% (see :data:`PTRS_HAT`).
 - :func:`negative_binomial`: numpy's parameterisation (failures before ``k`` successes, real
-  ``k > 0``) as a gamma-Poisson mixture, the gamma from ``Generator.standard_gamma`` (numpy's
-  methods, compiled by numba: Marsaglia-Tsang for shape >= 1, Ahrens-Dieter GS below).
+  ``k > 0``) as a gamma-Poisson mixture, the gamma by :func:`standard_gamma` (Marsaglia and Tsang
+  2000 for shape >= 1, boosted by ``U ** (1 / shape)`` below, normals by the polar method).
 - :func:`hypergeometric`: inversion when the smaller of the sample and its complement is below
   10, else HRUA (Stadlober 1989, ratio of uniforms), as numpy does.
 
@@ -42,7 +42,7 @@ from numba import njit
 #: Inversion below this mean (binomial ``n * min(p, 1 - p)``, Poisson ``lam``), rejection from
 #: it on.  The rejection methods are only valid from 10 on; inversion costs about one step per
 #: unit of mean, and its starting probability ``exp(-mean)`` stays far from underflow.
-INVERSION_MAX_MEAN = 10.0
+INVERSION_MAX_MEAN = 20.0
 
 #: PTRS with Hörmann's constants is not quite exact: at some means (10 to about 1400) its hat
 #: falls up to 0.6% below the probability function (at one value about two standard deviations
@@ -64,7 +64,7 @@ _RECIPROCALS_TABLE = 64
 _RECIPROCALS = np.array([0.0] + [1.0 / k for k in range(1, _RECIPROCALS_TABLE)])
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def log_factorial(k):
     """``log(k!)`` for an integer ``k >= 0``.
 
@@ -79,15 +79,86 @@ def log_factorial(k):
 
 
 # ---------------------------------------------------------------------------------------------
+# The random stream
+
+_U64 = np.uint64
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def _rotl(x, k):
+    return (x << _U64(k)) | (x >> _U64(64 - k))
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def next_u64(s):
+    """The stream's next 64 random bits (xoshiro256++)."""
+    s0, s1, s2, s3 = s[0], s[1], s[2], s[3]
+    result = _rotl(s0 + s3, 23) + s0
+    t = s1 << _U64(17)
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    s3 = _rotl(s3, 45)
+    s[0], s[1], s[2], s[3] = s0, s1, s2, s3
+    return result
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def next_double(s):
+    """A uniform draw on [0, 1) with 53 random bits."""
+    return float(next_u64(s) >> _U64(11)) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def standard_normal(s):
+    """A standard normal draw (Marsaglia's polar method; exact)."""
+    while True:
+        x = 2.0 * next_double(s) - 1.0
+        y = 2.0 * next_double(s) - 1.0
+        r2 = x * x + y * y
+        if 0.0 < r2 < 1.0:
+            return x * math.sqrt(-2.0 * math.log(r2) / r2)
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def standard_gamma(s, shape):
+    """A ``Gamma(shape, 1)`` draw, ``shape > 0``: Marsaglia and Tsang's squeeze and rejection
+    for ``shape >= 1``; below, ``Gamma(shape + 1) * U ** (1 / shape)``."""
+    boost = 1.0
+    if shape < 1.0:
+        u = next_double(s)
+        while u == 0.0:
+            u = next_double(s)
+        boost = u ** (1.0 / shape)
+        shape += 1.0
+    d = shape - 1.0 / 3.0
+    c = 1.0 / math.sqrt(9.0 * d)
+    while True:
+        x = standard_normal(s)
+        v = 1.0 + c * x
+        if v <= 0.0:
+            continue
+        v = v * v * v
+        u = next_double(s)
+        x2 = x * x
+        if u < 1.0 - 0.0331 * x2 * x2:
+            return d * v * boost
+        if u > 0.0 and math.log(u) < 0.5 * x2 + d * (1.0 - v + math.log(v)):
+            return d * v * boost
+
+
+# ---------------------------------------------------------------------------------------------
 # Binomial
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def _binomial_inversion(rng, n, s, r):
     """Binomial by sequential search from 0: ``s = p / (1 - p)``, ``r = (1 - p) ** n``."""
     a = (n + 1) * s
     while True:
-        u = rng.random()
+        u = next_double(rng)
         px = r
         x = 0
         while True:
@@ -102,7 +173,7 @@ def _binomial_inversion(rng, n, s, r):
                 break
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def btrs_constants(n, p):
     """BTRS's hat and squeeze for ``Binomial(n, p)``, ``p <= 0.5``, ``n * p >= 10``.
 
@@ -124,7 +195,7 @@ def btrs_constants(n, p):
     return a, b, c, alpha, vr, m
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def _binomial_btrs(rng, n, p):
     """Binomial by BTRS (Hörmann 1993) for ``p <= 0.5`` and ``n * p >= 10``."""
     q = 1.0 - p
@@ -133,8 +204,8 @@ def _binomial_btrs(rng, n, p):
     h = math.nan
     lpq = 0.0
     while True:
-        u = rng.random() - 0.5
-        v = rng.random()
+        u = next_double(rng) - 0.5
+        v = next_double(rng)
         us = 0.5 - abs(u)
         if us <= 0.0:
             continue
@@ -153,7 +224,7 @@ def _binomial_btrs(rng, n, p):
             return k
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def _check_binomial(n, p):
     if n < 0:
         raise ValueError("binomial: n must be >= 0")
@@ -161,14 +232,14 @@ def _check_binomial(n, p):
         raise ValueError("binomial: p must be in [0, 1]")
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def binomial(rng, n, p):
     """One exact binomial draw.
 
     Parameters
     ----------
-    rng : numpy.random.Generator
-        The random source (advanced by the draw).
+    rng : numpy.ndarray
+        The random stream (:func:`sim.streams.stream`), advanced by the draw.
     n : int
         Number of trials, ``>= 0``.
     p : float
@@ -194,7 +265,7 @@ def binomial(rng, n, p):
     return n - x if flip else x
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def binomial_constants(p):
     """Constants of :func:`binomial_prepared` for one success probability.
 
@@ -215,7 +286,7 @@ def binomial_constants(p):
     return pp, flip, pp / (1.0 - pp), math.log1p(-pp)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def binomial_prepared(rng, n, c):
     """One exact binomial draw with the constants of :func:`binomial_constants`.
 
@@ -223,8 +294,8 @@ def binomial_prepared(rng, n, c):
 
     Parameters
     ----------
-    rng : numpy.random.Generator
-        The random source.
+    rng : numpy.ndarray
+        The random stream (:func:`sim.streams.stream`).
     n : int
         Number of trials, ``>= 0``.
     c : tuple
@@ -247,14 +318,14 @@ def binomial_prepared(rng, n, c):
     return n - x if flip else x
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def binomial_array(rng, n, p, out):
     """Exact binomial draws ``out[i] ~ Binomial(n[i], p[i])``, in order.
 
     Parameters
     ----------
-    rng : numpy.random.Generator
-        The random source.
+    rng : numpy.ndarray
+        The random stream (:func:`sim.streams.stream`).
     n : numpy.ndarray
         Trials, 1-D integers ``>= 0``.
     p : numpy.ndarray
@@ -278,12 +349,12 @@ def binomial_array(rng, n, p, out):
 # Poisson and negative binomial
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def _poisson_inversion(rng, lam):
     """Poisson by sequential search from 0, for small ``lam``."""
     enlam = math.exp(-lam)
     while True:
-        u = rng.random()
+        u = next_double(rng)
         px = enlam
         k = 0
         while True:
@@ -297,7 +368,7 @@ def _poisson_inversion(rng, lam):
                 break
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def ptrs_constants(lam):
     """PTRS's hat and squeeze for ``Poisson(lam)``, ``lam >= 10``.
 
@@ -316,7 +387,7 @@ def ptrs_constants(lam):
     return a, b, invalpha, vr
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def _poisson_ptrs(rng, lam):
     """Poisson by PTRS (Hörmann 1993), with the hat raised and the squeeze lowered to make it
     exact, for ``lam >= 10``."""
@@ -324,8 +395,8 @@ def _poisson_ptrs(rng, lam):
     a, b, invalpha, vr = ptrs_constants(lam)
     log_invalpha = math.log(invalpha)
     while True:
-        u = rng.random() - 0.5
-        v = rng.random() * PTRS_HAT
+        u = next_double(rng) - 0.5
+        v = next_double(rng) * PTRS_HAT
         us = 0.5 - abs(u)
         if us <= 0.0:
             continue
@@ -338,14 +409,14 @@ def _poisson_ptrs(rng, lam):
             return k
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def poisson(rng, lam):
     """One exact Poisson draw.
 
     Parameters
     ----------
-    rng : numpy.random.Generator
-        The random source.
+    rng : numpy.ndarray
+        The random stream (:func:`sim.streams.stream`).
     lam : float
         Mean, in ``[0, POISSON_LAM_MAX]``.
 
@@ -363,14 +434,14 @@ def poisson(rng, lam):
     return _poisson_ptrs(rng, lam)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def negative_binomial(rng, k, p):
     """One exact negative binomial draw, parameterised as numpy's.
 
     Parameters
     ----------
-    rng : numpy.random.Generator
-        The random source.
+    rng : numpy.ndarray
+        The random stream (:func:`sim.streams.stream`).
     k : float
         Number of successes, real ``> 0``.
     p : float
@@ -388,7 +459,7 @@ def negative_binomial(rng, k, p):
         raise ValueError("negative_binomial: p must be in (0, 1]")
     if p == 1.0:
         return 0
-    return poisson(rng, rng.standard_gamma(k) * ((1.0 - p) / p))
+    return poisson(rng, standard_gamma(rng, k) * ((1.0 - p) / p))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -399,7 +470,7 @@ _HRUA_D1 = 1.7155277699214135
 _HRUA_D2 = 0.8989161620588988
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def _hypergeometric_inversion(rng, m, total, n):
     """Draws from the smaller class ``m`` of ``total``, sample ``n < 10``, searching from 0.
 
@@ -412,7 +483,7 @@ def _hypergeometric_inversion(rng, m, total, n):
         p0 *= (rest - i) / (total - i)
     top = min(n, m)
     while True:
-        u = rng.random()
+        u = next_double(rng)
         px = p0
         x = 0
         while True:
@@ -426,7 +497,7 @@ def _hypergeometric_inversion(rng, m, total, n):
             x += 1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def hrua_constants(m, total, n):
     """HRUA's hat for the hypergeometric law of good items in a sample of ``n`` from ``total``
     items of which ``m`` are good.
@@ -451,7 +522,7 @@ def hrua_constants(m, total, n):
     return a, h, mode, b
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def _hypergeometric_hrua(rng, m, total, n):
     """Draws from the smaller class ``m`` of ``total``, sample ``10 <= n <= total / 2``, by HRUA
     (Stadlober's ratio of uniforms with a table-mountain hat)."""
@@ -459,8 +530,8 @@ def _hypergeometric_hrua(rng, m, total, n):
     a, h, mode, b = hrua_constants(m, total, n)
     g = log_factorial(mode) + log_factorial(m - mode) + log_factorial(n - mode) + log_factorial(big - n + mode)
     while True:
-        u = rng.random()
-        v = rng.random()
+        u = next_double(rng)
+        v = next_double(rng)
         if u <= 0.0:
             continue
         x = a + h * (v - 0.5) / u
@@ -476,14 +547,14 @@ def _hypergeometric_hrua(rng, m, total, n):
             return k
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True, _nrt=False)
 def hypergeometric(rng, ngood, nbad, nsample):
     """One exact hypergeometric draw: good items in ``nsample`` drawn without replacement.
 
     Parameters
     ----------
-    rng : numpy.random.Generator
-        The random source.
+    rng : numpy.ndarray
+        The random stream (:func:`sim.streams.stream`).
     ngood, nbad : int
         Good and bad items in the population, ``>= 0``.
     nsample : int

@@ -59,9 +59,19 @@ def blocks_for(reps: int) -> list[tuple[int, int]]:
     return [(b, min(BLOCK, reps - b * BLOCK)) for b in range(-(-reps // BLOCK))]
 
 
-def daily(seed: int, block: int) -> np.random.Generator:
-    """The engine's daily draws for one block of replications."""
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block, DAILY)))
+def stream(seq: np.random.SeedSequence) -> np.ndarray:
+    """The state of a compiled random stream (four ``uint64`` words of xoshiro256++, see
+    :mod:`sim.samplers`) seeded from ``seq``."""
+    state = seq.generate_state(4, np.uint64)
+    if not state.any():  # the one state xoshiro cannot leave; probability 2**-256
+        state[0] = 1
+    return state
+
+
+def daily(seed: int, block: int) -> np.ndarray:
+    """The engine's daily draws for one block of replications: the state of a compiled random
+    stream (:func:`stream`)."""
+    return stream(np.random.SeedSequence(seed, spawn_key=(block, DAILY)))
 
 
 def param_key(path: str) -> int:
@@ -92,7 +102,7 @@ class Streams:
     def __init__(self, seed: int, blocks: Sequence[tuple[int, int]]):
         self.seed = seed
         self.blocks = list(blocks)
-        self.rngs = [daily(seed, b) for b, _ in blocks]
+        self.states = [daily(seed, b) for b, _ in blocks]
         edges = np.cumsum([0] + [n for _, n in blocks])
         self.slices = [slice(int(a), int(b)) for a, b in itertools.pairwise(edges)]
         self.reps = int(edges[-1])
@@ -102,20 +112,3 @@ class Streams:
         numbers: the same path draws the same values in any scenario with the same seed)."""
         key = param_key(path)
         return np.concatenate([draw(parameter(self.seed, b, key), n) for b, n in self.blocks])
-
-    def draw(self, method: str, *args: np.ndarray | float) -> np.ndarray:
-        """Call ``Generator.<method>`` block by block; array arguments lead with replications."""
-        if len(self.rngs) == 1:
-            return getattr(self.rngs[0], method)(*args)
-        shape = np.broadcast_shapes(*(np.shape(a) for a in args))
-        out = np.empty(shape, dtype=np.int64)
-        for rng, sl in zip(self.rngs, self.slices, strict=True):
-            part = [a[sl] if np.ndim(a) else a for a in args]
-            out[sl] = getattr(rng, method)(*part)
-        return out
-
-    def binomial(self, n: np.ndarray, p: np.ndarray | float) -> np.ndarray:
-        """Binomial draws (none at all when every ``n`` is 0)."""
-        if not n.any():
-            return np.zeros_like(n)
-        return self.draw("binomial", n, p)

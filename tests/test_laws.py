@@ -1,23 +1,21 @@
-"""Loss laws: the registry covers the schema, each law's daily draw is right, and a new law plugs
-in without touching the plan, the engine or the reference model."""
+"""Loss laws: the registry covers the schema, each law's daily draws are right in the compiled
+step and in the reference model, and every law has its branch of the compiled step."""
 
 from __future__ import annotations
 
 import ast
 import itertools
-from dataclasses import dataclass
-from typing import ClassVar
 
 import numpy as np
 import pytest
 
 import sim
 from conftest import ROOT, make
-from sim.laws import LAWS, DailyRate, Law, NoLoss, PerDay, law_for
+from sim.engine import Engine
+from sim.laws import LAWS, DailyRate, NoLoss, PerDay, law_for
 from sim.plan import compile_plan
-from sim.reference import run_reference
 from sim.scenario import Posture
-from sim.streams import Streams, blocks_for
+from sim.streams import blocks_for
 
 #: The fields of a posture that choose its law (given or not).
 LOSS_FIELDS = {"per_day": 40, "daily_rate": 0.01}
@@ -62,100 +60,91 @@ def test_a_plan_holds_each_postures_law_with_its_parameter_paths():
             assert path in plan.params
 
 
-def streams(reps: int, seed: int = 1) -> Streams:
-    return Streams(seed, blocks_for(reps))
+def killed_each_day(postures: dict, units: list, reps: int, seed: int = 1, days: int = 4) -> np.ndarray:
+    """Killed per day (reps x days) of a scenario where every casualty is killed."""
+    s = make(
+        end=f"2025-01-{days:02d}",
+        units=units,
+        phases=None,
+        initial_posture=next(iter(postures)),
+        postures=postures,
+        disease={"daily_rate": 0.0},
+    )
+    r = sim.run(s, reps=reps, seed=seed, keep_trajectories=True)
+    return np.diff(r.trajectories["killed"], axis=1, prepend=0)
 
 
 def test_per_day_without_noise_carries_the_fraction_and_caps_at_those_on_duty():
-    law = PerDay("p", "none", None)
-    reps = 3
-    values = {"p": np.full(reps, 2.5)}
-    state = law.start(reps)
-    duty = np.array([[10], [10], [1]])
-    days = [law.draw(duty, values, streams(reps), state)[:, 0].tolist() for _ in range(4)]
-    # 2.5 a day: 2, 3, 2, 3 (the half carried over), at most the one person on duty in row 3.
-    assert days == [[2, 2, 1], [3, 3, 1], [2, 2, 1], [3, 3, 1]]
-    one = law.start(1)
-    assert [law.draw_one([10], {"p": 2.5}, np.random.default_rng(0), one) for _ in range(4)] == [[2], [3], [2], [3]]
+    ten = killed_each_day(
+        {"combat": {"per_day": 2.5, "noise": "none"}}, [{"name": "a", "arrive": "2025-01-01", "size": 10}], 3
+    )
+    # 2.5 a day: 2, 3, 2, 3 (the half carried over), in every replication.
+    assert ten.tolist() == [[2, 3, 2, 3]] * 3
+    one = killed_each_day(
+        {"combat": {"per_day": 2.5, "noise": "none"}}, [{"name": "a", "arrive": "2025-01-01", "size": 1}], 2
+    )
+    assert one.tolist() == [[1, 0, 0, 0]] * 2
+    assert PerDay("p", "none", None).draw_one([10], {"p": 2.5}, np.random.default_rng(0), [0.0]) == [2]
 
 
 def test_per_day_takes_everyone_when_the_count_reaches_all_on_duty():
-    law = PerDay("p", "none", None)
-    duty = np.array([[3, 5, 2], [0, 4, 0]])
-    hit = law.draw(duty, {"p": np.array([10.0, 10.0])}, streams(2), law.start(2))
-    np.testing.assert_array_equal(hit, duty)
-    assert law.draw_one([3, 5, 2], {"p": 10.0}, np.random.default_rng(0), law.start(1)) == [3, 5, 2]
+    units = [{"name": n, "arrive": "2025-01-01", "size": k} for n, k in (("a", 3), ("b", 5), ("c", 2))]
+    phases = [{"from": "2025-01-01", "posture": "combat", "units": ["b"]}]  # b in a column of its own
+    s = make(end="2025-01-02", units=units, phases=phases, postures={"combat": {"per_day": 10, "noise": "none"}})
+    r = sim.run(s, reps=2, seed=1, keep_trajectories=True)
+    assert r.trajectories["killed"][:, 0].tolist() == [10, 10]
+    assert r.trajectories["effective"][:, 0].tolist() == [0, 0]
+    assert PerDay("p", "none", None).draw_one([3, 5, 2], {"p": 10.0}, np.random.default_rng(0), [0.0]) == [3, 5, 2]
 
 
 def test_daily_rate_and_no_loss_by_hand():
-    duty = np.array([[7, 0], [3, 9]])
-    rate = DailyRate("r")
-    np.testing.assert_array_equal(rate.draw(duty, {"r": np.array([1.0, 0.0])}, streams(2), None), [[7, 0], [0, 0]])
-    assert rate.draw_one([7, 0], {"r": 1.0}, np.random.default_rng(0), None) == [7, 0]
-    np.testing.assert_array_equal(NoLoss().draw(duty, {}, streams(2), None), np.zeros_like(duty))
-    assert not NoLoss.causes_losses and PerDay.causes_losses and DailyRate.causes_losses
+    units = [{"name": "a", "arrive": "2025-01-01", "size": 7}]
+    assert killed_each_day({"combat": {"daily_rate": 1.0}}, units, 2).tolist() == [[7, 0, 0, 0]] * 2
+    assert killed_each_day({"rear": {}}, units, 2).tolist() == [[0, 0, 0, 0]] * 2
+    assert DailyRate("r").draw_one([7, 0], {"r": 1.0}, np.random.default_rng(0), None) == [7, 0]
+    assert NoLoss().draw_one([3, 9], {}, np.random.default_rng(0), None) == [0, 0]
+    assert not NoLoss().causes_losses and PerDay("p", "none", None).causes_losses and DailyRate("r").causes_losses
 
 
 def test_seeded_poisson_and_negative_binomial_means_and_the_split_among_units():
     reps = 20_000
-    duty = np.tile([[300_000, 100_000]], (reps, 1))
-    mean = np.full(reps, 40.0)
-    poisson = PerDay("p", "poisson", None).draw(duty, {"p": mean}, streams(reps), None).sum(axis=1)
+    units = [
+        {"name": "a", "arrive": "2025-01-01", "size": 300_000},
+        {"name": "b", "arrive": "2025-01-01", "size": 100_000},
+    ]
+    poisson = killed_each_day({"combat": {"per_day": 40, "noise": "poisson"}}, units, reps, days=2)[:, 0]
     # Mean 40, variance 40: 4 standard errors of 20,000 draws is 0.18.
     assert abs(poisson.mean() - 40) < 0.18
     assert abs(poisson.var() / 40 - 1) < 0.05
-    law = PerDay("p", "negative_binomial", "k")
-    hit = law.draw(duty, {"p": mean, "k": np.full(reps, 2.0)}, streams(reps, 2), None)
-    total = hit.sum(axis=1)
+    nb = {"combat": {"per_day": 40, "noise": "negative_binomial", "dispersion": 2}}
+    total = killed_each_day(nb, units, reps, seed=2, days=2)[:, 0]
     # Mean 40, variance 40 + 40**2 / 2 = 840: 4 standard errors is 0.82.
     assert abs(total.mean() - 40) < 0.82
     assert abs(total.var() / 840 - 1) < 0.1
-    # Who is hit is a draw without replacement: three quarters of them in the first unit.
-    assert abs(hit[:, 0].sum() / total.sum() - 0.75) < 0.01
+    # Who is hit is a draw without replacement: three quarters of them in the first unit (the
+    # two units in columns of their own: each is named by a phase).
+    phases = [{"from": "2025-01-01", "posture": "combat", "units": [u]} for u in ("a", "b")]
+    s = make(end="2025-01-02", units=units, phases=phases, postures=nb, disease={"daily_rate": 0.0})
+    plan = compile_plan(s)
+    assert plan.column == [0, 1]
+    engine = Engine(plan, 3, blocks_for(reps)).run()
+    lost = np.array([300_000, 100_000]) - engine.state[0]  # people on duty per column
+    assert abs(lost[:, 0].sum() / lost.sum() - 0.75) < 0.01
 
 
 def test_daily_rate_seeded_mean():
-    reps = 20_000
-    hit = DailyRate("r").draw(np.full((reps, 1), 1000), {"r": np.full(reps, 0.01)}, streams(reps), None)
+    units = [{"name": "a", "arrive": "2025-01-01", "size": 1000}]
+    hit = killed_each_day({"combat": {"daily_rate": 0.01}}, units, 20_000, days=2)[:, 0]
     # Binomial(1000, 0.01): mean 10, variance 9.9; 4 standard errors of 20,000 draws is 0.09.
     assert abs(hit.mean() - 10) < 0.09
 
 
-@dataclass(frozen=True)
-class Toll(Law):
-    """A made-up law: exactly ``per_unit`` casualties a day in every unit of the posture."""
+def test_every_law_has_a_branch_of_the_compiled_step():
+    from sim import kernel
 
-    name: ClassVar[str] = "toll"
-    per_unit: int
-
-    @classmethod
-    def from_posture(cls, name, posture):
-        return cls(posture.toll)
-
-    def draw(self, duty, values, streams, state):
-        return np.minimum(duty, self.per_unit)
-
-    def draw_one(self, duty, values, rng, state):
-        return [min(n, self.per_unit) for n in duty]
-
-
-class TollPosture(Posture):
-    toll: int = 0
-
-    @property
-    def law(self) -> str:
-        return "toll" if self.toll else super().law
-
-
-def test_a_new_law_runs_in_the_engine_and_the_reference_without_other_changes(monkeypatch):
-    monkeypatch.setitem(LAWS, "toll", Toll)
-    s = make(end="2025-01-31")
-    s = s.model_copy(update={"postures": {"combat": TollPosture(toll=7)}})
-    assert compile_plan(s).laws == [Toll(7)]
-    result = sim.run(s, reps=50, seed=1, keep_trajectories=True)
-    # Killed share 1, one unit of 10,000: 7 killed a day for 31 days, in every replication.
-    assert (result.trajectories["killed"][:, -1] == 7 * 31).all()
-    assert (run_reference(s, 5, 1)["killed"][:, -1] == 7 * 31).all()
+    codes = {kernel.LAW_NONE, kernel.LAW_RATE, kernel.LAW_PER_DAY}
+    assert {law.code for law in LAWS.values()} == codes
+    assert len(codes) == len(LAWS)  # one law per branch
 
 
 def test_the_engine_reads_only_the_plan():
@@ -163,11 +152,6 @@ def test_the_engine_reads_only_the_plan():
     names = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
     modules = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
     assert "scenario" not in names and "scenario" not in modules
-    # No parameter path is built while the days run: laws and the plan hold them resolved.
-    daily = ("step", "_combat_losses", "_policy", "_return_to_duty", "measures")
-    for f in ast.walk(tree):
-        if isinstance(f, ast.FunctionDef) and f.name in daily:
-            assert not [n for n in ast.walk(f) if isinstance(n, ast.JoinedStr)], f.name
 
 
 @pytest.mark.parametrize("name", sorted(LAWS))

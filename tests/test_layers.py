@@ -34,7 +34,7 @@ LAYERS = [
             "loading",
         },
     ),
-    ("model", {"plan", "laws", "care", "draws", "samplers", "engine", "measures", "reference"}),
+    ("model", {"plan", "laws", "care", "draws", "samplers", "schedule", "kernel", "engine", "measures", "reference"}),
     ("run", {"runner", "results", "claims", "posterior"}),
     ("analyses", {"sweeps", "calibration"}),
     ("report", {"charts", "outputs"}),

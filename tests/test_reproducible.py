@@ -47,9 +47,9 @@ def test_resolved_scenario_reruns_to_the_same_numbers(baseline, tmp_path):
     np.testing.assert_array_equal(r.q, again.q)
 
 
-def test_worker_processes_do_not_change_results(baseline):
-    # 2,500 replications in three blocks, run in one process and in two and three worker
-    # processes in lock step: the same quantiles, crossings, claims and trajectories.
+def test_worker_threads_do_not_change_results(baseline):
+    # 2,500 replications in three blocks, run in one thread and in two and three threads
+    # sharing out the blocks: the same quantiles, crossings, claims and trajectories.
     short = baseline.model_copy(update={"end": baseline.start.replace(year=2025, month=3, day=1)})
     one = sim.run(short, reps=2500, seed=12, keep_trajectories=True)
     for workers in (2, 3):
@@ -64,20 +64,16 @@ def test_worker_processes_do_not_change_results(baseline):
 
 
 def test_a_failing_worker_is_reported(baseline, monkeypatch):
-    # The worker with the second block fails on day 5 (workers are forked, so they inherit
-    # this patch): the error must reach the caller with the worker's traceback, not hang.
-    from sim import engine, parallel
+    # The thread with the second block fails on day 5: the error must reach the caller, not hang.
+    from sim import kernel
 
-    step = engine.Engine.step
+    run_days = kernel.run_days
 
-    def failing(self, day):
-        if day == 5 and self.streams.blocks[0][0] == 1:
+    def failing(state, lo, hi, d0, d1, *rest):
+        if lo == 1000 and d1 > 5:
             raise ArithmeticError("broken on day 5")
-        step(self, day)
+        run_days(state, lo, hi, d0, d1, *rest)
 
-    monkeypatch.setattr(engine.Engine, "step", failing)
-    # Fork even if an earlier test left a thread running (then the pool would spawn, and spawned
-    # workers would not inherit the patch).
-    monkeypatch.setattr(parallel, "start_method", lambda: "fork")
-    with pytest.raises(RuntimeError, match="broken on day 5"):
+    monkeypatch.setattr(kernel, "run_days", failing)
+    with pytest.raises(ArithmeticError, match="broken on day 5"):
         sim.run(baseline, reps=2000, seed=1, workers=2)

@@ -26,4 +26,8 @@ def test_named_streams_are_distinct_and_reproducible():
     draws = {name: streams.generator(7, name).random(4) for name in streams.ROOT_KEYS}
     assert len({tuple(d) for d in draws.values()}) == len(draws)
     np.testing.assert_array_equal(streams.generator(7, "posterior.rows").random(4), draws["posterior.rows"])
-    assert not np.array_equal(streams.daily(7, 0).random(4), streams.parameter(7, 0, 0).random(4))
+    daily = streams.daily(7, 0)
+    assert daily.dtype == np.uint64 and np.array_equal(daily, streams.daily(7, 0))
+    assert not np.array_equal(daily, streams.daily(7, 1))
+    parameter_words = streams.parameter(7, 0, 0).bit_generator.seed_seq.generate_state(4, np.uint64)
+    assert not np.array_equal(daily, parameter_words)

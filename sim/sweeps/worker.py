@@ -63,7 +63,7 @@ def run_batch(task: BatchTask) -> dict[str, Any]:
     snaps = SnapshotRecorder(s, outputs)
     blocks = batch_blocks(task.batch, n, task.reps, task.batch_points)
     engine = Engine(plan, task.seed, blocks, [snaps], values=per_rep).run()
-    first, holds_on = engine.crossings.first, engine.holds_on
+    first, holds_on = engine.first, engine.holds_on
     columns: dict[str, list[Any]] = {"point": list(task.points)}
     for i in range(n):
         rows = slice(i * task.reps, (i + 1) * task.reps)

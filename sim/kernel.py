@@ -1,0 +1,415 @@
+"""The compiled daily step: every replication's day, in machine code, with exact draws.
+
+:class:`sim.engine.Engine` owns the state arrays and the event calendar; the functions here
+change the state.  :func:`run_days` runs days ``d0`` to ``d1 - 1`` of the replications
+``lo`` to ``hi - 1`` (one block of random numbers, drawn from that block's ``Generator``), day
+by day and replication by replication within a day, so the order of the draws depends neither
+on how the days are cut into calls nor on which thread runs the block.  Each day of each
+replication:
+
+1. dispatches that a policy sent arrive;
+2. people leave care: back to duty (to the present unit with the most people on duty, or home
+   with the rest when none is left), dead of wounds, or evacuated;
+3. each present unit's posture's loss law takes its casualties (:data:`LAW_RATE`: a binomial
+   draw per unit; :data:`LAW_PER_DAY`: a count for the posture, shared among its units by draws
+   without replacement);
+4. the day's casualties are split as one multinomial, drawn as conditional binomials: killed,
+   missing, wounded; the wounded into those who will return, die of wounds or be evacuated;
+5. disease among everyone on duty in present units, the sick returning or evacuated;
+6. the day's measures (in the order of :data:`sim.scenario.MEASURES`), running peaks, policy triggers,
+   first crossings and claims tested on the day; the measures go to the day's row of ``buf``.
+
+Binomial probabilities arrive prepared (:func:`prepare`), so a draw with small ``n p`` is an
+inversion from one ``exp`` and a few multiplications, and a large one is BTRS
+(:mod:`sim.samplers`).  :func:`apply_events` applies the calendar's events (arrivals, units
+leaving, phase changes) of a day; :func:`summarise` computes the day's quantiles by counting.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from .samplers import (
+    INVERSION_MAX_MEAN,
+    _binomial_btrs,
+    _binomial_inversion,
+    hypergeometric,
+    negative_binomial,
+    poisson,
+)
+from .scenario import MEASURES
+
+#: Rows of a day's measures (``buf[j]``), in the order of :data:`sim.scenario.MEASURES`.
+M_ARRIVED = MEASURES.index("arrived")
+M_DEPLOYED = MEASURES.index("deployed")
+M_EFFECTIVE = MEASURES.index("effective")
+M_WOUNDED_IN_CARE = MEASURES.index("wounded_in_care")
+M_SICK_IN_CARE = MEASURES.index("sick_in_care")
+M_KILLED = MEASURES.index("killed")
+M_WOUNDED = MEASURES.index("wounded")
+M_MISSING = MEASURES.index("missing")
+M_CASUALTIES = MEASURES.index("casualties")
+M_DIED_OF_WOUNDS = MEASURES.index("died_of_wounds")
+M_EVACUATED = MEASURES.index("evacuated")
+M_PERMANENT = MEASURES.index("permanent_losses")
+M_RETURNED = MEASURES.index("returned_to_duty")
+M_ROTATED = MEASURES.index("rotated_out")
+N_MEASURES = len(MEASURES)
+
+#: Columns of the per-replication counters (``cnt``).
+C_ARRIVED, C_KILLED, C_WOUNDED, C_MISSING, C_DOW, C_EVAC, C_RETURNED, C_ROTATED = range(8)
+N_COUNTERS = 8
+
+#: Care lines (first index of ``queue``, ``pool``, ``count``): wounded who will return,
+#: sick who will return, wounded who will die of wounds, wounded who will be evacuated.
+WOUND, SICK, DYING, LEAVING = range(4)
+
+#: Loss laws (:attr:`sim.laws.Law.code`) and the noise of ``LAW_PER_DAY``.
+LAW_NONE, LAW_RATE, LAW_PER_DAY = 0, 1, 2
+NOISE_NONE, NOISE_POISSON, NOISE_NEGATIVE_BINOMIAL = 0, 1, 2
+
+#: Comparisons of conditions, and the reference code of ``peak_<measure>`` number ``k``
+#: (``PEAK + k``; a measure's own index refers to it; -1: no reference).
+BELOW, AT_MOST, ABOVE, AT_LEAST, BETWEEN = range(5)
+COMPARISON_CODES = {"below": BELOW, "at_most": AT_MOST, "above": ABOVE, "at_least": AT_LEAST, "between": BETWEEN}
+PEAK = 1000
+
+
+def prepare(p: np.ndarray) -> np.ndarray:
+    """Binomial constants for probabilities ``p`` (any shape): a trailing axis of four,
+    ``(pp, flip, pp / (1 - pp), log(1 - pp))`` with ``pp = min(p, 1 - p)`` and ``flip`` 1.0 when
+    ``p > 0.5`` (failures are drawn).  Every ``p`` must lie in [0, 1]."""
+    p = np.asarray(p, dtype=float)
+    if not ((p >= 0) & (p <= 1)).all():
+        raise ValueError("binomial probabilities must lie in [0, 1]")
+    flip = p > 0.5
+    pp = np.where(flip, 1.0 - p, p)
+    return np.stack([pp, flip.astype(float), pp / (1.0 - pp), np.log1p(-pp)], axis=-1)
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def draw_binomial(rng, n, c, i, j):
+    """One exact ``Binomial(n, p)`` draw, ``c[i, j]`` being :func:`prepare` of ``p``."""
+    if n <= 0:
+        return 0
+    pp = c[i, j, 0]
+    if pp == 0.0:
+        x = 0
+    elif n * pp < INVERSION_MAX_MEAN:
+        x = _binomial_inversion(rng, n, c[i, j, 2], math.exp(n * c[i, j, 3]))
+    else:
+        x = _binomial_btrs(rng, n, pp)
+    return n - x if c[i, j, 1] > 0.5 else x
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def _leave_care(rng, line, r, d, lag, geometric, queue, pool, count, care_p):
+    """Those of care line ``line`` whose wait ends on day ``d`` (taken out of the line)."""
+    slot = d % lag[line]
+    out = queue[line, r, slot]
+    queue[line, r, slot] = 0
+    if geometric[line]:
+        pool[line, r] += out
+        out = draw_binomial(rng, pool[line, r], care_p, line, r)
+        pool[line, r] -= out
+    count[line, r] -= out
+    return out
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def _enter_care(line, r, d, n, lag, queue, count):
+    queue[line, r, d % lag[line]] += n
+    count[line, r] += n
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def _holds(i, m, peaks, r, measure, comparison, low, high, ref):
+    """Whether condition ``i`` holds for replication ``r`` with the day's measures ``m``."""
+    v = m[measure[i]]
+    lo, hi = low[i], high[i]
+    k = ref[i]
+    if k >= 0:
+        scale = peaks[r, k - PEAK] if k >= PEAK else m[k]
+        lo, hi = lo * scale, hi * scale
+    c = comparison[i]
+    if c == BELOW:
+        return v < lo
+    if c == AT_MOST:
+        return v <= lo
+    if c == ABOVE:
+        return v > lo
+    if c == AT_LEAST:
+        return v >= lo
+    return lo <= v <= hi
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def run_days(rng, lo, hi, d0, d1, days, state, params, conditions, buf, m):
+    """Days ``d0`` to ``d1 - 1`` of replications ``lo`` to ``hi - 1``; day ``d``'s measures go to
+    ``buf[d - d0, :, r]``.  ``state``, ``params`` and ``conditions`` are the tuples
+    :class:`sim.engine.Engine` builds (see there for each array)."""
+    (duty, present, posture, cnt, queue, pool, count, carry, reserve) = state[:9]
+    (due_day, due_amount, in_transit, sent, peaks, armed, first, holds_on) = state[9:]
+    (lag, geometric, care_p, law, noise, rate_p, mean, dispersion, split_p, sick_p, send) = params[:11]
+    (policy_column, policy_delay, policy_max, sick_any) = params[11:]
+    (measure, comparison, low, high, ref, n_cross, snap_day, peak_measure) = conditions
+    n_cols = duty.shape[1]
+    n_postures = law.shape[0]
+    n_policies = policy_column.shape[0]
+    n_snaps = snap_day.shape[0]
+    for d in range(d0, d1):
+        row = d - d0
+        for r in range(lo, hi):
+            # 1. Dispatches arrive.
+            for k in range(n_policies):
+                if due_day[r, k] == d:
+                    a = due_amount[r, k]
+                    duty[r, policy_column[k]] += a
+                    cnt[r, C_ARRIVED] += a
+                    in_transit[r, k] = False
+                    sent[r, k] += 1
+                    due_day[r, k] = -1
+            # 2. Care: today's wounded are not back today.
+            back = _leave_care(rng, WOUND, r, d, lag, geometric, queue, pool, count, care_p)
+            back += _leave_care(rng, SICK, r, d, lag, geometric, queue, pool, count, care_p)
+            if back > 0:
+                cnt[r, C_RETURNED] += back
+                best, most = -1, -1
+                for c in range(n_cols):
+                    if present[r, c] and duty[r, c] > most:
+                        best, most = c, duty[r, c]
+                if best < 0:
+                    cnt[r, C_ROTATED] += back
+                else:
+                    duty[r, best] += back
+            if lag[DYING] > 0:
+                cnt[r, C_DOW] += _leave_care(rng, DYING, r, d, lag, geometric, queue, pool, count, care_p)
+            if lag[LEAVING] > 0:
+                cnt[r, C_EVAC] += _leave_care(rng, LEAVING, r, d, lag, geometric, queue, pool, count, care_p)
+            # 3. Combat losses by each posture's law.
+            total = 0
+            for c in range(n_cols):
+                if present[r, c] and law[posture[r, c]] == LAW_RATE:
+                    h = draw_binomial(rng, duty[r, c], rate_p, r, posture[r, c])
+                    duty[r, c] -= h
+                    total += h
+            for p in range(n_postures):
+                if law[p] == LAW_PER_DAY:
+                    total += _per_day(rng, r, p, duty, present, posture, carry, noise, mean, dispersion)
+            # 4. The casualties' fates.
+            if total > 0:
+                killed = draw_binomial(rng, total, split_p, r, 0)
+                rest = total - killed
+                missing = draw_binomial(rng, rest, split_p, r, 1)
+                wounded = rest - missing
+                rtd = draw_binomial(rng, wounded, split_p, r, 2)
+                rest = wounded - rtd
+                dow = draw_binomial(rng, rest, split_p, r, 3)
+                cnt[r, C_KILLED] += killed
+                cnt[r, C_MISSING] += missing
+                cnt[r, C_WOUNDED] += wounded
+                _enter_care(WOUND, r, d, rtd, lag, queue, count)
+                if lag[DYING] > 0:
+                    _enter_care(DYING, r, d, dow, lag, queue, count)
+                else:
+                    cnt[r, C_DOW] += dow
+                if lag[LEAVING] > 0:
+                    _enter_care(LEAVING, r, d, rest - dow, lag, queue, count)
+                else:
+                    cnt[r, C_EVAC] += rest - dow
+            # 5. Disease and non-battle injury.
+            if sick_any:
+                sick = 0
+                for c in range(n_cols):
+                    if present[r, c]:
+                        s = draw_binomial(rng, duty[r, c], sick_p, r, 0)
+                        duty[r, c] -= s
+                        sick += s
+                if sick > 0:
+                    recover = draw_binomial(rng, sick, sick_p, r, 1)
+                    _enter_care(SICK, r, d, recover, lag, queue, count)
+                    cnt[r, C_EVAC] += sick - recover
+            # 6. Measures, peaks, policies, crossings, claims on the day.
+            _measures(m, r, duty, cnt, count)
+            for k in range(peak_measure.shape[0]):
+                if m[peak_measure[k]] > peaks[r, k]:
+                    peaks[r, k] = m[peak_measure[k]]
+            for k in range(n_policies):
+                i = n_cross + n_snaps + k
+                if in_transit[r, k] or m[M_ARRIVED] <= 0 or (policy_max[k] >= 0 and sent[r, k] >= policy_max[k]):
+                    continue
+                if not _holds(i, m, peaks, r, measure, comparison, low, high, ref):
+                    continue
+                amount = send[r, k]
+                if reserve[r] >= 0:
+                    amount = min(amount, reserve[r])
+                    reserve[r] -= amount
+                if amount > 0:
+                    in_transit[r, k] = True
+                    if d + policy_delay[k] < days:
+                        due_day[r, k] = d + policy_delay[k]
+                        due_amount[r, k] = amount
+            for i in range(n_cross):
+                h = _holds(i, m, peaks, r, measure, comparison, low, high, ref)
+                if h and armed[r, i] and first[r, i] < 0:
+                    first[r, i] = d
+                if not h:
+                    armed[r, i] = True
+            for s in range(n_snaps):
+                if snap_day[s] == d:
+                    holds_on[r, s] = _holds(n_cross + s, m, peaks, r, measure, comparison, low, high, ref)
+            for i in range(N_MEASURES):
+                buf[row, i, r] = m[i]
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def _measures(m, r, duty, cnt, count):
+    effective = 0
+    for c in range(duty.shape[1]):
+        effective += duty[r, c]
+    m[M_ARRIVED] = cnt[r, C_ARRIVED]
+    m[M_DEPLOYED] = cnt[r, C_ARRIVED] - cnt[r, C_ROTATED]
+    m[M_EFFECTIVE] = effective
+    m[M_WOUNDED_IN_CARE] = count[WOUND, r] + count[DYING, r] + count[LEAVING, r]
+    m[M_SICK_IN_CARE] = count[SICK, r]
+    m[M_KILLED] = cnt[r, C_KILLED]
+    m[M_WOUNDED] = cnt[r, C_WOUNDED]
+    m[M_MISSING] = cnt[r, C_MISSING]
+    m[M_CASUALTIES] = cnt[r, C_KILLED] + cnt[r, C_WOUNDED] + cnt[r, C_MISSING]
+    m[M_DIED_OF_WOUNDS] = cnt[r, C_DOW]
+    m[M_EVACUATED] = cnt[r, C_EVAC]
+    m[M_PERMANENT] = cnt[r, C_KILLED] + cnt[r, C_DOW] + cnt[r, C_EVAC] + cnt[r, C_MISSING]
+    m[M_RETURNED] = cnt[r, C_RETURNED]
+    m[M_ROTATED] = cnt[r, C_ROTATED]
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def _per_day(rng, r, p, duty, present, posture, carry, noise, mean, dispersion):
+    """A count for posture ``p`` (at most everyone on duty in it), shared among its present
+    units by draws without replacement, one unit at a time; returns the count."""
+    pool, last = 0, -1
+    for c in range(duty.shape[1]):
+        if present[r, c] and posture[r, c] == p:
+            pool += duty[r, c]
+            last = c
+    if last < 0:
+        return 0  # no unit in the posture: no draw, nothing carried over
+    mu = mean[r, p]
+    if noise[p] == NOISE_NONE:
+        carry[r, p] += mu
+        n = math.floor(carry[r, p] + 1e-9)
+        carry[r, p] -= n
+    elif noise[p] == NOISE_POISSON:
+        n = poisson(rng, mu)
+    else:
+        k = dispersion[r, p]
+        n = negative_binomial(rng, k, k / (k + max(mu, 1e-12)))
+    n = min(n, pool)
+    left = n
+    for c in range(last + 1):
+        if present[r, c] and posture[r, c] == p:
+            here = duty[r, c]
+            got = left if c == last else (hypergeometric(rng, here, pool - here, left) if left > 0 else 0)
+            pool -= here
+            left -= got
+            duty[r, c] -= got
+    return n
+
+
+@njit(cache=True, nogil=True)
+def posture_now(r, d, schedule, posture):
+    """Set each column's posture for replication ``r`` on day ``d``: the latest phase entry on
+    or before the day that applies to it (of one day, one naming units beats one for all, and
+    otherwise the later entry wins); the start posture before any."""
+    (entry_day, entry_posture, entry_specific, applies, start_posture) = schedule[3:]
+    for c in range(posture.shape[1]):
+        best_day, best_specific, p = -1, -1, start_posture
+        for e in range(entry_day.shape[1]):
+            day = entry_day[r, e]
+            if day <= d and applies[e, c]:
+                specific = entry_specific[e]
+                if day > best_day or (day == best_day and specific >= best_specific):
+                    best_day, best_specific, p = day, specific, entry_posture[e]
+        posture[r, c] = p
+
+
+@njit(cache=True, nogil=True)
+def set_postures(d, schedule, posture):
+    """:func:`posture_now` for every replication."""
+    for r in range(posture.shape[0]):
+        posture_now(r, d, schedule, posture)
+
+
+@njit(cache=True, nogil=True)
+def apply_events(d, state, schedule, slot_column, from_reserve):
+    """The calendar's events of day ``d`` in every replication: arrivals (drawing on the
+    reserve when the slot does), units leaving (everyone of them on duty rotated out), phase
+    changes."""
+    duty, present, posture, cnt = state[0], state[1], state[2], state[3]
+    reserve = state[8]
+    arrive, leave, size, entry_day = schedule[0], schedule[1], schedule[2], schedule[3]
+    for r in range(duty.shape[0]):
+        for s in range(arrive.shape[1]):
+            c = slot_column[s]
+            if arrive[r, s] == d:
+                n = size[r, s]
+                if from_reserve[s] and reserve[r] >= 0:
+                    n = min(n, reserve[r])
+                    reserve[r] -= n
+                duty[r, c] += n
+                cnt[r, C_ARRIVED] += n
+                present[r, c] = True
+            if leave[r, s] == d:
+                cnt[r, C_ROTATED] += duty[r, c]
+                duty[r, c] = 0
+                present[r, c] = False
+        for e in range(entry_day.shape[1]):
+            if entry_day[r, e] == d:
+                posture_now(r, d, schedule, posture)
+                break
+
+
+@njit(cache=True, nogil=True)
+def summarise(buf, n_days, rows, qs, q_out, mean_out, d0):
+    """Quantiles (linear interpolation, as ``numpy.quantile``) and means over replications of
+    the measures ``rows`` on days ``d0`` to ``d0 + n_days - 1`` of ``buf``, into
+    ``q_out[measure, day]`` and ``mean_out[measure, day]``.  Counts values when their range is
+    not much wider than their number (head counts), sorts them otherwise."""
+    n = buf.shape[2]
+    nq = qs.shape[0]
+    h = (n - 1) * qs
+    k = np.floor(h).astype(np.int64)
+    targets = np.empty(2 * nq, dtype=np.int64)
+    for t in range(nq):
+        targets[2 * t] = k[t]
+        targets[2 * t + 1] = min(k[t] + 1, n - 1)
+    found = np.empty(2 * nq, dtype=np.int64)
+    for j in range(n_days):
+        for i in rows:
+            x = buf[j, i]
+            lo, hi, total = x[0], x[0], 0.0
+            for v in x:
+                lo = min(lo, v)
+                hi = max(hi, v)
+                total += v
+            mean_out[i, d0 + j] = total / n
+            if hi - lo > 4 * n + 1024:
+                s = np.sort(x)
+                for t in range(2 * nq):
+                    found[t] = s[targets[t]]
+            else:
+                counts = np.zeros(hi - lo + 1, dtype=np.int64)
+                for v in x:
+                    counts[v - lo] += 1
+                t, seen = 0, 0
+                for value in range(hi - lo + 1):
+                    seen += counts[value]
+                    while t < 2 * nq and targets[t] < seen:
+                        found[t] = lo + value
+                        t += 1
+            for t in range(nq):
+                a, b = found[2 * t], found[2 * t + 1]
+                q_out[i, d0 + j, t] = a + (h[t] - k[t]) * (b - a)
