@@ -55,7 +55,7 @@ from .runner import run as run_model
     "--workers",
     type=int,
     default=None,
-    help="Processes to run blocks of 1,000 replications in [default: all available CPUs] (same numbers for any count).",
+    help="Threads sharing out blocks of 1,000 replications [default: all available CPUs] (same numbers for any count).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
 def run(
