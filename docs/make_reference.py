@@ -27,9 +27,10 @@ from sim.domains import domain_of
 from sim.estimates import Estimates
 from sim.fields import DATE_MAX, DATE_MIN, MAX_DAYS, MAX_SIZE, Delay
 from sim.params import Param
-from sim.scenario import Scenario
+from sim.scenario import Scenario, Tie
 from sim.sweeps.file import SweepFile
 from sim.sweeps.scalars import Output
+from sim.when import When
 
 OUT = Path(__file__).resolve().parent / "reference.md"
 
@@ -305,12 +306,18 @@ def type_words(annotation: Any, in_scenario: bool) -> str:
     origin, args = get_origin(t), get_args(t)
     if t is Delay:
         return "delay"
+    if t is Tie:
+        return "multiple of another posture's rate (`{of: <posture>, times: <number or distribution>}`)"
     if isinstance(t, type) and issubclass(t, BaseModel):
         return "mapping"
     if t is Param:
         return "number or distribution" if in_scenario else "range or distribution"
     if t is dt.date:
         return "date"
+    if t is When:
+        return "date, distribution of dates, or days after an event"
+    if origin in (Union, types.UnionType):
+        return ", or ".join(type_words(a, in_scenario) for a in args)
     if t is str:
         return "name" if _is_name(meta) else "text"
     if t is bool:
@@ -415,6 +422,10 @@ def range_words(
     t, meta, _ = _strip(annotation)
     meta = [*field_meta, *meta]
     origin = get_origin(t)
+    if origin in (Union, types.UnionType):  # a number or something else: the number's range
+        numbers = [a for a in get_args(t) if _strip(a)[0] is Param]
+        if numbers:
+            return range_words(numbers[0], field_meta, name, parts, in_scenario, in_delay)
     if t is Param and in_scenario:
         d = domain_of(".".join("x" if p == "*" else p for p in parts))
         unit = _unit(name, d.low, d.high, in_delay)

@@ -22,8 +22,10 @@ from typing import Annotated, Any, NamedTuple, Union, get_args, get_origin
 import numpy as np
 from pydantic import BaseModel
 
+from .fields import MAX_DAYS
 from .params import Param
 from .scenario import Scenario
+from .when import MAX_OFFSET, When
 
 #: Shares of one whole, drawn one after the other from the same people: each pair must not
 #: exceed 1 together (the scenario's rules say the same of their ranges).
@@ -72,7 +74,11 @@ def _walk(annotation: Any, path: tuple[str, ...], seen: tuple[type, ...] = ()) -
     for a list index or a mapping key."""
     origin, args = get_origin(annotation), get_args(annotation)
     if origin is Annotated:
-        if args[0] is Param:
+        if args[0] is When:
+            # An uncertain date: a day index (days after the start), or days after another event.
+            yield ".".join(path), Domain(0.0, MAX_DAYS)
+            yield ".".join((*path, "days")), Domain(0.0, MAX_OFFSET)
+        elif args[0] is Param:
             found = _declared(args[1:])
             if found is None:
                 raise TypeError(f"the scenario schema declares no domain for {'.'.join(path)}")

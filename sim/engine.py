@@ -100,7 +100,7 @@ class Engine:
         self.on_day = on_day
         self.threads = max(1, min(threads, len(blocks)))
         v = draw_params(plan, self.streams, values).values
-        self.schedule = schedule_of(plan, v, reps)
+        self.schedule = schedule_of(plan, v, self.streams)
         self.slot_column = np.array(plan.column, dtype=np.int64)
         self.from_reserve = np.array([u.from_reserve for u in plan.units], dtype=np.bool_)
         columns = int(self.slot_column.max()) + 1
@@ -180,19 +180,28 @@ class Engine:
             np.zeros((reps, n_cross), dtype=np.bool_),  # the condition has been false
             np.full((reps, n_cross), -1, dtype=np.int32),  # first crossing day
             np.zeros((reps, n_snap), dtype=np.bool_),  # claim holds on its date
+            np.zeros((reps, columns), dtype=np.int64),  # day the column's posture began
         )
-        kernel.set_postures(0, self.schedule.kernel_tuple(), self.state[2])
+        kernel.set_postures(0, self.schedule.kernel_tuple(), self.state[2], self.state[17])
 
     def _params(self, plan: Plan, v: dict[str, np.ndarray], reps: int) -> None:
         n_laws = len(plan.laws)
         rate, mean, dispersion = np.zeros((reps, n_laws)), np.zeros((reps, n_laws)), np.ones((reps, n_laws))
+        trend, cv = np.ones((reps, n_laws)), np.zeros((reps, n_laws))
         noise = np.zeros(n_laws, dtype=np.int64)
         for p, law in enumerate(plan.laws):
             given = law.kernel_inputs(v)
-            for target, x in ((rate, given.rate), (mean, given.mean), (dispersion, given.dispersion)):
+            for target, x in (
+                (rate, given.rate),
+                (mean, given.mean),
+                (dispersion, given.dispersion),
+                (trend, given.trend),
+                (cv, given.cv),
+            ):
                 if x is not None:
                     target[:, p] = x
             noise[p] = given.noise
+        log_trend = np.log(trend)
         killed = v["casualties.killed"]
         rtd = v["wounded.return_to_duty"]
         split = np.stack(
@@ -223,6 +232,10 @@ class Engine:
             np.array([pol.delay_days for pol in plan.policies], dtype=np.int64),
             np.array([-1 if pol.max_times is None else pol.max_times for pol in plan.policies], dtype=np.int64),
             bool((v["disease.daily_rate"] > 0).any()),
+            rate,
+            log_trend,
+            cv,
+            (log_trend != 0).any(axis=0) | (cv > 0).any(axis=0),  # the rate varies by day
         )
 
     # -- the calendar ----------------------------------------------------------------------
@@ -258,6 +271,7 @@ class Engine:
                 self.conditions,
                 self.buf,
                 np.zeros(len(MEASURES), dtype=np.int64),
+                np.zeros(len(self.plan.laws)),
             )
 
     def _summarise(self, part: int, n_days: int, d0: int) -> None:

@@ -36,9 +36,11 @@ from .samplers import (
     INVERSION_MAX_MEAN,
     _binomial_btrs,
     _binomial_inversion,
+    binomial,
     hypergeometric,
     negative_binomial,
     poisson,
+    standard_gamma,
 )
 from .scenario import MEASURES
 
@@ -147,14 +149,15 @@ def _holds(i, m, peaks, r, measure, comparison, low, high, ref):
 
 
 @njit(cache=True, nogil=True, _nrt=False)
-def run_days(rng, lo, hi, d0, d1, days, state, params, conditions, buf, m):
+def run_days(rng, lo, hi, d0, d1, days, state, params, conditions, buf, m, g):
     """Days ``d0`` to ``d1 - 1`` of replications ``lo`` to ``hi - 1``; day ``d``'s measures go to
     ``buf[d - d0, :, r]``.  ``state``, ``params`` and ``conditions`` are the tuples
-    :class:`sim.engine.Engine` builds (see there for each array)."""
+    :class:`sim.engine.Engine` builds (see there for each array); ``m`` (measures) and ``g``
+    (postures) are scratch space."""
     (duty, present, posture, cnt, queue, pool, count, carry, reserve) = state[:9]
-    (due_day, due_amount, in_transit, sent, peaks, armed, first, holds_on) = state[9:]
+    (due_day, due_amount, in_transit, sent, peaks, armed, first, holds_on, since) = state[9:]
     (lag, geometric, care_p, law, noise, rate_p, mean, dispersion, split_p, sick_p, send) = params[:11]
-    (policy_column, policy_delay, policy_max, sick_any) = params[11:]
+    (policy_column, policy_delay, policy_max, sick_any, rate, log_trend, cv, varies) = params[11:]
     (measure, comparison, low, high, ref, n_cross, snap_day, peak_measure) = conditions
     n_cols = duty.shape[1]
     n_postures = law.shape[0]
@@ -191,14 +194,22 @@ def run_days(rng, lo, hi, d0, d1, days, state, params, conditions, buf, m):
                 cnt[r, C_EVAC] += _leave_care(rng, LEAVING, r, d, lag, geometric, queue, pool, count, care_p)
             # 3. Combat losses by each posture's law.
             total = 0
+            for p in range(n_postures):
+                g[p] = -1.0  # the day's factor on the posture's rate: not drawn yet
             for c in range(n_cols):
-                if present[r, c] and law[posture[r, c]] == LAW_RATE:
-                    h = draw_binomial(rng, duty[r, c], rate_p, r, posture[r, c])
+                pz = posture[r, c]
+                if present[r, c] and law[pz] == LAW_RATE:
+                    if varies[pz]:
+                        h = binomial(rng, duty[r, c], _rate_today(rng, r, c, pz, d, rate, log_trend, cv, since, g))
+                    else:
+                        h = draw_binomial(rng, duty[r, c], rate_p, r, pz)
                     duty[r, c] -= h
                     total += h
             for p in range(n_postures):
                 if law[p] == LAW_PER_DAY:
-                    total += _per_day(rng, r, p, duty, present, posture, carry, noise, mean, dispersion)
+                    total += _per_day(
+                        rng, r, p, d, duty, present, posture, carry, noise, mean, dispersion, log_trend, since
+                    )
             # 4. The casualties' fates.
             if total > 0:
                 killed = draw_binomial(rng, total, split_p, r, 0)
@@ -287,17 +298,37 @@ def _measures(m, r, duty, cnt, count):
 
 
 @njit(cache=True, nogil=True, _nrt=False)
-def _per_day(rng, r, p, duty, present, posture, carry, noise, mean, dispersion):
+def _rate_today(rng, r, c, p, d, rate, log_trend, cv, since, g):
+    """Posture ``p``'s rate for column ``c`` on day ``d``: its trend since the posture began for
+    the column, times the day's random factor (one gamma draw a day per posture, mean 1, its
+    coefficient of variation ``cv``); at most 1."""
+    x = rate[r, p]
+    if log_trend[r, p] != 0.0:
+        x *= math.exp(log_trend[r, p] * (d - since[r, c]) / 30.0)
+    if cv[r, p] > 0.0:
+        if g[p] < 0.0:
+            shape = 1.0 / (cv[r, p] * cv[r, p])
+            g[p] = standard_gamma(rng, shape) / shape
+        x *= g[p]
+    return min(x, 1.0)
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def _per_day(rng, r, p, d, duty, present, posture, carry, noise, mean, dispersion, log_trend, since):
     """A count for posture ``p`` (at most everyone on duty in it), shared among its present
     units by draws without replacement, one unit at a time; returns the count."""
-    pool, last = 0, -1
+    pool, first, last = 0, -1, -1
     for c in range(duty.shape[1]):
         if present[r, c] and posture[r, c] == p:
             pool += duty[r, c]
             last = c
+            if first < 0:
+                first = c
     if last < 0:
         return 0  # no unit in the posture: no draw, nothing carried over
     mu = mean[r, p]
+    if log_trend[r, p] != 0.0:
+        mu *= math.exp(log_trend[r, p] * (d - since[r, first]) / 30.0)
     if noise[p] == NOISE_NONE:
         carry[r, p] += mu
         n = math.floor(carry[r, p] + 1e-9)
@@ -320,27 +351,29 @@ def _per_day(rng, r, p, duty, present, posture, carry, noise, mean, dispersion):
 
 
 @njit(cache=True, nogil=True)
-def posture_now(r, d, schedule, posture):
+def posture_now(r, d, schedule, posture, since):
     """Set each column's posture for replication ``r`` on day ``d``: the latest phase entry on
     or before the day that applies to it (of one day, one naming units beats one for all, and
-    otherwise the later entry wins); the start posture before any."""
+    otherwise the later entry wins); the start posture before any.  ``since`` gets the day that
+    entry began (0 for the start posture)."""
     (entry_day, entry_posture, entry_specific, applies, start_posture) = schedule[3:]
     for c in range(posture.shape[1]):
         best_day, best_specific, p = -1, -1, start_posture
         for e in range(entry_day.shape[1]):
             day = entry_day[r, e]
-            if day <= d and applies[e, c]:
+            if 0 <= day <= d and applies[e, c]:
                 specific = entry_specific[e]
                 if day > best_day or (day == best_day and specific >= best_specific):
                     best_day, best_specific, p = day, specific, entry_posture[e]
         posture[r, c] = p
+        since[r, c] = max(best_day, 0)
 
 
 @njit(cache=True, nogil=True)
-def set_postures(d, schedule, posture):
+def set_postures(d, schedule, posture, since):
     """:func:`posture_now` for every replication."""
     for r in range(posture.shape[0]):
-        posture_now(r, d, schedule, posture)
+        posture_now(r, d, schedule, posture, since)
 
 
 @njit(cache=True, nogil=True)
@@ -368,7 +401,7 @@ def apply_events(d, state, schedule, slot_column, from_reserve):
                 present[r, c] = False
         for e in range(entry_day.shape[1]):
             if entry_day[r, e] == d:
-                posture_now(r, d, schedule, posture)
+                posture_now(r, d, schedule, posture, state[17])
                 break
 
 

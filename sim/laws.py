@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 import numpy as np
 
 from .kernel import LAW_NONE, LAW_PER_DAY, LAW_RATE, NOISE_NEGATIVE_BINOMIAL, NOISE_NONE, NOISE_POISSON
+from .params import Param
 
 if TYPE_CHECKING:
     from .scenario import Posture
@@ -53,6 +54,8 @@ class KernelInputs(NamedTuple):
     mean: np.ndarray | None = None  # mean count a day (``LAW_PER_DAY``)
     dispersion: np.ndarray | None = None  # negative binomial shape (``LAW_PER_DAY``)
     noise: int = NOISE_NONE
+    trend: np.ndarray | None = None  # factor per 30 days in the posture
+    cv: np.ndarray | None = None  # coefficient of variation of a daily factor on the rate
 
 
 class Law:
@@ -113,17 +116,31 @@ class DailyRate(Law):
 
     name: ClassVar[str] = "rate"
     code: ClassVar[int] = LAW_RATE
-    rate: str  # field path of the per-person daily probability
+    rate: str  # field path of the per-person daily probability (of the posture it is tied to)
+    times: str | None = None  # field path of the multiple of a tied rate
+    trend: str | None = None  # field path of the factor per 30 days
+    cv: str | None = None  # field path of the daily variation
 
     @classmethod
     def from_posture(cls, name: str, posture: Posture) -> DailyRate:
-        return cls(f"postures.{name}.daily_rate")
+        tie = posture.daily_rate
+        own = f"postures.{name}"
+        if isinstance(tie, Param):
+            return cls(f"{own}.daily_rate", None, f"{own}.trend", f"{own}.daily_cv")
+        return cls(f"postures.{tie.of}.daily_rate", f"{own}.daily_rate.times", f"{own}.trend", f"{own}.daily_cv")
+
+    def _rate(self, values):
+        return values[self.rate] * values[self.times] if self.times else values[self.rate]
 
     def kernel_inputs(self, values):
-        return KernelInputs(rate=values[self.rate])
+        rate = self._rate(values)
+        if (rate > 1).any():
+            raise ValueError(f"{self.times}: the tied rate exceeds 1 in some replications")
+        trend = values[self.trend] if self.trend else None
+        return KernelInputs(rate=rate, trend=trend, cv=values[self.cv] if self.cv else None)
 
     def draw_one(self, duty, values, rng, state):
-        return [int(rng.binomial(n, values[self.rate])) for n in duty]
+        return [int(rng.binomial(n, self._rate(values))) for n in duty]
 
 
 _NOISE = {"none": NOISE_NONE, "poisson": NOISE_POISSON, "negative_binomial": NOISE_NEGATIVE_BINOMIAL}
@@ -141,15 +158,17 @@ class PerDay(Law):
     per_day: str  # field path of the mean count a day
     noise: str  # "poisson", "negative_binomial" or "none"
     dispersion: str | None  # field path of the negative binomial's shape (that noise only)
+    trend: str | None = None  # field path of the factor per 30 days
 
     @classmethod
     def from_posture(cls, name: str, posture: Posture) -> PerDay:
         dispersion = f"postures.{name}.dispersion" if posture.noise == "negative_binomial" else None
-        return cls(f"postures.{name}.per_day", posture.noise, dispersion)
+        return cls(f"postures.{name}.per_day", posture.noise, dispersion, f"postures.{name}.trend")
 
     def kernel_inputs(self, values):
         k = values[self.dispersion] if self.dispersion else None
-        return KernelInputs(mean=values[self.per_day], dispersion=k, noise=_NOISE[self.noise])
+        trend = values[self.trend] if self.trend else None
+        return KernelInputs(mean=values[self.per_day], dispersion=k, noise=_NOISE[self.noise], trend=trend)
 
     def start(self, reps: int) -> np.ndarray:
         """The fraction of a casualty carried over to the next day (noise ``none``)."""

@@ -10,6 +10,7 @@ scenario.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -20,7 +21,19 @@ from .conditions import Condition
 from .fields import Delay
 from .laws import Law, law_for
 from .params import Param
-from .scenario import Scenario
+from .scenario import Scenario, Tie
+from .when import When
+
+
+@dataclass(frozen=True)
+class DaySpec:
+    """A day that may differ between replications: the parameter ``param`` (a day index; or,
+    with ``after``, days after the event of that name), happening only when the draw of the
+    parameter ``chance`` says so (None: always)."""
+
+    param: str | None = None
+    after: str | None = None
+    chance: str | None = None
 
 
 @dataclass(frozen=True)
@@ -29,9 +42,10 @@ class UnitSlot:
 
     name: str
     size: str | None  # parameter path of the size; None for a policy slot (filled per rep)
-    arrive: int | None  # day index; None for a policy slot
+    arrive: int | None  # day index (the likeliest, when it is uncertain); None for a policy slot
     leave: int | None = None  # day index of rotation out
     from_reserve: bool = False  # the arrival draws on the finite reserve
+    when: DaySpec | None = None  # the arrival day when it differs between replications
 
 
 @dataclass(frozen=True)
@@ -39,10 +53,12 @@ class PhaseEntry:
     """A phase, compiled: from ``day`` on, the unit slots ``slots`` are in posture ``posture``
     (an index); ``specific`` when the phase names units (it beats one for all of the same day)."""
 
-    day: int
+    day: int  # the likeliest day, when it is uncertain
     posture: int
     specific: bool
     slots: frozenset[int]
+    name: str | None = None  # the phase's name, for dates given after its start
+    when: DaySpec | None = None  # the day when it differs between replications
 
 
 @dataclass(frozen=True)
@@ -97,6 +113,8 @@ def _collect_params(s: Scenario) -> dict[str, Param]:
             value = getattr(p, key)
             if isinstance(value, Param):
                 out[f"postures.{name}.{f.alias or key}"] = value
+            elif isinstance(value, Tie):
+                out[f"postures.{name}.{f.alias or key}.times"] = value.times
     c = s.casualties
     out["casualties.killed"] = c.killed
     out["casualties.missing"] = c.missing
@@ -119,7 +137,53 @@ def _collect_params(s: Scenario) -> dict[str, Param]:
         out[f"policy.{p.name}.send"] = p.send
     if s.reserve is not None:
         out["reserve"] = s.reserve
+    for section, units in (("units", s.units), ("reinforcements", s.reinforcements)):
+        for u in units:
+            _day_params(out, f"{section}.{u.name}", "arrive", u.arrive, u.chance, s.start)
+    for i, ph in enumerate(s.phases):
+        _day_params(out, f"phases.{i}", "from", ph.from_, ph.chance, s.start)
     return out
+
+
+def _day_params(out: dict[str, Param], prefix: str, key: str, when: When, chance: Param, start: dt.date) -> None:
+    """The parameters of an uncertain day, and of its chance when one is given."""
+    if when.kind == "after":
+        out[f"{prefix}.{key}.days"] = when.days
+    elif not when.is_fixed:
+        out[f"{prefix}.{key}"] = when.offsets(start)
+    if not (chance.is_fixed and chance.mean == 1.0):
+        out[f"{prefix}.chance"] = chance
+
+
+def _day_spec(prefix: str, key: str, when: When, chance: Param) -> DaySpec | None:
+    """How the day is drawn per replication (None: the same day in every replication)."""
+    certain = chance.is_fixed and chance.mean == 1.0
+    if when.is_fixed and certain:
+        return None
+    if when.kind == "after":
+        param = f"{prefix}.{key}.days"
+    else:
+        param = None if when.is_fixed else f"{prefix}.{key}"
+    return DaySpec(param, when.after, None if certain else f"{prefix}.chance")
+
+
+def nominal_days(s: Scenario) -> dict[str, int]:
+    """The likeliest day of every event (units' arrivals and named phases' starts): the date
+    itself, the likeliest of a distribution, a relative date's event plus its mean days."""
+    events = {u.name: u.arrive for u in s.all_units}
+    events |= {ph.name: ph.from_ for ph in s.phases if ph.name}
+    out: dict[str, int] = {}
+    for _ in range(len(events) + 1):  # in dependency order (the rules refuse cycles)
+        for name, when in events.items():
+            if name not in out and (when.kind != "after" or when.after in out):
+                out[name] = _nominal(when, s.start, out)
+    return out
+
+
+def _nominal(when: When, start: dt.date, known: dict[str, int]) -> int:
+    if when.kind == "after":
+        return known[when.after] + round(when.days.mean)
+    return (when.nominal - start).days
 
 
 def _posture_table(s: Scenario, units: list[UnitSlot], aliases: dict[str, set[str]], days: int) -> np.ndarray:
@@ -128,9 +192,11 @@ def _posture_table(s: Scenario, units: list[UnitSlot], aliases: dict[str, set[st
     names = list(s.postures)
     table = np.full((len(units), days), names.index(s.start_posture), dtype=np.int16)
     # Sort key: date, then global before specific, then file order: later entries win.
-    entries = sorted(enumerate(s.phases), key=lambda ie: (ie[1].from_, ie[1].units is not None, ie[0]))
-    for _, ph in entries:
-        d0 = (ph.from_ - s.start).days
+    nominal = nominal_days(s)
+    day = [_nominal(ph.from_, s.start, nominal) for ph in s.phases]
+    entries = sorted(enumerate(s.phases), key=lambda ie: (day[ie[0]], ie[1].units is not None, ie[0]))
+    for i, ph in entries:
+        d0 = day[i]
         for ui, u in enumerate(units):
             if ph.units is None or aliases[u.name] & set(ph.units):
                 table[ui, d0:] = names.index(ph.posture)
@@ -148,14 +214,17 @@ def compile_plan(s: Scenario) -> Plan:
         aliases[p.name] = {p.name}
     table = _posture_table(s, units, aliases, days)
     names = list(s.postures)
+    nominal = nominal_days(s)
     entries = [
         PhaseEntry(
-            (ph.from_ - s.start).days,
+            _nominal(ph.from_, s.start, nominal),
             names.index(ph.posture),
             ph.units is not None,
             frozenset(ui for ui, u in enumerate(units) if ph.units is None or aliases[u.name] & set(ph.units)),
+            ph.name,
+            _day_spec(f"phases.{i}", "from", ph.from_, ph.chance),
         )
-        for ph in s.phases
+        for i, ph in enumerate(s.phases)
     ]
     changes = sorted({d for d in range(1, days) if (table[:, d] != table[:, d - 1]).any()})
     return Plan(
@@ -187,14 +256,16 @@ def _unit_slots(s: Scenario, days: int) -> tuple[list[UnitSlot], dict[str, set[s
     phases may call each by."""
     units: list[UnitSlot] = []
     aliases: dict[str, set[str]] = {}
+    nominal = nominal_days(s)
     for section, group in (("units", s.units), ("reinforcements", s.reinforcements)):
         for u in group:
             units.append(
                 UnitSlot(
                     u.name,
                     f"{section}.{u.name}.size",
-                    (u.arrive - s.start).days,
+                    nominal[u.name],
                     from_reserve=section == "reinforcements",
+                    when=_day_spec(f"{section}.{u.name}", "arrive", u.arrive, u.chance),
                 )
             )
             aliases[u.name] = {u.name}
@@ -208,7 +279,7 @@ def _unit_slots(s: Scenario, days: int) -> tuple[list[UnitSlot], dict[str, set[s
         while leave <= stop and leave < days:
             if units[ui].leave is not None and units[ui].leave <= leave:
                 break
-            units[ui] = UnitSlot(units[ui].name, units[ui].size, units[ui].arrive, leave, units[ui].from_reserve)
+            units[ui] = dataclasses.replace(units[ui], leave=leave)
             arrive = leave + r.lead_days
             if arrive >= days:
                 break

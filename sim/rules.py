@@ -9,6 +9,7 @@ pairs.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from pydantic import ValidationError
@@ -16,7 +17,8 @@ from pydantic import ValidationError
 from .conditions import Claim, Condition, deadline
 from .errors import InputError
 from .fields import MAX_DAYS, MAX_REPS
-from .scenario import MEASURES, Scenario
+from .params import Param
+from .scenario import MEASURES, Scenario, Tie
 from .yamlfile import line_of, validation_error
 
 Errors = list[tuple[str, str]]
@@ -48,8 +50,44 @@ def _check_units(s: Scenario) -> Errors:
             if u.name in names:
                 errs.append((f"{section}.{i}.name", f"unit name {u.name!r} is used twice"))
             names.add(u.name)
-            if not s.start <= u.arrive <= s.end:
-                errs.append((f"{section}.{i}.arrive", _between_start_and_end(s)))
+    return errs + _check_dates(s)
+
+
+def event_ranges(s: Scenario) -> dict[str, tuple[int, int]]:
+    """Earliest and latest day index of every event a date may follow (units' arrivals, named
+    phases' starts) whose date can be worked out (not after an unknown event or in a cycle)."""
+    events = {u.name: u.arrive for u in s.all_units} | {ph.name: ph.from_ for ph in s.phases if ph.name}
+    known: dict[str, tuple[int, int]] = {}
+    for _ in range(len(events) + 1):
+        for name, when in events.items():
+            if name not in known and (found := when.day_range(s.start, known)) is not None:
+                known[name] = found
+    return known
+
+
+def _check_dates(s: Scenario) -> Errors:
+    """Every date, certain or not, lies in the run; a relative date follows a known event, and no
+    chain of them comes back to itself."""
+    errs = []
+    known = event_ranges(s)
+    events = {u.name for u in s.all_units} | {ph.name for ph in s.phases if ph.name}
+    dated = [(f"{sec}.{i}.arrive", u.arrive) for sec, us in (("units", s.units), ("reinforcements", s.reinforcements))
+             for i, u in enumerate(us)] + [(f"phases.{i}.from", ph.from_) for i, ph in enumerate(s.phases)]  # fmt: skip
+    last = (s.end - s.start).days
+    for field, when in dated:
+        found = when.day_range(s.start, known)
+        if found is None:
+            if when.after not in events:
+                errs.append((f"{field}.after", f"no unit or named phase called {when.after!r}"))
+            else:
+                errs.append((f"{field}.after", f"{when.after!r} is dated after this event in turn (a cycle)"))
+        elif found[0] < 0 or found[1] > last:
+            span = (
+                ""
+                if when.is_fixed
+                else f" (this one may fall on day {found[0]} to {found[1]}; the run has 0 to {last})"
+            )
+            errs.append((field, _between_start_and_end(s) + span))
     return errs
 
 
@@ -72,22 +110,33 @@ def _check_postures(s: Scenario) -> Errors:
     for i, ph in enumerate(s.phases):
         if ph.posture not in s.postures:
             errs.append((f"phases.{i}.posture", f"{ph.posture!r} is not among postures ({', '.join(s.postures)})"))
-        if not s.start <= ph.from_ <= s.end:
-            errs.append((f"phases.{i}.from", _between_start_and_end(s)))
         for j, u in enumerate(ph.units or []):
             if u not in names:
                 errs.append((f"phases.{i}.units.{j}", f"no unit named {u!r}"))
+    for name, p in s.postures.items():
+        tie = p.daily_rate
+        if isinstance(tie, Tie):
+            field = f"postures.{name}.daily_rate"
+            base = s.postures.get(tie.of)
+            if base is None:
+                errs.append((f"{field}.of", f"{tie.of!r} is not among postures ({', '.join(s.postures)})"))
+            elif not isinstance(base.daily_rate, Param):
+                errs.append((f"{field}.of", f"posture {tie.of!r} gives no daily_rate of its own to multiply"))
+            elif base.daily_rate.support(0.0, 1.0)[1] * tie.times.support(0.0, 1000.0)[1] > 1.0:
+                errs.append((f"{field}.times", f"times the rate of {tie.of!r} could exceed 1"))
     return errs
 
 
 def _check_rotations(s: Scenario) -> Errors:
     errs = []
-    arrivals = {u.name: u.arrive for u in s.all_units}
+    arrivals = event_ranges(s)
+    names = {u.name for u in s.all_units}
     for i, r in enumerate(s.rotations):
-        if r.unit not in arrivals:
+        if r.unit not in names:
             errs.append((f"rotations.{i}.unit", f"no unit named {r.unit!r}"))
-        elif r.leave < arrivals[r.unit]:
-            errs.append((f"rotations.{i}.leave", f"must not be before unit {r.unit!r} arrives ({arrivals[r.unit]})"))
+        elif r.unit in arrivals and (r.leave - s.start).days < arrivals[r.unit][1]:
+            latest = s.start + dt.timedelta(days=arrivals[r.unit][1])
+            errs.append((f"rotations.{i}.leave", f"must not be before unit {r.unit!r} arrives ({latest})"))
         if not s.start <= r.leave <= s.end:
             errs.append((f"rotations.{i}.leave", _between_start_and_end(s)))
         if r.until is not None and r.until < r.leave:

@@ -25,11 +25,15 @@ from .fields import (
     Date,
     Delay,
     Dispersion,
+    Multiple,
     Name,
     Share,
     Strict,
+    Trend,
+    Variation,
 )
 from .params import Param
+from .when import WhenField
 
 #: Measures recorded every day for every replication (see ``sim.engine``).
 MEASURES = (
@@ -57,20 +61,35 @@ class Unit(Strict):
     """The unit's name: letters, digits, spaces and `_ . - /`, at most 80 characters, unique among
     units, reinforcements and policies. Phases and rotations refer to the unit by it, and so do
     field paths (`--set units.<name>.size=...`, `reinforcements.<name>.size`)."""
-    arrive: Date
-    """The day the unit arrives and goes on duty, between `start` and `end`."""
+    arrive: WhenField
+    """The day the unit arrives and goes on duty, between `start` and `end`: a date, a distribution
+    over dates (`{uniform: [2025-01-25, 2025-02-10]}`, `{triangular: [first, likeliest, last]}`),
+    or days after another event (`{after: pullback, days: {triangular: [7, 14, 28]}}`: a unit's
+    arrival or a named phase's start). Each replication draws its own day; as a parameter it is
+    `units.<name>.arrive` (days after `start`) or `units.<name>.arrive.days` (days after the event)."""
     size: Count
     """People in the unit when it arrives (a whole number: each replication rounds its draw). A
     reinforcement is taken from `reserve` when one is given: fewer people, or none, come when the
     reserve runs short."""
+    chance: Share = Param("fixed", (1.0,))
+    """The share of replications in which the unit comes at all (each replication draws whether it
+    does). Less than 1 for a dispatch that may not happen."""
 
 
 class Phase(Strict):
     """From this date on, the named units (all when ``units`` is absent) are in ``posture``."""
 
-    from_: Date = Field(alias="from")
-    """The first day of the phase, between `start` and `end`. A unit stays in the posture until a
-    later phase that applies to it."""
+    name: Name | None = None
+    """A name for the phase, so that a later date can be given as days after its start
+    (`{after: <name>, days: ...}`)."""
+    from_: WhenField = Field(alias="from")
+    """The first day of the phase, between `start` and `end`: a date, a distribution over dates, or
+    days after another event, as for a unit's `arrive` (as a parameter: `phases.<index>.from`, or
+    `phases.<index>.from.days`). A unit stays in the posture until a later phase that applies to
+    it."""
+    chance: Share = Param("fixed", (1.0,))
+    """The share of replications in which the phase happens at all (drawn per replication); in the
+    others the units stay in their earlier posture."""
     posture: Name
     """The posture (a name under `postures`) the units are in from this day on."""
     units: list[Name] | None = None
@@ -78,6 +97,17 @@ class Phase(Strict):
     name stands for the reinforcements it sends). A phase naming a rotated unit applies to its
     replacements too. Absent: every unit. Of two phases starting on the same day, one naming units
     wins over one for all, and otherwise the later in the file wins."""
+
+
+class Tie(Strict):
+    """A per-person daily rate given as a multiple of another posture's."""
+
+    of: Name
+    """The posture (a name under `postures`, with a `daily_rate` of its own) whose rate this one
+    multiplies, replication by replication: a calibrated or uncertain base rate carries over."""
+    times: Multiple
+    """The multiple (0 or more; the product must stay at most 1): `{uniform: [0.2, 1.0]}` for a
+    rate between a fifth of the other and the same. As a parameter: `postures.<name>.daily_rate.times`."""
 
 
 class Posture(Strict):
@@ -94,10 +124,11 @@ class Posture(Strict):
     count is drawn as `noise` says, is at most the number on duty there, and is shared among the
     units by a draw without replacement. Give this or `daily_rate`, not both; neither means no
     combat losses."""
-    daily_rate: DailyRate | None = None
+    daily_rate: DailyRate | Tie | None = None
     """Per-person daily probability of becoming a combat casualty: each person on duty in this
     posture is hit on a given day with this probability (a binomial draw), so the force decays
-    exponentially. Give this or `per_day`, not both."""
+    exponentially. Give this or `per_day`, not both. `{of: combat, times: {uniform: [0.2, 1.0]}}`
+    ties it to another posture's rate."""
     noise: Literal["poisson", "negative_binomial", "none"] = "poisson"
     """How a `per_day` count varies from day to day: `poisson` (a Poisson draw of mean `per_day`),
     `negative_binomial` (burstier: mean `per_day`, variance `per_day + per_day²/dispersion`; needs
@@ -107,6 +138,16 @@ class Posture(Strict):
     """The shape k of the negative binomial (`noise: negative_binomial` only; ignored otherwise):
     the smaller k, the more the losses come in bursts of heavy days (variance
     `per_day + per_day²/k`); a large k is close to Poisson."""
+    trend: Trend = Param("fixed", (1.0,))
+    """How the posture's losses change with time: a factor per 30 days on `daily_rate` or
+    `per_day`, counted from the day the posture began for the unit (for `per_day`, for the first
+    of its units). `0.8`: a fifth fewer losses after a month in the posture, as the force adapts;
+    `1.2`: a fifth more. 1 (the default): no change."""
+    daily_cv: Variation = Param("fixed", (0.0,))
+    """Day-to-day variation of `daily_rate`: each day (for each replication and posture) the rate is
+    multiplied by a random factor of mean 1 and this coefficient of variation (a gamma draw), so
+    losses come in good and bad days (a Cox process; the daily rate stays at most 1). 0 (the
+    default): the same rate every day. Ignored with `per_day` (its `noise` does this)."""
 
     @model_validator(mode="after")
     def _one_law(self) -> Posture:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .plan import Plan
+from .plan import DaySpec, Plan
+from .streams import Streams
 
 NEVER = -1
 
@@ -49,14 +50,62 @@ class Schedule:
         return [int(d) for d in np.unique(every) if 0 <= d < days]
 
 
-def schedule_of(plan: Plan, values: dict[str, np.ndarray], reps: int) -> Schedule:
-    """The plan's calendar for ``reps`` replications with their drawn parameter ``values``."""
+def _occurs(streams: Streams, path: str, chance: np.ndarray) -> np.ndarray:
+    """Whether each replication's event happens: a uniform draw of its own stream below the
+    replication's chance."""
+    u = streams.param(f"{path}?", lambda rng, n: rng.random(n))
+    return u < chance
+
+
+def event_days(plan: Plan, values: dict[str, np.ndarray], streams: Streams) -> dict[str, np.ndarray]:
+    """Each replication's day of every event that may differ between replications (unit slots'
+    arrivals by slot name, phases' starts as ``phases.<index>``): ``NEVER`` when it does not
+    happen, or when the event it follows does not."""
+    reps = streams.reps
+    events: list[tuple[str, str | None, int, DaySpec]] = [
+        (u.name, u.name, u.arrive, u.when) for u in plan.units if u.when is not None
+    ]
+    events += [(f"phases.{i}", e.name, e.day, e.when) for i, e in enumerate(plan.entries) if e.when is not None]
+    known: dict[str, np.ndarray] = {u.name: np.full(reps, u.arrive) for u in plan.units if u.when is None}
+    known |= {e.name: np.full(reps, e.day) for e in plan.entries if e.name and e.when is None}
+    out: dict[str, np.ndarray] = {}
+    while len(out) < len(events):  # in dependency order (the rules refuse unknown names and cycles)
+        progress = False
+        for key, name, day, spec in events:
+            if key in out or (spec.after is not None and spec.after not in known):
+                continue
+            if spec.after is not None:
+                base = known[spec.after]
+                days = np.where(base == NEVER, NEVER, base + np.rint(values[spec.param]).astype(np.int64))
+            elif spec.param is not None:
+                days = np.rint(values[spec.param]).astype(np.int64)
+            else:
+                days = np.full(reps, day, dtype=np.int64)
+            if spec.chance is not None:
+                days = np.where(_occurs(streams, spec.chance, values[spec.chance]), days, NEVER)
+            out[key] = days
+            if name is not None:
+                known[name] = days
+            progress = True
+        if not progress:
+            raise ValueError(
+                f"dates given after events that never come first: {sorted(set(k for k, *_ in events) - set(out))}"
+            )
+    return out
+
+
+def schedule_of(plan: Plan, values: dict[str, np.ndarray], streams: Streams) -> Schedule:
+    """The plan's calendar for a batch's replications with their drawn parameter ``values``."""
+    reps = streams.reps
+    drawn = event_days(plan, values, streams)
     slots = len(plan.units)
     arrive = np.full((reps, slots), NEVER, dtype=np.int64)
     leave = np.full((reps, slots), NEVER, dtype=np.int64)
     size = np.zeros((reps, slots), dtype=np.int64)
     for s, u in enumerate(plan.units):
-        if u.arrive is not None:
+        if u.when is not None:
+            arrive[:, s] = drawn[u.name]
+        elif u.arrive is not None:
             arrive[:, s] = u.arrive
         if u.leave is not None:
             leave[:, s] = u.leave
@@ -64,6 +113,9 @@ def schedule_of(plan: Plan, values: dict[str, np.ndarray], reps: int) -> Schedul
             size[:, s] = np.rint(values[u.size])
     entries = plan.entries
     entry_day = np.tile(np.array([e.day for e in entries], dtype=np.int64), (reps, 1))
+    for i, e in enumerate(entries):
+        if e.when is not None:
+            entry_day[:, i] = drawn[f"phases.{i}"]
     columns = max(plan.column) + 1
     applies = np.zeros((len(entries), columns), dtype=np.bool_)
     for e, entry in enumerate(entries):

@@ -52,11 +52,13 @@ def test_a_plan_holds_each_postures_law_with_its_parameter_paths():
     assert plan.postures == ["rear", "combat", "assault"]
     assert plan.laws == [
         NoLoss(),
-        DailyRate("postures.combat.daily_rate"),
-        PerDay("postures.assault.per_day", "negative_binomial", "postures.assault.dispersion"),
+        DailyRate("postures.combat.daily_rate", None, "postures.combat.trend", "postures.combat.daily_cv"),
+        PerDay(
+            "postures.assault.per_day", "negative_binomial", "postures.assault.dispersion", "postures.assault.trend"
+        ),
     ]
     for law in plan.laws:
-        for path in (getattr(law, k) for k in ("rate", "per_day", "dispersion") if hasattr(law, k)):
+        for path in (getattr(law, k) for k in ("rate", "per_day", "dispersion", "trend", "cv") if hasattr(law, k)):
             assert path in plan.params
 
 

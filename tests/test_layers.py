@@ -25,6 +25,7 @@ LAYERS = [
             "fields",
             "params",
             "distributions",
+            "when",
             "domains",
             "conditions",
             "scenario",

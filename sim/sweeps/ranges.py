@@ -23,6 +23,7 @@ from ..params import Param, ParamError
 from ..plan import compile_plan
 from ..rules import from_data
 from ..scenario import Scenario
+from ..when import DAY_KEYS, days_as_dates
 from .designs.scale import quantile
 
 #: A swept parameter and where it was given: ``(parameter, source, field, line)``.
@@ -71,7 +72,8 @@ def _trial(base: Scenario, boxes: dict[str, Param], src: str) -> InputError | No
     """The error of the scenario with these parameters set to these ranges (None: valid)."""
     trial = base.dump()
     for path, box in boxes.items():
-        set_path(trial, path, box.to_yaml(), src, Scenario)
+        value = days_as_dates(box, base.start) if path.rsplit(".", 1)[-1] in DAY_KEYS else box.to_yaml()
+        set_path(trial, path, value, src, Scenario)
     try:
         from_data(trial, src)
     except InputError as exc:
