@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import re
 import types
 from collections.abc import Iterator
 from pathlib import Path
@@ -291,7 +292,7 @@ def _item_words(annotation: Any, in_scenario: bool) -> str:
     """What one item of a list, or one value of a mapping, is."""
     model = _model(annotation)
     if model is not None:
-        return model.__name__.lower()
+        return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", model.__name__).lower()  # MassCasualty: mass casualty
     t = _strip(annotation)[0]
     if t is Output:
         return "output name or mapping"
@@ -390,6 +391,8 @@ def default_words(field: Any) -> str:
 
 def _unit(name: str, low: float, high: float, in_delay: bool) -> str:
     """The unit of a number, from its field's name and range."""
+    if name == "per_30_days":
+        return "events per 30 days"
     if in_delay or name.endswith("days") or high == MAX_DAYS:
         return "days"
     if high == MAX_SIZE:

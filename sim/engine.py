@@ -100,7 +100,7 @@ class Engine:
         self.on_day = on_day
         self.threads = max(1, min(threads, len(blocks)))
         v = draw_params(plan, self.streams, values).values
-        self.schedule = schedule_of(plan, v, self.streams)
+        self.schedule = schedule_of(plan, v, self.streams, given=set(values or ()))
         self.slot_column = np.array(plan.column, dtype=np.int64)
         self.from_reserve = np.array([u.from_reserve for u in plan.units], dtype=np.bool_)
         columns = int(self.slot_column.max()) + 1
@@ -181,6 +181,7 @@ class Engine:
             np.full((reps, n_cross), -1, dtype=np.int32),  # first crossing day
             np.zeros((reps, n_snap), dtype=np.bool_),  # claim holds on its date
             np.zeros((reps, columns), dtype=np.int64),  # day the column's posture began
+            np.zeros((reps, len(plan.mass_casualty)), dtype=np.int64),  # mass-casualty events so far
         )
         kernel.set_postures(0, self.schedule.kernel_tuple(), self.state[2], self.state[17])
 
@@ -236,6 +237,23 @@ class Engine:
             log_trend,
             cv,
             (log_trend != 0).any(axis=0) | (cv > 0).any(axis=0),  # the rate varies by day
+            *self._mass_casualty(plan, v, reps, n_laws),
+        )
+
+    def _mass_casualty(self, plan: Plan, v: dict[str, np.ndarray], reps: int, n_laws: int) -> tuple:
+        """The mass-casualty events' arrays for the step."""
+        specs = plan.mass_casualty
+        chance, killed = np.zeros((reps, len(specs))), np.zeros((reps, len(specs)))
+        exposed = np.zeros((len(specs), n_laws), dtype=np.bool_)
+        for i, e in enumerate(specs):
+            chance[:, i] = np.minimum(v[e.rate] / 30.0, 1.0)
+            killed[:, i] = v[e.killed]
+            exposed[i, list(e.postures)] = True
+        return (
+            chance,  # daily probability of each event, when anyone is exposed to it
+            killed,  # share of those hit who are killed
+            self.schedule.hit_sizes,  # people hit by each event, in turn
+            exposed,  # the postures whose units each event hits
         )
 
     # -- the calendar ----------------------------------------------------------------------

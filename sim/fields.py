@@ -47,6 +47,7 @@ Dispersion = _param(0.01, 1e6)  # the shape k of a negative binomial
 Multiple = _param(0.0, 1000.0)  # one quantity as a multiple of another
 Trend = _param(0.001, 1000.0)  # a factor per 30 days
 Variation = _param(0.0, 10.0)  # a coefficient of variation
+PerMonth = _param(0.0, 30.0)  # expected events per 30 days (at most one a day)
 
 
 class Strict(BaseModel):

@@ -12,9 +12,12 @@ replication:
    with the rest when none is left), dead of wounds, or evacuated;
 3. each present unit's posture's loss law takes its casualties (:data:`LAW_RATE`: a binomial
    draw per unit; :data:`LAW_PER_DAY`: a count for the posture, shared among its units by draws
-   without replacement);
-4. the day's casualties are split as one multinomial, drawn as conditional binomials: killed,
-   missing, wounded; the wounded into those who will return, die of wounds or be evacuated;
+   without replacement); then each mass-casualty event, when anyone is exposed to it, happens
+   with its daily probability and hits its next size (at most everyone exposed), shared among
+   the exposed units by draws without replacement, a binomial share of them killed;
+4. the day's casualties of the loss laws are split as one multinomial, drawn as conditional
+   binomials: killed, missing, wounded; the wounded of both sources together into those who
+   will return, die of wounds or be evacuated;
 5. disease among everyone on duty in present units, the sick returning or evacuated;
 6. the day's measures (in the order of :data:`sim.scenario.MEASURES`), running peaks, policy triggers,
    first crossings and claims tested on the day; the measures go to the day's row of ``buf``.
@@ -39,6 +42,7 @@ from .samplers import (
     binomial,
     hypergeometric,
     negative_binomial,
+    next_double,
     poisson,
     standard_gamma,
 )
@@ -155,14 +159,17 @@ def run_days(rng, lo, hi, d0, d1, days, state, params, conditions, buf, m, g):
     :class:`sim.engine.Engine` builds (see there for each array); ``m`` (measures) and ``g``
     (postures) are scratch space."""
     (duty, present, posture, cnt, queue, pool, count, carry, reserve) = state[:9]
-    (due_day, due_amount, in_transit, sent, peaks, armed, first, holds_on, since) = state[9:]
+    (due_day, due_amount, in_transit, sent, peaks, armed, first, holds_on, since) = state[9:18]
+    mc_done = state[18]
     (lag, geometric, care_p, law, noise, rate_p, mean, dispersion, split_p, sick_p, send) = params[:11]
-    (policy_column, policy_delay, policy_max, sick_any, rate, log_trend, cv, varies) = params[11:]
+    (policy_column, policy_delay, policy_max, sick_any, rate, log_trend, cv, varies) = params[11:19]
+    (mc_chance, mc_killed, mc_size, mc_exposed) = params[19:]
     (measure, comparison, low, high, ref, n_cross, snap_day, peak_measure) = conditions
     n_cols = duty.shape[1]
     n_postures = law.shape[0]
     n_policies = policy_column.shape[0]
     n_snaps = snap_day.shape[0]
+    n_mc = mc_chance.shape[1]
     for d in range(d0, d1):
         row = d - d0
         for r in range(lo, hi):
@@ -210,12 +217,21 @@ def run_days(rng, lo, hi, d0, d1, days, state, params, conditions, buf, m, g):
                     total += _per_day(
                         rng, r, p, d, duty, present, posture, carry, noise, mean, dispersion, log_trend, since
                     )
-            # 4. The casualties' fates.
-            if total > 0:
+            # 3b. Mass-casualty events: their killed and wounded, apart from the split of step 4.
+            hit_killed, hit_wounded = 0, 0
+            for e in range(n_mc):
+                hit = _mass_casualty(rng, r, e, duty, present, posture, mc_chance, mc_size, mc_exposed, mc_done)
+                if hit > 0:
+                    dead = binomial(rng, hit, mc_killed[r, e])
+                    hit_killed += dead
+                    hit_wounded += hit - dead
+            # 4. The casualties' fates (no draw for a count of 0).
+            if total > 0 or hit_killed + hit_wounded > 0:
                 killed = draw_binomial(rng, total, split_p, r, 0)
                 rest = total - killed
                 missing = draw_binomial(rng, rest, split_p, r, 1)
-                wounded = rest - missing
+                wounded = rest - missing + hit_wounded
+                killed += hit_killed
                 rtd = draw_binomial(rng, wounded, split_p, r, 2)
                 rest = wounded - rtd
                 dow = draw_binomial(rng, rest, split_p, r, 3)
@@ -342,6 +358,36 @@ def _per_day(rng, r, p, d, duty, present, posture, carry, noise, mean, dispersio
     left = n
     for c in range(last + 1):
         if present[r, c] and posture[r, c] == p:
+            here = duty[r, c]
+            got = left if c == last else (hypergeometric(rng, here, pool - here, left) if left > 0 else 0)
+            pool -= here
+            left -= got
+            duty[r, c] -= got
+    return n
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def _mass_casualty(rng, r, e, duty, present, posture, chance, size, exposed, done):
+    """Mass-casualty event ``e`` on one day of replication ``r``: when anyone is on duty in a
+    present unit in an exposed posture, it happens with its daily chance and hits its next size
+    (the last one again when they have run out), at most everyone exposed, shared among the
+    exposed units by draws without replacement, one unit at a time; returns the people hit."""
+    pool, last = 0, -1
+    for c in range(duty.shape[1]):
+        if present[r, c] and exposed[e, posture[r, c]]:
+            pool += duty[r, c]
+            last = c
+    p = chance[r, e]
+    if pool <= 0 or p <= 0.0:
+        return 0
+    if p < 1.0 and next_double(rng) >= p:
+        return 0
+    k = min(done[r, e], size.shape[2] - 1)
+    done[r, e] += 1
+    n = min(max(size[r, e, k], 0), pool)
+    left = n
+    for c in range(last + 1):
+        if present[r, c] and exposed[e, posture[r, c]]:
             here = duty[r, c]
             got = left if c == last else (hypergeometric(rng, here, pool - here, left) if left > 0 else 0)
             pool -= here

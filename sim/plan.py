@@ -21,7 +21,7 @@ from .conditions import Condition
 from .fields import Delay
 from .laws import Law, law_for
 from .params import Param
-from .scenario import Scenario, Tie
+from .scenario import MassCasualty, Scenario, Tie
 from .when import When
 
 
@@ -73,6 +73,19 @@ class PolicySpec:
     max_times: int | None
 
 
+@dataclass(frozen=True)
+class MassCasualtySpec:
+    """A mass-casualty event, compiled: parameter paths of its frequency (events per 30 days),
+    its size (people hit by one event) and its killed share, and the indices of the postures
+    whose units it hits."""
+
+    name: str
+    rate: str
+    size: str
+    killed: str
+    postures: tuple[int, ...]
+
+
 @dataclass
 class Plan:
     """The scenario, compiled.  Built by :func:`compile_plan`."""
@@ -97,6 +110,7 @@ class Plan:
     phase_days: list[int] = field(default_factory=list)
     entries: list[PhaseEntry] = field(default_factory=list)  # the phases, in file order
     start_posture: int = 0  # posture index before any phase
+    mass_casualty: list[MassCasualtySpec] = field(default_factory=list)
 
     def param_paths(self) -> list[str]:
         return sorted(self.params)
@@ -135,6 +149,10 @@ def _collect_params(s: Scenario) -> dict[str, Param]:
             out[f"rotations.{i}.size"] = r.size
     for p in s.policy:
         out[f"policy.{p.name}.send"] = p.send
+    for e in s.mass_casualty:
+        out[f"mass_casualty.{e.name}.per_30_days"] = e.per_30_days
+        out[f"mass_casualty.{e.name}.size"] = e.size
+        out[f"mass_casualty.{e.name}.killed"] = e.killed
     if s.reserve is not None:
         out["reserve"] = s.reserve
     for section, units in (("units", s.units), ("reinforcements", s.reinforcements)):
@@ -248,6 +266,21 @@ def compile_plan(s: Scenario) -> Plan:
         phase_days=changes,
         entries=entries,
         start_posture=names.index(s.start_posture),
+        mass_casualty=[_mass_casualty(s, e) for e in s.mass_casualty],
+    )
+
+
+def _mass_casualty(s: Scenario, e: MassCasualty) -> MassCasualtySpec:
+    """The event compiled; exposed by default: every posture with combat losses."""
+    names = list(s.postures)
+    exposed = e.postures if e.postures is not None else [n for n, p in s.postures.items() if p.law != "none"]
+    prefix = f"mass_casualty.{e.name}"
+    return MassCasualtySpec(
+        e.name,
+        f"{prefix}.per_30_days",
+        f"{prefix}.size",
+        f"{prefix}.killed",
+        tuple(sorted({names.index(n) for n in exposed})),
     )
 
 

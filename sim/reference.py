@@ -4,7 +4,8 @@ This is the yardstick for the engine: the benchmark times both on the same scena
 test checks that both give the same distributions (they use different random streams, so
 they agree in distribution, not draw for draw).  It covers arrivals, phases, the loss laws,
 the casualty split, the wounded and disease flows; scenarios with rotations, policies or a
-reserve, uncertain dates or chances, trends or daily variation are refused.
+reserve, uncertain dates or chances, trends or daily variation, or mass-casualty events are
+refused.
 
 The loss laws are the laws' own scalar forms (:meth:`sim.laws.Law.draw_one`), so that a law is
 written once, in both forms, next to each other.  The delays are written here the obvious way
@@ -152,6 +153,8 @@ def run_reference(scenario: Scenario, reps: int, seed: int) -> dict[str, np.ndar
     """
     if scenario.rotations or scenario.policy or scenario.reserve is not None:
         raise ValueError("the reference model covers no rotations, policies or reserve")
+    if scenario.mass_casualty:
+        raise ValueError("the reference model covers no mass-casualty events")
     plan = compile_plan(scenario)
     if any(u.when for u in plan.units) or any(e.when for e in plan.entries):
         raise ValueError("the reference model covers no uncertain dates or chances")

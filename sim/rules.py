@@ -144,6 +144,21 @@ def _check_rotations(s: Scenario) -> Errors:
     return errs
 
 
+def _check_mass_casualty(s: Scenario) -> Errors:
+    errs = []
+    names: set[str] = set()
+    for i, e in enumerate(s.mass_casualty):
+        if e.name in names:
+            errs.append((f"mass_casualty.{i}.name", f"event name {e.name!r} is used twice"))
+        names.add(e.name)
+        for j, p in enumerate(e.postures or []):
+            if p not in s.postures:
+                errs.append(
+                    (f"mass_casualty.{i}.postures.{j}", f"{p!r} is not among postures ({', '.join(s.postures)})")
+                )
+    return errs
+
+
 def _check_shares(s: Scenario) -> Errors:
     errs = []
     c = s.casualties
@@ -193,6 +208,7 @@ _RULES = (
     _check_policies,
     _check_postures,
     _check_rotations,
+    _check_mass_casualty,
     _check_shares,
     _check_thresholds,
     _check_claims,

@@ -27,6 +27,7 @@ from .fields import (
     Dispersion,
     Multiple,
     Name,
+    PerMonth,
     Share,
     Strict,
     Trend,
@@ -177,6 +178,42 @@ class Casualties(Strict):
     When given, the three shares must be plain numbers that sum to 1."""
 
 
+class MassCasualty(Strict):
+    """An event that hits many people at once (an artillery or drone barrage), on random days.
+
+    Each day of each replication, when anyone is on duty in a present unit in an exposed
+    posture, the event happens with probability ``per_30_days / 30``; it hits ``size`` people
+    (at most everyone exposed), of whom a share ``killed`` die and the rest are wounded.
+    """
+
+    name: Name
+    """The event's name, unique among the mass-casualty events; its parameters are
+    `mass_casualty.<name>.per_30_days`, `mass_casualty.<name>.size` and `mass_casualty.<name>.killed`."""
+    per_30_days: PerMonth
+    """Expected events per 30 days, 0 to 30 (one value per replication when a distribution). Each
+    day on which at least one person is on duty in a present unit in an exposed posture (see
+    `postures`), the event happens with probability `per_30_days / 30` (30: every such day); on
+    other days it cannot happen. Days are independent, so the events of a run are binomial over
+    the exposed days."""
+    size: Count
+    """People hit by one event (a whole number: each draw is rounded). A distribution is drawn
+    anew for every event. An event hits `min(size, people on duty in exposed present units)`,
+    shared among those units by draws without replacement, one unit at a time (as a `per_day`
+    count is). Each replication has a long store of drawn sizes that its events use in turn; in
+    the unlikely case that a replication has more events than the store holds, the further events
+    reuse its last size. A value given per replication from outside the file (a sweep point, a
+    calibration walker or a posterior row) is the size of every event of that replication."""
+    killed: Share
+    """Share of the people hit who are killed (share 0-1, one value per replication when a
+    distribution): the number killed by an event is a binomial draw of that share from those hit.
+    The rest are wounded, with the same fates as other wounded (`wounded`: return to duty, death
+    of wounds or evacuation); none go missing. Both count as combat casualties (the `killed`,
+    `wounded` and `casualties` measures), whatever `casualties` says."""
+    postures: list[Name] | None = Field(None, min_length=1)
+    """The postures (names under `postures`) whose units are exposed to the event. Absent: every
+    posture that gives a `per_day` or a `daily_rate`, that is every posture with combat losses."""
+
+
 class Wounded(Strict):
     """The flow of the wounded: a share returns to duty, a share dies, the rest goes home."""
 
@@ -300,6 +337,9 @@ class Scenario(Strict):
     """What becomes of the wounded: return to duty, death of wounds, or evacuation home."""
     disease: Disease = Disease()
     """Disease and non-battle injury: a daily rate on everyone on duty, with its own return."""
+    mass_casualty: list[MassCasualty] = Field(default_factory=list)
+    """Events that kill or wound many people at once (an artillery or drone barrage), on random
+    days at a stated frequency, on top of the postures' daily losses."""
     rotations: list[Rotation] = Field(default_factory=list)
     """Units leaving (a rotation, not a loss) and replaced after a lead time, once or repeatedly."""
     policy: list[Policy] = Field(default_factory=list)

@@ -1,5 +1,5 @@
-"""Each replication's own calendar: the days its units arrive and leave, their sizes, and the
-days its phases begin.
+"""Each replication's own calendar: the days its units arrive and leave, their sizes, the
+days its phases begin, and the people its mass-casualty events hit, event after event.
 
 The compiled daily step (:mod:`sim.kernel`) reads a :class:`Schedule` whose arrays have one row
 per replication, so replications may differ in when (and whether: a day of -1 never comes)
@@ -9,12 +9,15 @@ replication has an event.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
 
+from .domains import domain_of
 from .plan import DaySpec, Plan
-from .streams import Streams
+from .streams import Streams, param_keys
 
 NEVER = -1
 
@@ -31,6 +34,7 @@ class Schedule:
     entry_specific: np.ndarray  # (phases,) 1 when the phase names units
     applies: np.ndarray  # (phases, columns) the phase applies to the on-duty column
     start_posture: int
+    hit_sizes: np.ndarray  # (reps, mass-casualty events, K) people hit by each replication's events in turn
 
     def kernel_tuple(self) -> tuple:
         return (
@@ -94,8 +98,49 @@ def event_days(plan: Plan, values: dict[str, np.ndarray], streams: Streams) -> d
     return out
 
 
-def schedule_of(plan: Plan, values: dict[str, np.ndarray], streams: Streams) -> Schedule:
-    """The plan's calendar for a batch's replications with their drawn parameter ``values``."""
+def hit_sizes(plan: Plan, values: dict[str, np.ndarray], streams: Streams, given: Collection[str] = ()) -> np.ndarray:
+    """People hit by each mass-casualty event of each replication, in the order the events come:
+    ``(reps, events, K)`` whole numbers, drawn per event from the size's distribution on its
+    field's domain, from a stream of its own (``<size path>#events``).
+
+    ``K`` is the number of days when that few cannot run out, otherwise the batch's largest
+    expected number of events over the run plus eight standard deviations and eight more, so
+    that a replication has more events than sizes with negligible probability (its further
+    events reuse the last).  The sizes are drawn event by event across the block's
+    replications, so a longer store only adds sizes after those of a shorter one: the sizes a
+    run uses do not depend on ``K``, nor on how replications are batched.  A fixed size, or one
+    ``given`` per replication (a sweep point, a posterior row), is the same for every event of
+    the replication (``K`` is then 1).
+    """
+    reps, specs = streams.reps, plan.mass_casualty
+    if not specs:
+        return np.zeros((reps, 0, 1), dtype=np.int64)
+    param_keys([*plan.param_paths(), *(f"{e.size}#events" for e in specs)])
+    stores = []
+    for e in specs:
+        p = plan.params[e.size]
+        if e.size in given or p.is_fixed:
+            stores.append(np.rint(values[e.size]).astype(np.int64)[:, None])
+            continue
+        expected = plan.days * min(float(np.max(values[e.rate])) / 30.0, 1.0)
+        k = max(1, min(plan.days, math.ceil(expected + 8.0 * math.sqrt(expected) + 8.0)))
+        low, high, _ = domain_of(e.size)
+
+        def draw(rng: np.random.Generator, n: int, p=p, k=k, low=low, high=high) -> np.ndarray:
+            return p.sample(rng, n * k, low, high).reshape(k, n).T
+
+        stores.append(np.rint(streams.param(f"{e.size}#events", draw)).astype(np.int64))
+    width = max(x.shape[1] for x in stores)
+    out = np.empty((reps, len(specs), width), dtype=np.int64)
+    for i, x in enumerate(stores):
+        out[:, i, : x.shape[1]] = x
+        out[:, i, x.shape[1] :] = x[:, -1:]  # a shorter store: its last size, as when one runs out
+    return out
+
+
+def schedule_of(plan: Plan, values: dict[str, np.ndarray], streams: Streams, given: Collection[str] = ()) -> Schedule:
+    """The plan's calendar for a batch's replications with their drawn parameter ``values``
+    (``given``: the paths whose values were given per replication rather than drawn)."""
     reps = streams.reps
     drawn = event_days(plan, values, streams)
     slots = len(plan.units)
@@ -130,4 +175,5 @@ def schedule_of(plan: Plan, values: dict[str, np.ndarray], streams: Streams) -> 
         np.array([e.specific for e in entries], dtype=np.int64),
         applies,
         plan.start_posture,
+        hit_sizes(plan, values, streams, given),
     )
