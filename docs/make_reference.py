@@ -94,9 +94,9 @@ claims:
 
 ROTATION_EXAMPLE = """\
 # from scenarios/rotation-every-three-months.yaml: the contingent is relieved by a fresh one of
-# the same size (no size given) every 90 days from 6 March 2025, the replacement arriving the same day
+# 12,000 every 90 days from 6 March 2025, the replacement arriving the same day
 rotations:
-  - {unit: contingent, leave: 2025-03-06, lead_days: 0, every_days: 90}
+  - {unit: contingent, leave: 2025-03-06, lead_days: 0, every_days: 90, size: 12000}
 """
 
 SWEEP_EXAMPLE = """\

@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 
 from .measures import QUANTILE_COLUMNS
-from .scenario import MEASURES
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -39,8 +38,8 @@ def _threshold_level(result: Result, name: str, measure: str, median: np.ndarray
     if cond.of == f"peak_{measure}":
         return cond.value * float(np.max(median))
     ref = cond.of.removeprefix("peak_")
-    if ref in MEASURES:
-        i = MEASURES.index(ref)
+    if ref in result.measures:
+        i = result.measures.index(ref)
         series = result.q[i, :, 2]
         return cond.value * float(series.max() if cond.of.startswith("peak_") else series[-1])
     return None
@@ -61,7 +60,7 @@ def fan_chart(
     ``label`` columns, drawn as points with their ranges.
     """
     ax = _axes(ax)
-    i = MEASURES.index(measure)
+    i = result.measures.index(measure)
     dates = pd.to_datetime(result.dates)
     q = result.q[i]
     col = {c: k for k, c in enumerate(QUANTILE_COLUMNS)}

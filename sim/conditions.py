@@ -3,7 +3,8 @@
 A :class:`Condition` compares a measure with a value (times a reference measure when given):
 thresholds and policies are conditions, and a claim's test is a threshold or a condition of its
 own, crossed by a date or holding on one.  Which measures exist is the scenario's
-(:data:`sim.scenario.MEASURES`); the rules checking names against it are in :mod:`sim.rules`.
+(:data:`sim.scenario.MEASURES` and its own ``measures``); the rules checking names against them
+are in :mod:`sim.rules`.
 """
 
 from __future__ import annotations
@@ -38,10 +39,10 @@ class ComparisonFields(Strict):
     """`[low, high]`: holds when the measure lies between them, both ends included (each times `of`
     when given)."""
     of: str | None = None
-    """A reference that the value multiplies: a measure of the same day (`deployed`, `arrived`, ...)
-    or `peak_<measure>`, that measure's highest value so far. `{measure: effective, below: 0.5, of:
-    peak_effective}` holds when fewer than half the most ever on duty are left. Absent: the value
-    is a number of people."""
+    """A reference that the value multiplies: a measure of the same day (`deployed`, `arrived`, ...,
+    or one defined under `measures`) or `peak_<measure>`, that measure's highest value so far.
+    `{measure: effective, below: 0.5, of: peak_effective}` holds when fewer than half the most ever
+    on duty are left. Absent: the value is a number of people."""
 
 
 class Condition(ComparisonFields):
@@ -52,7 +53,8 @@ class Condition(ComparisonFields):
     duty), `wounded_in_care`, `sick_in_care`, `killed`, `wounded`, `missing`, `casualties` (killed,
     wounded and missing), `died_of_wounds`, `evacuated`, `permanent_losses` (killed, died of
     wounds, evacuated and missing), `returned_to_duty` or `rotated_out`; all counts of people,
-    cumulative except `deployed`, `effective` and those in care. Give exactly one comparison."""
+    cumulative except `deployed`, `effective` and those in care; or a measure defined under
+    `measures`. Give exactly one comparison."""
 
     @model_validator(mode="after")
     def _one_comparison(self) -> Condition:

@@ -34,7 +34,7 @@ import simpy
 
 from . import kernel
 from .draws import draw_params
-from .kernel import MEASURES, PEAK, prepare
+from .kernel import N_MEASURES, PEAK, prepare
 from .measures import QUANTILES, peak_names
 from .plan import Plan
 from .schedule import schedule_of
@@ -104,20 +104,23 @@ class Engine:
         self.slot_column = np.array(plan.column, dtype=np.int64)
         self.from_reserve = np.array([u.from_reserve for u in plan.units], dtype=np.bool_)
         columns = int(self.slot_column.max()) + 1
+        self.measures = plan.measures  # the built-in measures, then the derived ones
         self._conditions(plan, reps)
         self._state(plan, v, reps, columns)
         self._params(plan, v, reps)
         days = plan.days
-        self.q = np.zeros((len(MEASURES), days, len(QUANTILES))) if summary else None
-        self.mean = np.zeros((len(MEASURES), days)) if summary else None
-        self.samples = {k: np.zeros((min(samples, reps), days), dtype=np.int64) for k in MEASURES}
-        self.chunk = max(1, min(days, BUFFER // (len(MEASURES) * reps)))
-        self.buf = np.zeros((self.chunk, len(MEASURES), reps), dtype=np.int64)
+        n = len(self.measures)
+        self.q = np.zeros((n, days, len(QUANTILES))) if summary else None
+        self.mean = np.zeros((n, days)) if summary else None
+        self.samples = {k: np.zeros((min(samples, reps), days), dtype=np.int64) for k in self.measures}
+        self.chunk = max(1, min(days, BUFFER // (n * reps)))
+        self.buf = np.zeros((self.chunk, n, reps), dtype=np.int64)
 
     # -- set-up ----------------------------------------------------------------------------
     def _conditions(self, plan: Plan, reps: int) -> None:
         """Conditions as arrays: the tracked crossings, then the claims tested on a date, then
-        the policies' triggers."""
+        the policies' triggers; and the terms of the derived measures, which they may name."""
+        names = self.measures
         self.crossing_names = list(plan.conditions)
         self.snapshot_ids = list(plan.snapshots)
         conds = [
@@ -127,24 +130,29 @@ class Engine:
         ]
         peaks = sorted(peak_names(conds))
         codes = kernel.COMPARISON_CODES
+        terms = np.zeros((len(plan.derived), N_MEASURES), dtype=np.int64)  # times each measure is a term
+        for k, indices in enumerate(plan.derived):
+            for i in indices:
+                terms[k, i] += 1
 
         def ref(c) -> int:
             if c.of is None:
                 return -1
-            return PEAK + peaks.index(c.of[5:]) if c.of.startswith("peak_") else MEASURES.index(c.of)
+            return PEAK + peaks.index(c.of[5:]) if c.of.startswith("peak_") else names.index(c.of)
 
         def bounds(c) -> tuple[float, float]:
             return c.value if c.comparison == "between" else (c.value, c.value)
 
         self.conditions = (
-            np.array([MEASURES.index(c.measure) for c in conds], dtype=np.int64),
+            np.array([names.index(c.measure) for c in conds], dtype=np.int64),
             np.array([codes[c.comparison] for c in conds], dtype=np.int64),
             np.array([bounds(c)[0] for c in conds], dtype=float),
             np.array([bounds(c)[1] for c in conds], dtype=float),
             np.array([ref(c) for c in conds], dtype=np.int64),
             len(self.crossing_names),
             np.array([d for d, _ in plan.snapshots.values()], dtype=np.int64),
-            np.array([MEASURES.index(p) for p in peaks], dtype=np.int64),
+            np.array([names.index(p) for p in peaks], dtype=np.int64),
+            terms,
         )
         self.n_peaks = len(peaks)
 
@@ -182,6 +190,7 @@ class Engine:
             np.zeros((reps, n_snap), dtype=np.bool_),  # claim holds on its date
             np.zeros((reps, columns), dtype=np.int64),  # day the column's posture began
             np.zeros((reps, len(plan.mass_casualty)), dtype=np.int64),  # mass-casualty events so far
+            np.zeros((reps, len(plan.recruitment))),  # fraction of a recruit carried to the next day
         )
         kernel.set_postures(0, self.schedule.kernel_tuple(), self.state[2], self.state[17])
 
@@ -214,7 +223,8 @@ class Engine:
             ],
             axis=1,
         )
-        sick = np.stack([v["disease.daily_rate"], v["disease.return_to_duty"]], axis=1)
+        # The sick who return, then each posture's disease rate.
+        sick = np.stack([v["disease.return_to_duty"], *(v[path] for path in plan.disease)], axis=1)
         self.params = (
             self.lag,
             self.geometric,
@@ -232,12 +242,27 @@ class Engine:
             np.array([plan.column[pol.slot] for pol in plan.policies], dtype=np.int64),
             np.array([pol.delay_days for pol in plan.policies], dtype=np.int64),
             np.array([-1 if pol.max_times is None else pol.max_times for pol in plan.policies], dtype=np.int64),
-            bool((v["disease.daily_rate"] > 0).any()),
+            bool(any((v[path] > 0).any() for path in plan.disease)),
             rate,
             log_trend,
             cv,
             (log_trend != 0).any(axis=0) | (cv > 0).any(axis=0),  # the rate varies by day
             *self._mass_casualty(plan, v, reps, n_laws),
+            *self._recruitment(plan, v, reps),
+        )
+
+    def _recruitment(self, plan: Plan, v: dict[str, np.ndarray], reps: int) -> tuple:
+        """The flows of recruits' arrays for the step."""
+        flows = plan.recruitment
+        per_day = np.zeros((reps, len(flows)))
+        for i, f in enumerate(flows):
+            per_day[:, i] = v[f.rate] / 30.0
+        return (
+            np.array([plan.column[f.slot] for f in flows], dtype=np.int64),  # the column they join
+            np.array([f.first for f in flows], dtype=np.int64),  # first day of the flow
+            np.array([f.last for f in flows], dtype=np.int64),  # last day of the flow
+            per_day,  # recruits a day
+            np.array([f.from_reserve for f in flows], dtype=np.bool_),  # taken from the reserve
         )
 
     def _mass_casualty(self, plan: Plan, v: dict[str, np.ndarray], reps: int, n_laws: int) -> tuple:
@@ -288,12 +313,12 @@ class Engine:
                 self.params,
                 self.conditions,
                 self.buf,
-                np.zeros(len(MEASURES), dtype=np.int64),
+                np.zeros(len(self.measures), dtype=np.int64),
                 np.zeros(len(self.plan.laws)),
             )
 
     def _summarise(self, part: int, n_days: int, d0: int) -> None:
-        rows = np.arange(part, len(MEASURES), self.threads)
+        rows = np.arange(part, len(self.measures), self.threads)
         kernel.summarise(self.buf, n_days, rows, np.asarray(QUANTILES), self.q, self.mean, d0)
 
     def _each(self, fn: Callable, *args) -> None:
@@ -309,11 +334,11 @@ class Engine:
             if self.q is not None:
                 self._each(self._summarise, c1 - c0, c0)
             n = len(next(iter(self.samples.values())))
-            for i, k in enumerate(MEASURES):
+            for i, k in enumerate(self.measures):
                 self.samples[k][:, c0:c1] = self.buf[: c1 - c0, i, :n].T
             for j in range(c1 - c0):
                 if self.recorders:
-                    m = dict(zip(MEASURES, self.buf[j], strict=True))
+                    m = dict(zip(self.measures, self.buf[j], strict=True))
                     for rec in self.recorders:
                         rec.record(c0 + j, m)
             if self.on_day is not None:

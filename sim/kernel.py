@@ -7,7 +7,7 @@ by day and replication by replication within a day, so the order of the draws de
 on how the days are cut into calls nor on which thread runs the block.  Each day of each
 replication:
 
-1. dispatches that a policy sent arrive;
+1. dispatches that a policy sent arrive, and recruits of a steady flow;
 2. people leave care: back to duty (to the present unit with the most people on duty, or home
    with the rest when none is left), dead of wounds, or evacuated;
 3. each present unit's posture's loss law takes its casualties (:data:`LAW_RATE`: a binomial
@@ -19,8 +19,9 @@ replication:
    binomials: killed, missing, wounded; the wounded of both sources together into those who
    will return, die of wounds or be evacuated;
 5. disease among everyone on duty in present units, the sick returning or evacuated;
-6. the day's measures (in the order of :data:`sim.scenario.MEASURES`), running peaks, policy triggers,
-   first crossings and claims tested on the day; the measures go to the day's row of ``buf``.
+6. the day's measures (in the order of :data:`sim.scenario.MEASURES`, then the scenario's derived
+   measures, each a sum of those), running peaks, policy triggers, first crossings and claims
+   tested on the day; the measures go to the day's row of ``buf``.
 
 Binomial probabilities arrive prepared (:func:`prepare`), so a draw with small ``n p`` is an
 inversion from one ``exp`` and a few multiplications, and a large one is BTRS
@@ -160,11 +161,12 @@ def run_days(rng, lo, hi, d0, d1, days, state, params, conditions, buf, m, g):
     (postures) are scratch space."""
     (duty, present, posture, cnt, queue, pool, count, carry, reserve) = state[:9]
     (due_day, due_amount, in_transit, sent, peaks, armed, first, holds_on, since) = state[9:18]
-    mc_done = state[18]
+    mc_done, recruit_carry = state[18], state[19]
     (lag, geometric, care_p, law, noise, rate_p, mean, dispersion, split_p, sick_p, send) = params[:11]
     (policy_column, policy_delay, policy_max, sick_any, rate, log_trend, cv, varies) = params[11:19]
-    (mc_chance, mc_killed, mc_size, mc_exposed) = params[19:]
-    (measure, comparison, low, high, ref, n_cross, snap_day, peak_measure) = conditions
+    (mc_chance, mc_killed, mc_size, mc_exposed) = params[19:23]
+    (recruit_column, recruit_first, recruit_last, recruit_rate, recruit_reserve) = params[23:28]
+    (measure, comparison, low, high, ref, n_cross, snap_day, peak_measure, terms) = conditions
     n_cols = duty.shape[1]
     n_postures = law.shape[0]
     n_policies = policy_column.shape[0]
@@ -182,6 +184,17 @@ def run_days(rng, lo, hi, d0, d1, days, state, params, conditions, buf, m, g):
                     in_transit[r, k] = False
                     sent[r, k] += 1
                     due_day[r, k] = -1
+            # 1b. Recruits arrive, a little every day of their flow.
+            for k in range(recruit_column.shape[0]):
+                if recruit_first[k] <= d <= recruit_last[k]:
+                    recruit_carry[r, k] += recruit_rate[r, k]
+                    n = math.floor(recruit_carry[r, k] + 1e-9)
+                    recruit_carry[r, k] -= n
+                    if recruit_reserve[k] and reserve[r] >= 0:
+                        n = min(n, reserve[r])
+                        reserve[r] -= n
+                    duty[r, recruit_column[k]] += n
+                    cnt[r, C_ARRIVED] += n
             # 2. Care: today's wounded are not back today.
             back = _leave_care(rng, WOUND, r, d, lag, geometric, queue, pool, count, care_p)
             back += _leave_care(rng, SICK, r, d, lag, geometric, queue, pool, count, care_p)
@@ -252,15 +265,16 @@ def run_days(rng, lo, hi, d0, d1, days, state, params, conditions, buf, m, g):
                 sick = 0
                 for c in range(n_cols):
                     if present[r, c]:
-                        s = draw_binomial(rng, duty[r, c], sick_p, r, 0)
+                        s = draw_binomial(rng, duty[r, c], sick_p, r, 1 + posture[r, c])
                         duty[r, c] -= s
                         sick += s
                 if sick > 0:
-                    recover = draw_binomial(rng, sick, sick_p, r, 1)
+                    recover = draw_binomial(rng, sick, sick_p, r, 0)
                     _enter_care(SICK, r, d, recover, lag, queue, count)
                     cnt[r, C_EVAC] += sick - recover
             # 6. Measures, peaks, policies, crossings, claims on the day.
             _measures(m, r, duty, cnt, count)
+            _derived(m, terms)
             for k in range(peak_measure.shape[0]):
                 if m[peak_measure[k]] > peaks[r, k]:
                     peaks[r, k] = m[peak_measure[k]]
@@ -288,8 +302,19 @@ def run_days(rng, lo, hi, d0, d1, days, state, params, conditions, buf, m, g):
             for s in range(n_snaps):
                 if snap_day[s] == d:
                     holds_on[r, s] = _holds(n_cross + s, m, peaks, r, measure, comparison, low, high, ref)
-            for i in range(N_MEASURES):
+            for i in range(m.shape[0]):
                 buf[row, i, r] = m[i]
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def _derived(m, terms):
+    """The derived measures, after the built-in ones in ``m``: ``m[N_MEASURES + k]`` is the sum of
+    the built-in measures ``i``, each ``terms[k, i]`` times (0: not a term)."""
+    for k in range(terms.shape[0]):
+        total = 0
+        for i in range(N_MEASURES):
+            total += terms[k, i] * m[i]
+        m[N_MEASURES + k] = total
 
 
 @njit(cache=True, nogil=True, _nrt=False)

@@ -21,7 +21,7 @@ from .conditions import Condition
 from .fields import Delay
 from .laws import Law, law_for
 from .params import Param
-from .scenario import MassCasualty, Scenario, Tie
+from .scenario import MEASURES, MassCasualty, Scenario, Tie
 from .when import When
 
 
@@ -46,6 +46,7 @@ class UnitSlot:
     leave: int | None = None  # day index of rotation out
     from_reserve: bool = False  # the arrival draws on the finite reserve
     when: DaySpec | None = None  # the arrival day when it differs between replications
+    serves: str | None = None  # parameter path of its term of service in days (it then leaves)
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,18 @@ class PhaseEntry:
     slots: frozenset[int]
     name: str | None = None  # the phase's name, for dates given after its start
     when: DaySpec | None = None  # the day when it differs between replications
+
+
+@dataclass(frozen=True)
+class RecruitmentSpec:
+    """A flow of recruits, compiled: ``rate`` (a parameter path) per 30 days into unit slot ``slot``
+    from day ``first`` to day ``last``, drawn on the reserve when ``from_reserve``."""
+
+    slot: int
+    rate: str
+    first: int
+    last: int
+    from_reserve: bool
 
 
 @dataclass(frozen=True)
@@ -109,8 +122,12 @@ class Plan:
     snapshots: dict[str, tuple[int, Condition]] = field(default_factory=dict)  # claim -> (day, condition)
     phase_days: list[int] = field(default_factory=list)
     entries: list[PhaseEntry] = field(default_factory=list)  # the phases, in file order
+    disease: list[str] = field(default_factory=list)  # parameter path of each posture's disease rate
+    recruitment: list[RecruitmentSpec] = field(default_factory=list)
     start_posture: int = 0  # posture index before any phase
     mass_casualty: list[MassCasualtySpec] = field(default_factory=list)
+    measures: tuple[str, ...] = MEASURES  # every measure recorded: the built-in ones, then the derived
+    derived: list[tuple[int, ...]] = field(default_factory=list)  # each derived measure's terms (MEASURES indices)
 
     def param_paths(self) -> list[str]:
         return sorted(self.params)
@@ -121,6 +138,8 @@ def _collect_params(s: Scenario) -> dict[str, Param]:
     for section, units in (("units", s.units), ("reinforcements", s.reinforcements)):
         for u in units:
             out[f"{section}.{u.name}.size"] = u.size
+            if u.serves_days is not None:
+                out[f"{section}.{u.name}.serves_days"] = u.serves_days
     # Every numeric field a posture gives, whatever its law reads of them.
     for name, p in s.postures.items():
         for key, f in type(p).model_fields.items():
@@ -145,10 +164,11 @@ def _collect_params(s: Scenario) -> dict[str, Param]:
     out["disease.return_to_duty"] = d.return_to_duty
     out["disease.recovery_days.mean"] = d.recovery_days.mean
     for i, r in enumerate(s.rotations):
-        if r.size is not None:
-            out[f"rotations.{i}.size"] = r.size
+        out[f"rotations.{i}.size"] = r.size
     for p in s.policy:
         out[f"policy.{p.name}.send"] = p.send
+    for f in s.recruitment:
+        out[f"recruitment.{f.name}.per_30_days"] = f.per_30_days
     for e in s.mass_casualty:
         out[f"mass_casualty.{e.name}.per_30_days"] = e.per_30_days
         out[f"mass_casualty.{e.name}.size"] = e.size
@@ -230,6 +250,15 @@ def compile_plan(s: Scenario) -> Plan:
         policies.append(PolicySpec(len(units), p.when, f"policy.{p.name}.send", max(p.delay_days, 1), p.max_times))
         units.append(UnitSlot(p.name, None, None, None, from_reserve=True))
         aliases[p.name] = {p.name}
+    recruitment = []
+    for f in s.recruitment:
+        last = days - 1 if f.until is None else min((f.until - s.start).days, days - 1)
+        first = (f.from_ - s.start).days
+        recruitment.append(
+            RecruitmentSpec(len(units), f"recruitment.{f.name}.per_30_days", first, last, f.from_reserve)
+        )
+        units.append(UnitSlot(f.name, None, first, None))  # present from the first day, empty
+        aliases[f.name] = {f.name}
     table = _posture_table(s, units, aliases, days)
     names = list(s.postures)
     nominal = nominal_days(s)
@@ -266,7 +295,14 @@ def compile_plan(s: Scenario) -> Plan:
         phase_days=changes,
         entries=entries,
         start_posture=names.index(s.start_posture),
+        recruitment=recruitment,
+        disease=[
+            f"postures.{n}.disease_rate" if p.disease_rate is not None else "disease.daily_rate"
+            for n, p in s.postures.items()
+        ],
         mass_casualty=[_mass_casualty(s, e) for e in s.mass_casualty],
+        measures=s.measure_names,
+        derived=[tuple(MEASURES.index(term) for term in terms) for terms in s.derived_terms.values()],
     )
 
 
@@ -299,13 +335,14 @@ def _unit_slots(s: Scenario, days: int) -> tuple[list[UnitSlot], dict[str, set[s
                     nominal[u.name],
                     from_reserve=section == "reinforcements",
                     when=_day_spec(f"{section}.{u.name}", "arrive", u.arrive, u.chance),
+                    serves=f"{section}.{u.name}.serves_days" if u.serves_days is not None else None,
                 )
             )
             aliases[u.name] = {u.name}
     # Rotations: the unit (and in turn each replacement) leaves; a replacement arrives later.
     for i, r in enumerate(s.rotations):
         ui = next(k for k, u in enumerate(units) if u.name == r.unit)
-        size_path = f"rotations.{i}.size" if r.size is not None else units[ui].size
+        size_path = f"rotations.{i}.size"
         leave = (r.leave - s.start).days
         stop = (r.until - s.start).days if r.until else days - 1
         n = 0
@@ -339,7 +376,8 @@ def _columns(units: list[UnitSlot], entries: list[PhaseEntry]) -> list[int]:
     shared: dict[tuple[int, ...], int] = {}
     n = 0
     for ui, u in enumerate(units):
-        if u.leave is None and u.size is not None and not any(v.name.startswith(f"{u.name}/r") for v in units):
+        alone = u.leave is not None or u.serves is not None or u.size is None
+        if not alone and not any(v.name.startswith(f"{u.name}/r") for v in units):
             key = tuple(e for e, entry in enumerate(entries) if ui in entry.slots)
             if key in shared:
                 columns.append(shared[key])

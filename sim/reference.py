@@ -71,7 +71,7 @@ def _replication(
     pm = min(max(p["casualties.missing"], 0.0), 1.0)
     prtd = min(max(p["wounded.return_to_duty"], 0.0), 1.0)
     pdow = min(max(p["wounded.died_of_wounds"], 0.0), 1.0)
-    sick_rate = min(max(p["disease.daily_rate"], 0.0), 1.0)
+    sick_rates = [min(max(p[path], 0.0), 1.0) for path in plan.disease]  # by posture
     sick_ret = min(max(p["disease.return_to_duty"], 0.0), 1.0)
     yield env.timeout(0.5)
     for day in range(plan.days):
@@ -106,7 +106,8 @@ def _replication(
             dying.enter(d)
         if leaving is not None:
             leaving.enter(w - r - d)
-        sick_total = _fall_sick(duty, present, sick_rate, rng)
+        rates = [sick_rates[plan.posture_of[u, day]] for u in range(n_units)]
+        sick_total = _fall_sick(duty, present, rates, rng)
         sick_care.enter(rng.binomial(sick_total, sick_ret) if sick_total else 0)
         out["effective"][i, day] = sum(duty)
         out["killed"][i, day] = killed
@@ -132,16 +133,15 @@ def _split(
     return k, m, w, r, d
 
 
-def _fall_sick(duty: list[int], present: list[bool], rate: float, rng: np.random.Generator) -> int:
-    """Disease and non-battle injury in the units present: the sick leave ``duty``; returns how
-    many fell sick."""
+def _fall_sick(duty: list[int], present: list[bool], rates: list[float], rng: np.random.Generator) -> int:
+    """Disease and non-battle injury in the units present, each at the rate of its posture: the
+    sick leave ``duty``; returns how many fell sick."""
     sick = 0
-    if rate > 0:
-        for u, n in enumerate(duty):
-            if present[u] and n:
-                x = rng.binomial(n, rate)
-                duty[u] -= x
-                sick += x
+    for u, n in enumerate(duty):
+        if present[u] and n and rates[u] > 0:
+            x = rng.binomial(n, rates[u])
+            duty[u] -= x
+            sick += x
     return sick
 
 
@@ -158,6 +158,8 @@ def run_reference(scenario: Scenario, reps: int, seed: int) -> dict[str, np.ndar
     plan = compile_plan(scenario)
     if any(u.when for u in plan.units) or any(e.when for e in plan.entries):
         raise ValueError("the reference model covers no uncertain dates or chances")
+    if any(u.serves for u in plan.units) or plan.recruitment:
+        raise ValueError("the reference model covers no terms of service or recruitment")
     changing = [p for p, v in plan.params.items() if p.endswith((".trend", ".daily_cv")) and not v.is_fixed]
     changing += [p for p, v in plan.params.items() if p.endswith(".trend") and v.mean != 1.0]
     changing += [p for p, v in plan.params.items() if p.endswith(".daily_cv") and v.mean != 0.0]

@@ -33,6 +33,7 @@ class Result:
     trajectories: dict[str, np.ndarray] | None = None
     phase_days: list[int] = field(default_factory=list)
     arrival_days: list[int] = field(default_factory=list)
+    measures: tuple[str, ...] = MEASURES  # the rows of q and mean: the built-in measures, then the derived
 
     # -- frames -------------------------------------------------------------------------------
     @cached_property
@@ -41,8 +42,8 @@ class Result:
         n_days = len(self.dates)
         frame = pd.DataFrame(
             {
-                "date": np.tile(pd.to_datetime(self.dates), len(MEASURES)),
-                "measure": np.repeat(MEASURES, n_days),
+                "date": np.tile(pd.to_datetime(self.dates), len(self.measures)),
+                "measure": np.repeat(self.measures, n_days),
                 "mean": self.mean.reshape(-1),
             }
         )
@@ -51,8 +52,11 @@ class Result:
         return frame
 
     def measure(self, name: str) -> pd.DataFrame:
-        """One measure's daily mean and quantiles, indexed by date."""
-        i = MEASURES.index(name)
+        """One measure's daily mean and quantiles, indexed by date (a built-in measure or one the
+        scenario derives)."""
+        if name not in self.measures:
+            raise ValueError(f"unknown measure {name!r}; allowed: {', '.join(self.measures)}")
+        i = self.measures.index(name)
         frame = pd.DataFrame(self.q[i], columns=list(QUANTILE_COLUMNS), index=pd.to_datetime(self.dates))
         frame.insert(0, "mean", self.mean[i])
         frame.index.name = "date"
@@ -105,7 +109,7 @@ class Result:
         """A JSON-ready summary with provenance."""
         last = {
             m: {"mean": float(self.mean[i, -1]), **{c: float(self.q[i, -1, j]) for j, c in enumerate(QUANTILE_COLUMNS)}}
-            for i, m in enumerate(MEASURES)
+            for i, m in enumerate(self.measures)
         }
         return {
             "scenario": self.scenario.name,

@@ -42,6 +42,30 @@ def _check_span(s: Scenario) -> Errors:
     return errs
 
 
+def _check_measures(s: Scenario) -> Errors:
+    """Derived measures: a name of their own (not a built-in measure's, not a peak's), and a sum
+    of one or more built-in measures."""
+    errs = []
+    for name, terms in s.derived_terms.items():
+        path = f"measures.{name}"
+        if name in MEASURES:
+            errs.append((path, f"{name!r} is a built-in measure; give the derived measure another name"))
+        elif name.startswith("peak_"):
+            errs.append((path, "a measure's name must not start with peak_ (peak_<measure> is its running peak)"))
+        if not any(terms):
+            errs.append((path, "give at least one term: built-in measures written a + b + c"))
+        elif not all(terms):
+            errs.append((path, "a term is missing: write built-in measures as a + b + c"))
+        for term in terms:
+            if not term or term in MEASURES:
+                continue
+            if term in s.measures:
+                errs.append((path, f"{term!r} is a derived measure; the terms must be built-in measures"))
+            else:
+                errs.append((path, f"unknown term {term!r}; terms are built-in measures ({', '.join(MEASURES)})"))
+    return errs
+
+
 def _check_units(s: Scenario) -> Errors:
     errs = []
     names: set[str] = set()
@@ -98,7 +122,15 @@ def _check_policies(s: Scenario) -> Errors:
         if p.name in names:
             errs.append((f"policy.{i}.name", f"name {p.name!r} is already a unit's"))
         names.add(p.name)
-        errs += _check_condition(p.when, f"policy.{i}.when")
+        errs += _check_condition(p.when, f"policy.{i}.when", s)
+    for i, f in enumerate(s.recruitment):
+        if f.name in names:
+            errs.append((f"recruitment.{i}.name", f"name {f.name!r} is already a unit's or a policy's"))
+        names.add(f.name)
+        if not s.start <= f.from_ <= s.end:
+            errs.append((f"recruitment.{i}.from", _between_start_and_end(s)))
+        if f.until is not None and f.until < f.from_:
+            errs.append((f"recruitment.{i}.until", "must not be before from"))
     return errs
 
 
@@ -106,7 +138,7 @@ def _check_postures(s: Scenario) -> Errors:
     errs = []
     if s.initial_posture is not None and s.initial_posture not in s.postures:
         errs.append(("initial_posture", f"{s.initial_posture!r} is not among postures ({', '.join(s.postures)})"))
-    names = {u.name for u in s.all_units} | {p.name for p in s.policy}
+    names = {u.name for u in s.all_units} | {p.name for p in s.policy} | {f.name for f in s.recruitment}
     for i, ph in enumerate(s.phases):
         if ph.posture not in s.postures:
             errs.append((f"phases.{i}.posture", f"{ph.posture!r} is not among postures ({', '.join(s.postures)})"))
@@ -134,6 +166,8 @@ def _check_rotations(s: Scenario) -> Errors:
     for i, r in enumerate(s.rotations):
         if r.unit not in names:
             errs.append((f"rotations.{i}.unit", f"no unit named {r.unit!r}"))
+        elif any(u.name == r.unit and u.serves_days is not None for u in s.all_units):
+            errs.append((f"rotations.{i}.unit", f"unit {r.unit!r} serves a term (serves_days): it is not also rotated"))
         elif r.unit in arrivals and (r.leave - s.start).days < arrivals[r.unit][1]:
             latest = s.start + dt.timedelta(days=arrivals[r.unit][1])
             errs.append((f"rotations.{i}.leave", f"must not be before unit {r.unit!r} arrives ({latest})"))
@@ -177,7 +211,7 @@ def _check_shares(s: Scenario) -> Errors:
 
 
 def _check_thresholds(s: Scenario) -> Errors:
-    return [err for name, cond in s.thresholds.items() for err in _check_condition(cond, f"thresholds.{name}")]
+    return [err for name, cond in s.thresholds.items() for err in _check_condition(cond, f"thresholds.{name}", s)]
 
 
 def _check_claims(s: Scenario) -> Errors:
@@ -192,7 +226,7 @@ def _check_claims(s: Scenario) -> Errors:
             known = ", ".join(s.thresholds) or "none defined"
             errs.append((f"{path}.threshold", f"no threshold named {t.threshold!r} ({known})"))
         if t.measure is not None:
-            errs += _check_condition(t.condition(), path)
+            errs += _check_condition(t.condition(), path, s)
         for key in ("by", "on", "from_"):
             d = getattr(t, key)
             if d is not None and not s.start <= d <= s.end:
@@ -205,6 +239,7 @@ def _check_claims(s: Scenario) -> Errors:
 _RULES = (
     _check_span,
     _check_units,
+    _check_measures,
     _check_policies,
     _check_postures,
     _check_rotations,
@@ -230,15 +265,17 @@ def _check_within(c: Claim, s: Scenario, path: str) -> Errors:
     return [(f"{path}.within_days", f"{t.within_days} days from {origin} end on {when}, {side}")]
 
 
-def _reference_ok(name: str) -> bool:
-    return name in MEASURES or (name.startswith("peak_") and name[5:] in MEASURES)
+def _reference_ok(name: str, s: Scenario) -> bool:
+    names = s.measure_names
+    return name in names or (name.startswith("peak_") and name[5:] in names)
 
 
-def _check_condition(cond: Condition, path: str) -> Errors:
+def _check_condition(cond: Condition, path: str, s: Scenario) -> Errors:
     errs = []
-    if cond.measure not in MEASURES:
-        errs.append((f"{path}.measure", f"unknown measure {cond.measure!r}; allowed: {', '.join(MEASURES)}"))
-    if cond.of is not None and not _reference_ok(cond.of):
+    names = s.measure_names
+    if cond.measure not in names:
+        errs.append((f"{path}.measure", f"unknown measure {cond.measure!r}; allowed: {', '.join(names)}"))
+    if cond.of is not None and not _reference_ok(cond.of, s):
         errs.append((f"{path}.of", f"unknown reference {cond.of!r}; a measure or peak_<measure>"))
     return errs
 

@@ -138,6 +138,7 @@ def run(
         trajectories=out.trajectories,
         phase_days=plan.phase_days,
         arrival_days=sorted({u.arrive for u in plan.units if u.arrive is not None}),
+        measures=plan.measures,
     )
 
 
@@ -165,7 +166,7 @@ def _run_together(
 ) -> _Outcome:
     """Run every block at once, ``workers`` threads sharing them out; the quantiles are counted
     in compiled code, day by day."""
-    store = TrajectoryRecorder(plan.days, sum(n for _, n in blocks)) if keep_trajectories else None
+    store = TrajectoryRecorder(plan.days, sum(n for _, n in blocks), plan.measures) if keep_trajectories else None
     recs = [*([store] if store else []), *recorders]
     engine = Engine(
         plan, seed, blocks, recs, values=values, on_day=on_day, threads=workers, summary=True, samples=n_samples
@@ -199,7 +200,7 @@ def _run_in_batches(
     for i in range(0, len(blocks), batch_blocks):
         chunk = blocks[i : i + batch_blocks]
         n = sum(c for _, c in chunk)
-        rec = TrajectoryRecorder(plan.days, n)
+        rec = TrajectoryRecorder(plan.days, n, plan.measures)
         eng = Engine(plan, seed, chunk, [rec], values=_rows(values, done, n)).run()
         done += n
         parts.append(rec)
@@ -207,7 +208,7 @@ def _run_in_batches(
         ons.append(eng.holds_on)
         if on_batch is not None:
             on_batch(min(1.0, (i + batch_blocks) / len(blocks)))
-    merged = TrajectoryRecorder(0, 0)
+    merged = TrajectoryRecorder(0, 0, plan.measures)
     merged.data = {k: np.concatenate([p.data[k] for p in parts]) for k in parts[0].data}
     first = {k: np.concatenate([f[k] for f in firsts]) for k in firsts[0]}
     holds_on = {k: np.concatenate([o[k] for o in ons]) for k in ons[0]}

@@ -28,6 +28,7 @@ from .fields import (
     Multiple,
     Name,
     PerMonth,
+    PositiveDays,
     Share,
     Strict,
     Trend,
@@ -55,6 +56,13 @@ MEASURES = (
 )
 
 
+def measure_terms(expression: str) -> list[str]:
+    """The terms of a derived measure's expression (``killed + died_of_wounds``), in order, with
+    the spaces around them removed; an empty term stands for a missing one (``killed +``).  Which
+    terms are allowed is checked in :mod:`sim.rules`."""
+    return [term.strip() for term in expression.split("+")]
+
+
 class Unit(Strict):
     """A body of troops arriving on one date (a wave, a brigade, a reinforcement)."""
 
@@ -75,6 +83,12 @@ class Unit(Strict):
     chance: Share = Param("fixed", (1.0,))
     """The share of replications in which the unit comes at all (each replication draws whether it
     does). Less than 1 for a dispatch that may not happen."""
+    serves_days: PositiveDays | None = None
+    """A term of service: the unit leaves this many days after it arrives (drawn per replication,
+    e.g. `{uniform: [90, 180]}`), without replacement. Everyone of it then on duty goes home,
+    counted as rotated out (not a loss); its wounded and sick in care stay in care, then rejoin
+    the unit with the most people on duty, or go home too (rotated out) when none is left. A unit
+    with a term is not also rotated. Absent: it stays to the end."""
 
 
 class Phase(Strict):
@@ -149,6 +163,10 @@ class Posture(Strict):
     multiplied by a random factor of mean 1 and this coefficient of variation (a gamma draw), so
     losses come in good and bad days (a Cox process; the daily rate stays at most 1). 0 (the
     default): the same rate every day. Ignored with `per_day` (its `noise` does this)."""
+    disease_rate: DailyRate | None = None
+    """Per-person daily probability of disease or non-battle injury while in this posture (share 0-1
+    a day), instead of `disease.daily_rate` (cold, exhaustion and disease in the trenches need not
+    match rear duty). Absent: `disease.daily_rate`."""
 
     @model_validator(mode="after")
     def _one_law(self) -> Posture:
@@ -271,10 +289,26 @@ class Rotation(Strict):
     until: Date | None = None
     """With `every_days`: the last day a departure may happen, not before `leave`. Absent: the
     scenario's end."""
-    size: Count | None = None
-    """People in each replacement. Absent: the same size as the unit it replaces, that is the value
-    drawn for the unit's `size` in each replication (its strength on arrival, not what it has left).
-    Replacements are taken from `reserve` when one is given."""
+    size: Count
+    """People in each replacement (required: a replacement is stated, never assumed to match the
+    unit it relieves). Replacements are taken from `reserve` when one is given."""
+
+
+class Recruitment(Strict):
+    """A steady flow of recruits, spread evenly over the days between two dates."""
+
+    name: Name
+    """The flow's name (unique among units, reinforcements, policies and recruitment): phases may
+    name it to put its recruits in a posture; otherwise they follow the phases for all units."""
+    per_30_days: Count
+    """Recruits per 30 days (a parameter: `recruitment.<name>.per_30_days`), arriving a little
+    every day (whole people; the fraction of a person is carried to the next day)."""
+    from_: Date = Field(alias="from")
+    """The first day recruits arrive, between `start` and `end`."""
+    until: Date | None = None
+    """The last day recruits arrive. Absent: the scenario's end."""
+    from_reserve: bool = False
+    """Take the recruits from `reserve` (none come once it is used up). False: an unlimited pool."""
 
 
 class Policy(Strict):
@@ -344,10 +378,19 @@ class Scenario(Strict):
     """Units leaving (a rotation, not a loss) and replaced after a lead time, once or repeatedly."""
     policy: list[Policy] = Field(default_factory=list)
     """Reinforcements sent whenever a condition holds (a policy), after a delay."""
+    recruitment: list[Recruitment] = Field(default_factory=list)
+    """Steady flows of recruits (so many a month between two dates), joining the fighting force as
+    they come."""
     reserve: Count | None = None
     """People available to `reinforcements`, rotation replacements and `policy` dispatches, all
     together; each arrival takes what it can, and the reserve can run out. The first `units` do not
     draw on it. Absent: no limit."""
+    measures: dict[Name, str] = Field(default_factory=dict)
+    """Measures of the scenario's own, each the sum of built-in measures, written `a + b + c`
+    (`deaths: killed + died_of_wounds`). They are recorded every day like the built-in ones and
+    can be named wherever a measure can: thresholds, claims, policies (`peak_<name>` too), sweep
+    outputs, charts and tables. A name must not be a built-in measure's nor start with `peak_`,
+    and the terms must be built-in measures, not other measures defined here."""
     thresholds: dict[Name, Condition] = Field(default_factory=dict)
     """Named conditions whose first crossing is reported (its date per replication, and the
     probability of having crossed by each date). A condition is crossed on the first day it holds
@@ -370,6 +413,17 @@ class Scenario(Strict):
     @property
     def start_posture(self) -> str:
         return self.initial_posture or next(iter(self.postures))
+
+    @property
+    def measure_names(self) -> tuple[str, ...]:
+        """Every measure recorded: the built-in ones (:data:`MEASURES`), then the derived ones
+        (``measures``) in file order."""
+        return (*MEASURES, *self.measures)
+
+    @property
+    def derived_terms(self) -> dict[str, list[str]]:
+        """Each derived measure's terms, by name (see :func:`measure_terms`)."""
+        return {name: measure_terms(expression) for name, expression in self.measures.items()}
 
     def dump(self) -> dict[str, Any]:
         """The scenario as plain data, in file syntax (round-trips through ``from_data``)."""

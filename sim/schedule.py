@@ -154,6 +154,9 @@ def schedule_of(plan: Plan, values: dict[str, np.ndarray], streams: Streams, giv
             arrive[:, s] = u.arrive
         if u.leave is not None:
             leave[:, s] = u.leave
+        elif u.serves is not None:  # a term of service, from the replication's own arrival day
+            term = np.rint(values[u.serves]).astype(np.int64)
+            leave[:, s] = np.where(arrive[:, s] == NEVER, NEVER, arrive[:, s] + term)
         if u.size is not None:
             size[:, s] = np.rint(values[u.size])
     entries = plan.entries

@@ -289,7 +289,7 @@ def test_unit_rotated_out_before_it_arrives(tmp_path):
         {
             **BASE,
             "reinforcements": [{"name": "b", "arrive": "2025-03-01", "size": 1000}],
-            "rotations": [{"unit": "b", "leave": "2025-02-01", "lead_days": 10}],
+            "rotations": [{"unit": "b", "leave": "2025-02-01", "lead_days": 10, "size": 100}],
         },
     )
     refused(["run", "bad.yaml"], tmp_path, "rotations.0.leave", "before unit 'b' arrives")
@@ -465,7 +465,7 @@ def test_anchors_and_merge_keys_still_work_and_are_not_shared(tmp_path):
 def test_rotation_on_the_day_of_arrival_and_claims_inside_the_run_load(tmp_path):
     data = {
         **BASE,
-        "rotations": [{"unit": "a", "leave": "2025-01-01", "lead_days": 5}],
+        "rotations": [{"unit": "a", "leave": "2025-01-01", "lead_days": 5, "size": 100}],
         "claims": [claim(within_days=180, source={"date": "2025-01-01"}), {**claim(by="2025-06-30"), "id": "d"}],
     }
     s = sim.load_scenario(write(tmp_path / "s.yaml", data))

@@ -87,6 +87,7 @@ def scenarios(draw):
                 "unit": "u0",
                 "leave": day(draw(st.integers(arrived, days - 1))),
                 "lead_days": draw(st.integers(0, 10)),
+                "size": draw(st.integers(0, 3000)),
                 **({"every_days": draw(st.integers(1, 20))} if draw(st.booleans()) else {}),
             }
         ]

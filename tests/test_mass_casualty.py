@@ -192,7 +192,7 @@ def test_everyone_who_arrived_is_in_exactly_one_place_every_day():
             "evacuation_days": 3,
         },
         disease={"daily_rate": 0.001, "return_to_duty": 0.8},
-        rotations=[{"unit": "a", "leave": "2025-04-01", "lead_days": 10}],
+        rotations=[{"unit": "a", "leave": "2025-04-01", "lead_days": 10, "size": 500}],
         mass_casualty=[
             {
                 "name": "barrage",

@@ -111,7 +111,8 @@ def test_ranges_and_units_come_from_the_schema(generator):
     assert rows["units[].size"].range == "0 to 10,000,000 (people)"
     assert rows["rotations[].lead_days"].range == "0 to 7,320 (days)"
     assert rows["wounded.recovery_days.mean"].range == "1 to 7,320 (days)"
-    assert rows["rotations[].size"].default == "not set"
+    assert rows["rotations[].size"].default == "required"
+    assert rows["postures.<name>.disease_rate"].default == "not set"
     assert rows["wounded.recovery_days"].default == "`{mean: 21, min: 0}`"
 
 

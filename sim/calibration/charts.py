@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 
 from ..measures import QUANTILE_COLUMNS
-from ..scenario import MEASURES
 
 if TYPE_CHECKING:
     from .posterior_fit import Calibration
@@ -80,7 +79,7 @@ def fit_chart(cal: Calibration, reps: int = 1000, axes=None):
     obs = cal.report_observations()
     fitted = {o.id for o in cal.observations}
     for ax, measure in zip(axes, measures, strict=False):
-        i = MEASURES.index(measure)
+        i = post.measures.index(measure)
         qp, q = prior.q[i], post.q[i]
         ax.fill_between(
             dates, qp[:, col["q05"]], qp[:, col["q95"]], color=PRIOR, alpha=0.15, lw=0, label="prior 90% band"
@@ -101,7 +100,7 @@ def fit_chart(cal: Calibration, reps: int = 1000, axes=None):
         ax.legend(loc="best", fontsize=8, frameon=False)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
     # Start where the first plotted band leaves zero (a week before), not at the scenario start.
-    active = [np.flatnonzero(post.q[MEASURES.index(m), :, col["q95"]] > 0) for m in measures]
+    active = [np.flatnonzero(post.q[post.measures.index(m), :, col["q95"]] > 0) for m in measures]
     first = min((a[0] for a in active if a.size), default=0)
     axes[0].set_xlim(dates[max(first - 7, 0)], dates[-1])
     axes[0].set_title(

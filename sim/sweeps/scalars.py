@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from ..measures import NEVER
-from ..scenario import MEASURES, Scenario
+from ..scenario import Scenario
 
 KINDS = ("median_day", "p_cross", "p_holds", "mean", "q<percent>")
 _QUANTILE = re.compile(r"^q(\d{1,2}(\.\d+)?|100)$")
@@ -147,8 +147,8 @@ def check_output(out: Output, s: Scenario) -> None:
         raise OutputSpecError(f"no threshold named {out.name!r} ({', '.join(s.thresholds) or 'none defined'})")
     if out.kind == "p_holds" and out.name not in {c.id for c in s.claims}:
         raise OutputSpecError(f"no claim {out.name!r} ({', '.join(c.id for c in s.claims) or 'none defined'})")
-    if out.kind not in ("median_day", "p_cross", "p_holds") and out.name not in MEASURES:
-        raise OutputSpecError(f"unknown measure {out.name!r}; allowed: {', '.join(MEASURES)}")
+    if out.kind not in ("median_day", "p_cross", "p_holds") and out.name not in s.measure_names:
+        raise OutputSpecError(f"unknown measure {out.name!r}; allowed: {', '.join(s.measure_names)}")
     if out.on is not None and not s.start <= out.on <= s.end:
         raise OutputSpecError(f"date {out.on} must lie between start and end ({s.start}..{s.end})")
 
