@@ -44,6 +44,11 @@ from .streams import Streams
 BUFFER = 2**22
 
 
+def _per_policy(plan: Plan, columns: list[np.ndarray], reps: int) -> np.ndarray:
+    """Per-replication values of each policy as an int64 (reps, policies) array."""
+    return np.stack(columns, axis=1).astype(np.int64) if plan.policies else np.zeros((reps, 0), dtype=np.int64)
+
+
 def _share_of_rest(share: np.ndarray, taken: np.ndarray) -> np.ndarray:
     """``share`` of the whole as a share of what ``taken`` leaves (0 where it leaves nobody)."""
     rest = 1 - taken
@@ -236,11 +241,9 @@ class Engine:
             dispersion,
             prepare(split),
             prepare(sick),
-            np.stack([np.rint(v[pol.send]).astype(np.int64) for pol in plan.policies], axis=1)
-            if plan.policies
-            else np.zeros((reps, 0), dtype=np.int64),
+            _per_policy(plan, [np.rint(v[pol.send]) for pol in plan.policies], reps),
             np.array([plan.column[pol.slot] for pol in plan.policies], dtype=np.int64),
-            np.array([pol.delay_days for pol in plan.policies], dtype=np.int64),
+            _per_policy(plan, [np.maximum(np.rint(v[pol.delay_days]), 1) for pol in plan.policies], reps),
             np.array([-1 if pol.max_times is None else pol.max_times for pol in plan.policies], dtype=np.int64),
             bool(any((v[path] > 0).any() for path in plan.disease)),
             rate,

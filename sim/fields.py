@@ -43,6 +43,7 @@ Share = _param(0.0, 1.0)  # a fraction of people, 0..1
 DailyRate = _param(0.0, 1.0)  # a per-person daily probability
 Count = _param(0.0, MAX_SIZE)  # a number of people
 PositiveDays = _param(1.0, MAX_DAYS)
+Days = _param(0.0, MAX_DAYS)
 Dispersion = _param(0.01, 1e6)  # the shape k of a negative binomial
 Multiple = _param(0.0, 1000.0)  # one quantity as a multiple of another
 Trend = _param(0.001, 1000.0)  # a factor per 30 days

@@ -290,8 +290,8 @@ def run_days(rng, lo, hi, d0, d1, days, state, params, conditions, buf, m, g):
                     reserve[r] -= amount
                 if amount > 0:
                     in_transit[r, k] = True
-                    if d + policy_delay[k] < days:
-                        due_day[r, k] = d + policy_delay[k]
+                    if d + policy_delay[r, k] < days:
+                        due_day[r, k] = d + policy_delay[r, k]
                         due_amount[r, k] = amount
             for i in range(n_cross):
                 h = _holds(i, m, peaks, r, measure, comparison, low, high, ref)

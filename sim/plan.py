@@ -82,7 +82,7 @@ class PolicySpec:
     slot: int
     when: Condition
     send: str  # parameter path of the people sent by each dispatch
-    delay_days: int  # at least 1: a dispatch arrives on a later day
+    delay_days: str  # parameter path of the days until it arrives (at least 1: a later day)
     max_times: int | None
 
 
@@ -167,6 +167,7 @@ def _collect_params(s: Scenario) -> dict[str, Param]:
         out[f"rotations.{i}.size"] = r.size
     for p in s.policy:
         out[f"policy.{p.name}.send"] = p.send
+        out[f"policy.{p.name}.delay_days"] = p.delay_days
     for f in s.recruitment:
         out[f"recruitment.{f.name}.per_30_days"] = f.per_30_days
     for e in s.mass_casualty:
@@ -247,7 +248,9 @@ def compile_plan(s: Scenario) -> Plan:
     units, aliases = _unit_slots(s, days)
     policies = []
     for p in s.policy:
-        policies.append(PolicySpec(len(units), p.when, f"policy.{p.name}.send", max(p.delay_days, 1), p.max_times))
+        policies.append(
+            PolicySpec(len(units), p.when, f"policy.{p.name}.send", f"policy.{p.name}.delay_days", p.max_times)
+        )
         units.append(UnitSlot(p.name, None, None, None, from_reserve=True))
         aliases[p.name] = {p.name}
     recruitment = []

@@ -23,6 +23,7 @@ from .fields import (
     Count,
     DailyRate,
     Date,
+    Days,
     Delay,
     Dispersion,
     Multiple,
@@ -328,9 +329,10 @@ class Policy(Strict):
     send: Count
     """People sent by each dispatch, taken from `reserve` when one is given (fewer, or none, when it
     runs short)."""
-    delay_days: int = Field(30, ge=0, le=MAX_DAYS)
-    """Days from the day the condition holds to the reinforcement's arrival; 0 acts as 1 (the next
-    day). A dispatch due after `end` never arrives."""
+    delay_days: Days = Param("fixed", (30.0,))
+    """Days from the day the condition holds to the reinforcement's arrival (a number or a
+    distribution, drawn per replication and rounded to whole days; "within two months" is
+    `{uniform: [0, 60]}`); 0 acts as 1 (the next day). A dispatch due after `end` never arrives."""
     max_times: int | None = Field(None, ge=1)
     """The most dispatches the policy makes in a run (a whole number, 1 or more). Absent: as many as
     the condition and the reserve allow, one at a time."""

@@ -97,8 +97,10 @@ def test_every_parameter_of_a_scenario_has_the_domain_its_schema_type_declares()
         "mean": (1, MAX_DAYS),
         "trend": (0.001, 1000),
         "daily_cv": (0, 10),
+        "delay_days": (0, MAX_DAYS),
     }
-    assert len(plan.params) == 23  # 19, and a trend and a daily variation for each of 2 postures
+    # 19, a trend and a daily variation for each of 2 postures, and the policy's delay.
+    assert len(plan.params) == 24
     for path in plan.params:
         assert domain_of(path)[:2] == expected[path.rsplit(".", 1)[-1]], path
     # A unit name may hold dots: the path still finds its domain.

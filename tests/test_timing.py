@@ -209,3 +209,22 @@ def test_dates_and_durations_can_be_swept(tmp_path):
     assert {k: v.tolist() for k, v in by_length.items()} == {3.0: [4400.0], 6.5: [4700.0], 10.0: [5100.0]}
     with pytest.raises(sim.InputError, match="between start and end"):
         sim.sweep(path, ["phases.0.from=9:80"], design="grid", n=2, reps=5, workers=1)
+
+
+def test_a_policy_delay_may_be_uncertain():
+    # 100 killed a day from 10,000: below 9,000 at the end of day 10; the dispatch of 1,000 then
+    # arrives 5 to 9 days later (each equally likely).
+    policy = [
+        {
+            "name": "top-up",
+            "when": {"measure": "effective", "below": 9_000},
+            "send": 1_000,
+            "delay_days": {"uniform": [4.5, 9.5]},
+            "max_times": 1,
+        }
+    ]
+    t = sim.run(scenario(policy=policy), reps=REPS, seed=4, keep_trajectories=True).trajectories
+    day = (t["arrived"] > 10_000).argmax(axis=1)
+    assert set(np.unique(day)) == {15, 16, 17, 18, 19}
+    # Five days, 800 expected each: 4 standard errors of a count is 101.
+    assert np.abs(np.bincount(day)[15:20] - REPS / 5).max() < 101
