@@ -172,6 +172,9 @@ def run_days(rng, lo, hi, d0, d1, days, state, params, conditions, buf, m, g):
     n_policies = policy_column.shape[0]
     n_snaps = snap_day.shape[0]
     n_mc = mc_chance.shape[1]
+    any_varies = False
+    for p in range(n_postures):
+        any_varies = any_varies or varies[p]
     for d in range(d0, d1):
         row = d - d0
         for r in range(lo, hi):
@@ -214,8 +217,9 @@ def run_days(rng, lo, hi, d0, d1, days, state, params, conditions, buf, m, g):
                 cnt[r, C_EVAC] += _leave_care(rng, LEAVING, r, d, lag, geometric, queue, pool, count, care_p)
             # 3. Combat losses by each posture's law.
             total = 0
-            for p in range(n_postures):
-                g[p] = -1.0  # the day's factor on the posture's rate: not drawn yet
+            if any_varies:
+                for p in range(n_postures):
+                    g[p] = -1.0  # the day's factor on the posture's rate: not drawn yet
             for c in range(n_cols):
                 pz = posture[r, c]
                 if present[r, c] and law[pz] == LAW_RATE:
