@@ -44,9 +44,9 @@ SWEEP_SCENARIO: dict[str, Any] = {
 SWEEP_PARAMS = {"postures.combat.daily_rate": "0.005:0.02", "wounded.return_to_duty": "0.0:0.6"}
 
 
-def make(**changes: Any) -> sim.Scenario:
-    """The base scenario with top-level keys replaced (``None`` removes a key)."""
-    data = copy.deepcopy(BASE)
+def make(base: dict[str, Any] | None = None, **changes: Any) -> sim.Scenario:
+    """``base`` (default :data:`BASE`) with top-level keys replaced (``None`` removes a key)."""
+    data = copy.deepcopy(BASE if base is None else base)
     for k, v in changes.items():
         if v is None:
             data.pop(k, None)

@@ -13,8 +13,7 @@ import pytest
 from hostile import refused
 
 import sim
-from conftest import write
-from sim.rules import from_data
+from conftest import make, write
 
 OUT_OF_ACTION = "killed + died_of_wounds + evacuated + missing + wounded_in_care + sick_in_care"
 
@@ -51,13 +50,7 @@ REPS = 300
 
 def scenario(**changes) -> sim.Scenario:
     """The base scenario with top-level keys replaced (``None`` removes a key)."""
-    data = copy.deepcopy(BASE)
-    for k, v in changes.items():
-        if v is None:
-            data.pop(k, None)
-        else:
-            data[k] = v
-    return from_data(data)
+    return make(BASE, **changes)
 
 
 def first_crossing(holds: np.ndarray) -> np.ndarray:

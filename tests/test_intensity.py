@@ -11,10 +11,9 @@ import pytest
 from hostile import refused
 
 import sim
-from conftest import write
+from conftest import make, write
 from sim.engine import Engine
 from sim.plan import compile_plan
-from sim.rules import from_data
 from sim.streams import blocks_for
 
 BASE = {
@@ -30,9 +29,7 @@ BASE = {
 
 
 def scenario(**changes) -> sim.Scenario:
-    data = copy.deepcopy(BASE)
-    data.update(changes)
-    return from_data(data)
+    return make(BASE, **changes)
 
 
 def test_a_tied_rate_moves_exactly_with_its_base():

@@ -10,8 +10,7 @@ import pytest
 from hostile import refused
 
 import sim
-from conftest import write
-from sim.rules import from_data
+from conftest import make, write
 
 BASE = {
     "name": "service",
@@ -26,9 +25,7 @@ BASE = {
 
 
 def scenario(**changes) -> sim.Scenario:
-    data = copy.deepcopy(BASE)
-    data.update(changes)
-    return from_data(data)
+    return make(BASE, **changes)
 
 
 def trajectories(s: sim.Scenario, reps: int = 20, seed: int = 1) -> dict[str, np.ndarray]:

@@ -12,9 +12,8 @@ import pytest
 from hostile import refused
 
 import sim
-from conftest import write
+from conftest import make, write
 from sim.plan import compile_plan
-from sim.rules import from_data
 
 # 100 killed a day in combat, none in the rear: a replication's strength on any day is 10,000
 # less 100 for every day it has spent in combat.
@@ -33,9 +32,7 @@ REPS = 4_000
 
 
 def scenario(**changes) -> sim.Scenario:
-    data = copy.deepcopy(BASE)
-    data.update(changes)
-    return from_data(data)
+    return make(BASE, **changes)
 
 
 def final(s: sim.Scenario, reps: int = REPS, seed: int = 1) -> np.ndarray:
