@@ -241,7 +241,7 @@ class Engine:
             dispersion,
             prepare(split),
             prepare(sick),
-            _per_policy(plan, [np.rint(v[pol.send]) for pol in plan.policies], reps),
+            _per_policy(plan, [np.rint(v[pol.send]) for pol in plan.policies], reps) * self.schedule.policy_on,
             np.array([plan.column[pol.slot] for pol in plan.policies], dtype=np.int64),
             _per_policy(plan, [np.maximum(np.rint(v[pol.delay_days]), 1) for pol in plan.policies], reps),
             np.array([-1 if pol.max_times is None else pol.max_times for pol in plan.policies], dtype=np.int64),

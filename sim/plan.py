@@ -47,6 +47,8 @@ class UnitSlot:
     from_reserve: bool = False  # the arrival draws on the finite reserve
     when: DaySpec | None = None  # the arrival day when it differs between replications
     serves: str | None = None  # parameter path of its term of service in days (it then leaves)
+    rotation_chance: str | None = None  # parameter path of the chance of the rotation it is part of
+    replacement: bool = False  # a rotation's replacement (it arrives only if the rotation happens)
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ class PolicySpec:
     send: str  # parameter path of the people sent by each dispatch
     delay_days: str  # parameter path of the days until it arrives (at least 1: a later day)
     max_times: int | None
+    chance: str | None = None  # parameter path of the chance that the policy is in force
 
 
 @dataclass(frozen=True)
@@ -165,9 +168,13 @@ def _collect_params(s: Scenario) -> dict[str, Param]:
     out["disease.recovery_days.mean"] = d.recovery_days.mean
     for i, r in enumerate(s.rotations):
         out[f"rotations.{i}.size"] = r.size
+        if not (r.chance.is_fixed and r.chance.mean == 1.0):
+            out[f"rotations.{i}.chance"] = r.chance
     for p in s.policy:
         out[f"policy.{p.name}.send"] = p.send
         out[f"policy.{p.name}.delay_days"] = p.delay_days
+        if not (p.chance.is_fixed and p.chance.mean == 1.0):
+            out[f"policy.{p.name}.chance"] = p.chance
     for f in s.recruitment:
         out[f"recruitment.{f.name}.per_30_days"] = f.per_30_days
     for e in s.mass_casualty:
@@ -249,7 +256,14 @@ def compile_plan(s: Scenario) -> Plan:
     policies = []
     for p in s.policy:
         policies.append(
-            PolicySpec(len(units), p.when, f"policy.{p.name}.send", f"policy.{p.name}.delay_days", p.max_times)
+            PolicySpec(
+                len(units),
+                p.when,
+                f"policy.{p.name}.send",
+                f"policy.{p.name}.delay_days",
+                p.max_times,
+                None if p.chance.is_fixed and p.chance.mean == 1.0 else f"policy.{p.name}.chance",
+            )
         )
         units.append(UnitSlot(p.name, None, None, None, from_reserve=True))
         aliases[p.name] = {p.name}
@@ -346,19 +360,22 @@ def _unit_slots(s: Scenario, days: int) -> tuple[list[UnitSlot], dict[str, set[s
     for i, r in enumerate(s.rotations):
         ui = next(k for k, u in enumerate(units) if u.name == r.unit)
         size_path = f"rotations.{i}.size"
+        chance = None if r.chance.is_fixed and r.chance.mean == 1.0 else f"rotations.{i}.chance"
         leave = (r.leave - s.start).days
         stop = (r.until - s.start).days if r.until else days - 1
         n = 0
         while leave <= stop and leave < days:
             if units[ui].leave is not None and units[ui].leave <= leave:
                 break
-            units[ui] = dataclasses.replace(units[ui], leave=leave)
+            units[ui] = dataclasses.replace(units[ui], leave=leave, rotation_chance=chance)
             arrive = leave + r.lead_days
             if arrive >= days:
                 break
             n += 1
             name = f"{r.unit}/r{n}"
-            units.append(UnitSlot(name, size_path, arrive, None, from_reserve=True))
+            units.append(
+                UnitSlot(name, size_path, arrive, None, from_reserve=True, rotation_chance=chance, replacement=True)
+            )
             aliases[name] = {name, r.unit}
             ui = len(units) - 1
             if r.every_days is None:

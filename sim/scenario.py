@@ -293,6 +293,9 @@ class Rotation(Strict):
     size: Count
     """People in each replacement (required: a replacement is stated, never assumed to match the
     unit it relieves). Replacements are taken from `reserve` when one is given."""
+    chance: Share = Param("fixed", (1.0,))
+    """The share of replications in which the rotation happens at all (drawn per replication); in
+    the others the unit stays and no replacement comes."""
 
 
 class Recruitment(Strict):
@@ -336,6 +339,9 @@ class Policy(Strict):
     max_times: int | None = Field(None, ge=1)
     """The most dispatches the policy makes in a run (a whole number, 1 or more). Absent: as many as
     the condition and the reserve allow, one at a time."""
+    chance: Share = Param("fixed", (1.0,))
+    """The share of replications in which the policy is in force at all (drawn per replication); in
+    the others it never sends anyone."""
 
 
 class Scenario(Strict):

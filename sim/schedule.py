@@ -35,6 +35,7 @@ class Schedule:
     applies: np.ndarray  # (phases, columns) the phase applies to the on-duty column
     start_posture: int
     hit_sizes: np.ndarray  # (reps, mass-casualty events, K) people hit by each replication's events in turn
+    policy_on: np.ndarray  # (reps, policies) the policy is in force in the replication
 
     def kernel_tuple(self) -> tuple:
         return (
@@ -147,6 +148,7 @@ def schedule_of(plan: Plan, values: dict[str, np.ndarray], streams: Streams, giv
     arrive = np.full((reps, slots), NEVER, dtype=np.int64)
     leave = np.full((reps, slots), NEVER, dtype=np.int64)
     size = np.zeros((reps, slots), dtype=np.int64)
+    rotates: dict[str, np.ndarray] = {}  # chance path -> whether the rotation happens
     for s, u in enumerate(plan.units):
         if u.when is not None:
             arrive[:, s] = drawn[u.name]
@@ -157,6 +159,13 @@ def schedule_of(plan: Plan, values: dict[str, np.ndarray], streams: Streams, giv
         elif u.serves is not None:  # a term of service, from the replication's own arrival day
             term = np.rint(values[u.serves]).astype(np.int64)
             leave[:, s] = np.where(arrive[:, s] == NEVER, NEVER, arrive[:, s] + term)
+        if u.rotation_chance is not None:  # the rotation happens in some replications only
+            if u.rotation_chance not in rotates:
+                rotates[u.rotation_chance] = _occurs(streams, u.rotation_chance, values[u.rotation_chance])
+            happens = rotates[u.rotation_chance]
+            leave[:, s] = np.where(happens, leave[:, s], NEVER)
+            if u.replacement:
+                arrive[:, s] = np.where(happens, arrive[:, s], NEVER)
         if u.size is not None:
             size[:, s] = np.rint(values[u.size])
     entries = plan.entries
@@ -179,4 +188,13 @@ def schedule_of(plan: Plan, values: dict[str, np.ndarray], streams: Streams, giv
         applies,
         plan.start_posture,
         hit_sizes(plan, values, streams, given),
+        np.stack(
+            [
+                np.ones(reps, dtype=bool) if p.chance is None else _occurs(streams, p.chance, values[p.chance])
+                for p in plan.policies
+            ],
+            axis=1,
+        )
+        if plan.policies
+        else np.zeros((reps, 0), dtype=bool),
     )

@@ -225,3 +225,20 @@ def test_a_policy_delay_may_be_uncertain():
     assert set(np.unique(day)) == {15, 16, 17, 18, 19}
     # Five days, 800 expected each: 4 standard errors of a count is 101.
     assert np.abs(np.bincount(day)[15:20] - REPS / 5).max() < 101
+
+
+def test_a_rotation_and_a_policy_may_not_happen():
+    # A relief of 500 for the 10,000 on 1 February in 40% of the runs; in the others nobody leaves.
+    rotation = [{"unit": "a", "leave": "2025-02-01", "lead_days": 0, "size": 500, "chance": 0.4}]
+    t = sim.run(scenario(rotations=rotation), reps=REPS, seed=5, keep_trajectories=True).trajectories
+    relieved = t["rotated_out"][:, -1] > 0
+    # 4 standard errors of a share of 4,000 is 0.031.
+    assert abs(relieved.mean() - 0.4) < 0.031
+    assert (t["arrived"][relieved, -1] == 10_500).all() and (t["arrived"][~relieved, -1] == 10_000).all()
+    # A top-up policy in force in 30% of the runs.
+    policy = [
+        {"name": "top-up", "when": {"measure": "effective", "below": 9_000}, "send": 1_000, "max_times": 1,
+         "delay_days": 3, "chance": 0.3}
+    ]  # fmt: skip
+    t = sim.run(scenario(policy=policy), reps=REPS, seed=6, keep_trajectories=True).trajectories
+    assert abs((t["arrived"][:, -1] > 10_000).mean() - 0.3) < 0.029
