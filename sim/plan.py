@@ -49,6 +49,7 @@ class UnitSlot:
     serves: str | None = None  # parameter path of its term of service in days (it then leaves)
     rotation_chance: str | None = None  # parameter path of the chance of the rotation it is part of
     replacement: bool = False  # a rotation's replacement (it arrives only if the rotation happens)
+    rotation: int | None = None  # the rotation it leaves by, or arrives by
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ class Plan:
     entries: list[PhaseEntry] = field(default_factory=list)  # the phases, in file order
     disease: list[str] = field(default_factory=list)  # parameter path of each posture's disease rate
     recruitment: list[RecruitmentSpec] = field(default_factory=list)
+    rotations: list[tuple[int, DaySpec | None]] = field(default_factory=list)  # likeliest leave day, how drawn
     start_posture: int = 0  # posture index before any phase
     mass_casualty: list[MassCasualtySpec] = field(default_factory=list)
     measures: tuple[str, ...] = MEASURES  # every measure recorded: the built-in ones, then the derived
@@ -168,6 +170,7 @@ def _collect_params(s: Scenario) -> dict[str, Param]:
     out["disease.recovery_days.mean"] = d.recovery_days.mean
     for i, r in enumerate(s.rotations):
         out[f"rotations.{i}.size"] = r.size
+        _day_params(out, f"rotations.{i}", "leave", r.leave, _CERTAIN, s.start)
         if not (r.chance.is_fixed and r.chance.mean == 1.0):
             out[f"rotations.{i}.chance"] = r.chance
     for p in s.policy:
@@ -189,6 +192,9 @@ def _collect_params(s: Scenario) -> dict[str, Param]:
     for i, ph in enumerate(s.phases):
         _day_params(out, f"phases.{i}", "from", ph.from_, ph.chance, s.start)
     return out
+
+
+_CERTAIN = Param("fixed", (1.0,))  # the chance of an event that always happens
 
 
 def _day_params(out: dict[str, Param], prefix: str, key: str, when: When, chance: Param, start: dt.date) -> None:
@@ -313,6 +319,10 @@ def compile_plan(s: Scenario) -> Plan:
         entries=entries,
         start_posture=names.index(s.start_posture),
         recruitment=recruitment,
+        rotations=[
+            (_nominal(r.leave, s.start, nominal_days(s)), _day_spec(f"rotations.{i}", "leave", r.leave, _CERTAIN))
+            for i, r in enumerate(s.rotations)
+        ],
         disease=[
             f"postures.{n}.disease_rate" if p.disease_rate is not None else "disease.daily_rate"
             for n, p in s.postures.items()
@@ -361,20 +371,29 @@ def _unit_slots(s: Scenario, days: int) -> tuple[list[UnitSlot], dict[str, set[s
         ui = next(k for k, u in enumerate(units) if u.name == r.unit)
         size_path = f"rotations.{i}.size"
         chance = None if r.chance.is_fixed and r.chance.mean == 1.0 else f"rotations.{i}.chance"
-        leave = (r.leave - s.start).days
+        leave = _nominal(r.leave, s.start, nominal_days(s))
         stop = (r.until - s.start).days if r.until else days - 1
         n = 0
         while leave <= stop and leave < days:
             if units[ui].leave is not None and units[ui].leave <= leave:
                 break
-            units[ui] = dataclasses.replace(units[ui], leave=leave, rotation_chance=chance)
+            units[ui] = dataclasses.replace(units[ui], leave=leave, rotation_chance=chance, rotation=i)
             arrive = leave + r.lead_days
             if arrive >= days:
                 break
             n += 1
             name = f"{r.unit}/r{n}"
             units.append(
-                UnitSlot(name, size_path, arrive, None, from_reserve=True, rotation_chance=chance, replacement=True)
+                UnitSlot(
+                    name,
+                    size_path,
+                    arrive,
+                    None,
+                    from_reserve=True,
+                    rotation_chance=chance,
+                    replacement=True,
+                    rotation=i,
+                )
             )
             aliases[name] = {name, r.unit}
             ui = len(units) - 1

@@ -168,12 +168,17 @@ def _check_rotations(s: Scenario) -> Errors:
             errs.append((f"rotations.{i}.unit", f"no unit named {r.unit!r}"))
         elif any(u.name == r.unit and u.serves_days is not None for u in s.all_units):
             errs.append((f"rotations.{i}.unit", f"unit {r.unit!r} serves a term (serves_days): it is not also rotated"))
-        elif r.unit in arrivals and (r.leave - s.start).days < arrivals[r.unit][1]:
+            continue
+        leave = r.leave.day_range(s.start, arrivals)
+        if leave is None:
+            errs.append((f"rotations.{i}.leave.after", f"no unit or named phase called {r.leave.after!r}"))
+            continue
+        if r.unit in arrivals and leave[0] < arrivals[r.unit][1]:
             latest = s.start + dt.timedelta(days=arrivals[r.unit][1])
             errs.append((f"rotations.{i}.leave", f"must not be before unit {r.unit!r} arrives ({latest})"))
-        if not s.start <= r.leave <= s.end:
+        if leave[0] < 0 or leave[1] > (s.end - s.start).days:
             errs.append((f"rotations.{i}.leave", _between_start_and_end(s)))
-        if r.until is not None and r.until < r.leave:
+        if r.until is not None and (r.until - s.start).days < leave[1]:
             errs.append((f"rotations.{i}.until", "must not be before leave"))
     return errs
 

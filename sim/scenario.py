@@ -277,10 +277,13 @@ class Rotation(Strict):
     unit: Name
     """The unit that leaves: a name from `units` or `reinforcements`. Its replacements are named
     `<unit>/r1`, `<unit>/r2`, ... and phases naming the unit apply to them too."""
-    leave: Date
+    leave: WhenField
     """The day the unit leaves, not before it arrives and not after `end`: everyone of it then on
     duty goes home, counted as rotated out (not a loss). Its wounded and sick in care stay in care,
-    then rejoin whichever unit has the most people on duty."""
+    then rejoin whichever unit has the most people on duty. May be uncertain like a unit's
+    `arrive` (a distribution over dates, or days after an event): each replication's rotations
+    then all move by its drawn difference from the likeliest day, and a run holds as many reliefs
+    as it would at the likeliest day (`rotations.<index>.leave` as a parameter)."""
     lead_days: int = Field(0, ge=0, le=MAX_DAYS)
     """Days from the departure to the replacement's arrival (0: the same day). A replacement due
     after `end` does not come."""

@@ -71,6 +71,7 @@ def event_days(plan: Plan, values: dict[str, np.ndarray], streams: Streams) -> d
         (u.name, u.name, u.arrive, u.when) for u in plan.units if u.when is not None
     ]
     events += [(f"phases.{i}", e.name, e.day, e.when) for i, e in enumerate(plan.entries) if e.when is not None]
+    events += [(f"rotations.{i}", None, day, spec) for i, (day, spec) in enumerate(plan.rotations) if spec is not None]
     known: dict[str, np.ndarray] = {u.name: np.full(reps, u.arrive) for u in plan.units if u.when is None}
     known |= {e.name: np.full(reps, e.day) for e in plan.entries if e.name and e.when is None}
     out: dict[str, np.ndarray] = {}
@@ -159,6 +160,14 @@ def schedule_of(plan: Plan, values: dict[str, np.ndarray], streams: Streams, giv
         elif u.serves is not None:  # a term of service, from the replication's own arrival day
             term = np.rint(values[u.serves]).astype(np.int64)
             leave[:, s] = np.where(arrive[:, s] == NEVER, NEVER, arrive[:, s] + term)
+        if u.rotation is not None and plan.rotations[u.rotation][1] is not None:  # an uncertain leave day
+            nominal, _ = plan.rotations[u.rotation]
+            day = drawn[f"rotations.{u.rotation}"]
+            shift = day - nominal
+            if u.leave is not None:
+                leave[:, s] = np.where(day == NEVER, NEVER, leave[:, s] + shift)
+            if u.replacement:
+                arrive[:, s] = np.where(day == NEVER, NEVER, arrive[:, s] + shift)
         if u.rotation_chance is not None:  # the rotation happens in some replications only
             if u.rotation_chance not in rotates:
                 rotates[u.rotation_chance] = _occurs(streams, u.rotation_chance, values[u.rotation_chance])

@@ -242,3 +242,17 @@ def test_a_rotation_and_a_policy_may_not_happen():
     ]  # fmt: skip
     t = sim.run(scenario(policy=policy), reps=REPS, seed=6, keep_trajectories=True).trajectories
     assert abs((t["arrived"][:, -1] > 10_000).mean() - 0.3) < 0.029
+
+
+def test_an_uncertain_rotation_moves_every_relief_by_the_drawn_difference():
+    # Reliefs of 10,000 every 20 days from a first departure some day from 1 to 5 February:
+    # in each run every departure moves with the first one.
+    rotation = [{"unit": "a", "leave": {"uniform": ["2025-02-01", "2025-02-05"]}, "lead_days": 0, "size": 10_000,
+                 "every_days": 20}]  # fmt: skip
+    s = scenario(rotations=rotation, postures={"combat": {"per_day": 0, "noise": "none"}, "rear": {}})
+    t = sim.run(s, reps=REPS, seed=7, keep_trajectories=True).trajectories
+    first = (t["rotated_out"] > 0).argmax(axis=1)
+    assert set(np.unique(first)) == {31, 32, 33, 34, 35}
+    second = (t["rotated_out"] > 10_000).argmax(axis=1)
+    assert (second - first == 20).all()
+    assert "rotations.0.leave" in compile_plan(s).params
