@@ -9,7 +9,7 @@ A scenario's arrival and phase dates are :class:`When` values:
   date, never outside the ends;
 - ``{after: pullback, days: {triangular: [7, 14, 28]}}``: that many days after the event called
   ``pullback`` (a unit's arrival or a named phase's start) in the same replication; ``days`` is
-  any number or distribution of :mod:`sim.params`.
+  a number, a uniform or a triangular (:mod:`sim.params`; a normal or lognormal has no last day).
 
 Each replication draws its own day.  An uncertain date is a parameter like any other, in days:
 ``phases.2.from`` counts days from the scenario's start, ``phases.2.from.days`` the days after
@@ -69,6 +69,8 @@ class When:
                 days.check_domain(0.0, MAX_OFFSET)
             except ParamError as exc:
                 raise ValueError(f"days: {exc}") from None
+            if days.is_unbounded:
+                raise ValueError("days: give a number, a uniform or a triangular (a date needs a last possible day)")
             return cls("after", after=name, days=days)
         if len(value) == 1 and next(iter(value)) in ("uniform", "triangular"):
             kind, args = next(iter(value.items()))

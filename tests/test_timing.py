@@ -256,3 +256,9 @@ def test_an_uncertain_rotation_moves_every_relief_by_the_drawn_difference():
     second = (t["rotated_out"] > 10_000).argmax(axis=1)
     assert (second - first == 20).all()
     assert "rotations.0.leave" in compile_plan(s).params
+
+
+def test_a_duration_without_a_last_day_is_refused(tmp_path):
+    data = copy.deepcopy(BASE)
+    data["phases"] = [{"from": {"after": "a", "days": {"normal": [5, 3]}}, "posture": "rear"}]
+    refused(["run", str(write(tmp_path / "bad.yaml", data)), "--reps", "10"], tmp_path, "last possible day")
