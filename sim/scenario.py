@@ -169,6 +169,14 @@ class Posture(Strict):
     a day), instead of `disease.daily_rate` (cold, exhaustion and disease in the trenches need not
     match rear duty). Absent: `disease.daily_rate`."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _tie_keys(cls, data: Any) -> Any:
+        rate = data.get("daily_rate") if isinstance(data, dict) else None
+        if isinstance(rate, dict) and ("of" in rate or "times" in rate) and set(rate) != {"of", "times"}:
+            raise ValueError("daily_rate: a rate tied to another posture's is {of: <posture>, times: <multiple>}")
+        return data
+
     @model_validator(mode="after")
     def _one_law(self) -> Posture:
         if self.per_day is not None and self.daily_rate is not None:

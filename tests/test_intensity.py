@@ -118,6 +118,7 @@ def test_daily_variation_widens_the_range_of_a_months_losses():
             {"combat": {"daily_rate": 0.4}, "adapted": {"daily_rate": {"of": "combat", "times": 3}}},
             "could exceed 1",
         ),
+        ({"combat": {"daily_rate": 0.01}, "adapted": {"daily_rate": {"of": "combat"}}}, "times: <multiple>"),
         ({"combat": {"daily_rate": 0.01, "trend": 0}}, "trend"),
         ({"combat": {"daily_rate": 0.01, "daily_cv": -1}}, "daily_cv"),
     ],
