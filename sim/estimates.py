@@ -94,6 +94,10 @@ class Estimate(Strict):
     from), `formations` (a number of units), `unit_size` (people in one unit), `event_losses`
     (losses in one engagement), `duration_days` (a span in days), `share` (a fraction 0-1),
     `equipment` (systems supplied) and `event` (something that happened; no figure needed)."""
+    counts: Name | None = None
+    """The model measure the figure counts when it is not its kind's: one a scenario defines under
+    `measures` (a report of deaths, `kind: killed, counts: deaths`, when the scenario has `deaths:
+    killed + died_of_wounds`). Calibration fits it only against scenarios that define it."""
     value: float | None = Field(None, ge=0, allow_inf_nan=False)
     """The reported figure, in its kind's unit (people for counts, days for `duration_days`, a
     share 0-1 for `share`). A figure needs this, or `low` and `high`, unless its kind is `event`."""
@@ -160,7 +164,8 @@ class Estimate(Strict):
 
     @property
     def measure(self) -> str | None:
-        return MEASURE_OF_KIND.get(self.kind)
+        """The model measure the figure is compared with (None: none, the figure is context)."""
+        return self.counts or MEASURE_OF_KIND.get(self.kind)
 
 
 class Estimates(Strict):

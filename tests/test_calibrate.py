@@ -23,7 +23,7 @@ from scipy import stats
 import sim
 from sim.calibration import calibrate
 from sim.calibration.observations import Z90, Observation, observation_of, select, synthetic_log_likelihood
-from sim.calibration.priors import Prior, priors_for
+from sim.calibration.priors import CalibrationError, Prior, priors_for
 from sim.calibration.sampler import Simulator
 from sim.estimates import Estimates
 from sim.params import Param
@@ -437,3 +437,20 @@ def test_an_uncertain_date_can_be_fitted(reports):
     fitted = cal.summary()["parameters"]["phases.0.from"]
     assert fitted["interval_vs_prior"] < 0.5, fitted
     assert abs(fitted["median"] - 9) <= 3, fitted
+
+
+def test_a_report_may_count_a_derived_measure(tmp_path):
+    # A report of deaths (killed and died of wounds) is fitted against a scenario that defines the
+    # measure, and left out, with the reason, by one that does not.
+    est = tmp_path / "deaths.yaml"
+    deaths = _estimate("deaths-1-march", "killed", "2025-03-01", "2025-03-01", 500)
+    deaths["counts"] = "deaths"
+    est.write_text(yaml.safe_dump({"case": "deaths", "estimates": [deaths]}))
+    reports = sim.estimates.load_estimates(est)
+    with_deaths = sim.load_scenario(SCENARIO, ["measures={deaths: killed + died_of_wounds}"])
+    used, _ = select(reports, with_deaths, dt.date(2025, 3, 15))
+    assert [o.measure for o in used] == ["deaths"]
+    with pytest.raises(CalibrationError, match="no reported figure"):
+        select(reports, sim.load_scenario(SCENARIO), dt.date(2025, 3, 15))
+    cal = calibrate(with_deaths, est, ["postures.combat.daily_rate"], until="2025-03-15", walkers=4, steps=3, reps=8)
+    assert cal.summary()["reports_fitted"][0]["measure"] == "deaths"

@@ -66,7 +66,7 @@ BAD_ESTIMATES = [
         "old-seed-key",
         estimates_text({**{k: v for k, v in GOOD.items() if k != "file"}, "seed": GOOD["file"]}),
         "estimates.0",
-        "unknown key 'seed'; allowed: date, dates, file, high, id, kind, low, lower_bound, note, outlet, "
+        "unknown key 'seed'; allowed: counts, date, dates, file, high, id, kind, low, lower_bound, note, outlet, "
         "says, value, who (the source article's file name is now 'file')",
     ),
     ("duplicate-id", estimates_text(GOOD, GOOD), "estimates", "used twice"),

@@ -133,6 +133,8 @@ def select(
         reason = None
         if e.measure is None:
             reason = f"kind {e.kind!r} has no model measure"
+        elif e.measure not in scenario.measure_names:
+            reason = f"measure {e.measure!r} is not among the scenario's measures"
         elif e.id in exclude:
             reason = "excluded (--exclude)"
         elif kinds and e.kind not in kinds:
