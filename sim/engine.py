@@ -252,6 +252,7 @@ class Engine:
             (log_trend != 0).any(axis=0) | (cv > 0).any(axis=0),  # the rate varies by day
             *self._mass_casualty(plan, v, reps, n_laws),
             *self._recruitment(plan, v, reps),
+            np.eye(n_laws, dtype=np.bool_),  # each posture alone: where a per_day count is shared out
         )
 
     def _recruitment(self, plan: Plan, v: dict[str, np.ndarray], reps: int) -> tuple:

@@ -166,6 +166,7 @@ def run_days(rng, lo, hi, d0, d1, days, state, params, conditions, buf, m, g):
     (policy_column, policy_delay, policy_max, sick_any, rate, log_trend, cv, varies) = params[11:19]
     (mc_chance, mc_killed, mc_size, mc_exposed) = params[19:23]
     (recruit_column, recruit_first, recruit_last, recruit_rate, recruit_reserve) = params[23:28]
+    own = params[28]  # own[p, q]: posture q is posture p (a per_day count stays in its posture)
     (measure, comparison, low, high, ref, n_cross, snap_day, peak_measure, terms) = conditions
     n_cols = duty.shape[1]
     n_postures = law.shape[0]
@@ -232,7 +233,7 @@ def run_days(rng, lo, hi, d0, d1, days, state, params, conditions, buf, m, g):
             for p in range(n_postures):
                 if law[p] == LAW_PER_DAY:
                     total += _per_day(
-                        rng, r, p, d, duty, present, posture, carry, noise, mean, dispersion, log_trend, since
+                        rng, r, p, d, duty, present, posture, carry, noise, mean, dispersion, log_trend, since, own
                     )
             # 3b. Mass-casualty events: their killed and wounded, apart from the split of step 4.
             hit_killed, hit_wounded = 0, 0
@@ -359,7 +360,7 @@ def _rate_today(rng, r, c, p, d, rate, log_trend, cv, since, g):
 
 
 @njit(cache=True, nogil=True, _nrt=False)
-def _per_day(rng, r, p, d, duty, present, posture, carry, noise, mean, dispersion, log_trend, since):
+def _per_day(rng, r, p, d, duty, present, posture, carry, noise, mean, dispersion, log_trend, since, own):
     """A count for posture ``p`` (at most everyone on duty in it), shared among its present
     units by draws without replacement, one unit at a time; returns the count."""
     pool, first, last = 0, -1, -1
@@ -384,15 +385,23 @@ def _per_day(rng, r, p, d, duty, present, posture, carry, noise, mean, dispersio
         k = dispersion[r, p]
         n = negative_binomial(rng, k, k / (k + max(mu, 1e-12)))
     n = min(n, pool)
+    _share_out(rng, r, n, pool, last, duty, present, posture, own, p)
+    return n
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def _share_out(rng, r, n, pool, last, duty, present, posture, postures, k):
+    """Take ``n`` casualties from the ``pool`` people on duty in the present units whose posture
+    is one of ``postures[k]`` (the last such unit is ``last``): a draw without replacement, one
+    unit at a time, the last unit taking what is left."""
     left = n
     for c in range(last + 1):
-        if present[r, c] and posture[r, c] == p:
+        if present[r, c] and postures[k, posture[r, c]]:
             here = duty[r, c]
             got = left if c == last else (hypergeometric(rng, here, pool - here, left) if left > 0 else 0)
             pool -= here
             left -= got
             duty[r, c] -= got
-    return n
 
 
 @njit(cache=True, nogil=True, _nrt=False)
@@ -414,14 +423,7 @@ def _mass_casualty(rng, r, e, duty, present, posture, chance, size, exposed, don
     k = min(done[r, e], size.shape[2] - 1)
     done[r, e] += 1
     n = min(max(size[r, e, k], 0), pool)
-    left = n
-    for c in range(last + 1):
-        if present[r, c] and exposed[e, posture[r, c]]:
-            here = duty[r, c]
-            got = left if c == last else (hypergeometric(rng, here, pool - here, left) if left > 0 else 0)
-            pool -= here
-            left -= got
-            duty[r, c] -= got
+    _share_out(rng, r, n, pool, last, duty, present, posture, exposed, e)
     return n
 
 
