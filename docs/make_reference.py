@@ -28,7 +28,7 @@ from sim.domains import domain_of
 from sim.estimates import Estimates
 from sim.fields import DATE_MAX, DATE_MIN, MAX_DAYS, MAX_SIZE, Delay
 from sim.params import Param
-from sim.scenario import Scenario, Tie
+from sim.scenario import Force, Opponent, Scenario, Tie
 from sim.sweeps.file import SweepFile
 from sim.sweeps.scalars import Output
 from sim.when import When
@@ -480,9 +480,14 @@ def walk(
     model: type[BaseModel], prefix: str = "", parts: tuple[str, ...] = (), depth: int = 0, in_scenario: bool = True
 ) -> Iterator[Row]:
     """Every field of ``model`` and of the models nested in it, parents before children; a model's
-    own fields before those it inherits (a condition's ``measure`` before its comparisons)."""
-    own = inspect.get_annotations(model)
-    for name, field in sorted(model.model_fields.items(), key=lambda item: item[0] not in own):
+    own fields before those it inherits (a condition's ``measure`` before its comparisons); a side's
+    fields in their place.  The opponent's fields but its name are written as the force's are, so
+    only its name is listed."""
+    own = model.model_fields if issubclass(model, Force) else inspect.get_annotations(model)
+    fields = model.model_fields.items()
+    if model is Opponent:
+        fields = [(n, f) for n, f in fields if n in inspect.get_annotations(model)]
+    for name, field in sorted(fields, key=lambda item: item[0] not in own):
         key = field.alias or name
         path = f"{prefix}{key}"
         annotation = field.rebuild_annotation()

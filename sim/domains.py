@@ -24,14 +24,15 @@ from pydantic import BaseModel
 
 from .fields import MAX_DAYS
 from .params import Param
-from .scenario import Scenario
+from .scenario import OPPONENT, Scenario
 from .when import MAX_OFFSET, When
 
 #: Shares of one whole, drawn one after the other from the same people: each pair must not
 #: exceed 1 together (the scenario's rules say the same of their ranges).
-SHARES_OF_ONE_WHOLE = (
-    ("casualties.killed", "casualties.missing"),
-    ("wounded.return_to_duty", "wounded.died_of_wounds"),
+SHARES_OF_ONE_WHOLE = tuple(
+    (f"{side}{a}", f"{side}{b}")
+    for side in ("", f"{OPPONENT}.")
+    for a, b in (("casualties.killed", "casualties.missing"), ("wounded.return_to_duty", "wounded.died_of_wounds"))
 )
 #: Round-off allowed in a sum of shares (as the scenario allows in shares that sum to 1).
 SUM_TOLERANCE = 1e-6

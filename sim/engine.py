@@ -34,9 +34,10 @@ import simpy
 
 from . import kernel
 from .draws import draw_params
-from .kernel import N_MEASURES, PEAK, prepare
+from .kernel import PEAK, prepare
 from .measures import QUANTILES, peak_names
 from .plan import Plan
+from .scenario import FORCE_RATIO, SCALED, opponent_measure
 from .schedule import schedule_of
 from .streams import Streams
 
@@ -106,9 +107,13 @@ class Engine:
         self.threads = max(1, min(threads, len(blocks)))
         v = draw_params(plan, self.streams, values).values
         self.schedule = schedule_of(plan, v, self.streams, given=set(values or ()))
+        self._schedule = self.schedule.kernel_tuple()
         self.slot_column = np.array(plan.column, dtype=np.int64)
         self.from_reserve = np.array([u.from_reserve for u in plan.units], dtype=np.bool_)
         columns = int(self.slot_column.max()) + 1
+        self.col_side = np.zeros(columns, dtype=np.int64)  # the side of each on-duty column
+        for u, c in zip(plan.units, plan.column, strict=True):
+            self.col_side[c] = u.side
         self.measures = plan.measures  # the built-in measures, then the derived ones
         self._conditions(plan, reps)
         self._state(plan, v, reps, columns)
@@ -117,7 +122,11 @@ class Engine:
         n = len(self.measures)
         self.q = np.zeros((n, days, len(QUANTILES))) if summary else None
         self.mean = np.zeros((n, days)) if summary else None
-        self.samples = {k: np.zeros((min(samples, reps), days), dtype=np.int64) for k in self.measures}
+        # A measure recorded in fractions (the force ratio) is divided back when it leaves the engine.
+        self.scale = {k: SCALED[k] for k in self.measures if k in SCALED}
+        self.samples = {
+            k: np.zeros((min(samples, reps), days), dtype=float if k in self.scale else np.int64) for k in self.measures
+        }
         self.chunk = max(1, min(days, BUFFER // (n * reps)))
         self.buf = np.zeros((self.chunk, n, reps), dtype=np.int64)
 
@@ -135,21 +144,27 @@ class Engine:
         ]
         peaks = sorted(peak_names(conds))
         codes = kernel.COMPARISON_CODES
-        terms = np.zeros((len(plan.derived), N_MEASURES), dtype=np.int64)  # times each measure is a term
+        base = len(names) - len(plan.derived)  # the built-in measures, of both sides
+        terms = np.zeros((len(plan.derived), base), dtype=np.int64)  # times each measure is a term
         for k, indices in enumerate(plan.derived):
             for i in indices:
                 terms[k, i] += 1
 
         def ref(c) -> int:
+            if c.measure == FORCE_RATIO:  # tested exactly: effective against the opponent's
+                return names.index(opponent_measure("effective"))
             if c.of is None:
                 return -1
             return PEAK + peaks.index(c.of[5:]) if c.of.startswith("peak_") else names.index(c.of)
+
+        def measure(c) -> int:
+            return names.index("effective" if c.measure == FORCE_RATIO else c.measure)
 
         def bounds(c) -> tuple[float, float]:
             return c.value if c.comparison == "between" else (c.value, c.value)
 
         self.conditions = (
-            np.array([names.index(c.measure) for c in conds], dtype=np.int64),
+            np.array([measure(c) for c in conds], dtype=np.int64),
             np.array([codes[c.comparison] for c in conds], dtype=np.int64),
             np.array([bounds(c)[0] for c in conds], dtype=float),
             np.array([bounds(c)[1] for c in conds], dtype=float),
@@ -162,7 +177,7 @@ class Engine:
         self.n_peaks = len(peaks)
 
     def _state(self, plan: Plan, v: dict[str, np.ndarray], reps: int, columns: int) -> None:
-        lines = [plan.recovery, plan.sick_recovery, plan.dying, plan.evacuation]
+        lines = [line for side in plan.sides for line in side.lines]  # kernel.CARE_LINES a side
         self.lag = np.array([0 if line is None else line.lag for line in lines], dtype=np.int64)
         chance = np.ones((len(lines), reps))
         for i, line in enumerate(lines):
@@ -179,7 +194,7 @@ class Engine:
             np.zeros((reps, columns), dtype=np.int64),  # duty: people on duty per column
             present,  # the column's unit has arrived and not left
             np.zeros((reps, columns), dtype=np.int64),  # posture of each column
-            np.zeros((reps, kernel.N_COUNTERS), dtype=np.int64),  # cumulative counts (kernel.C_*)
+            np.zeros((reps, len(plan.sides), kernel.N_COUNTERS), dtype=np.int64),  # counts by side (kernel.C_*)
             np.zeros((len(lines), reps, max(1, int(self.lag.max()))), dtype=np.int64),  # care queues
             np.zeros((len(lines), reps), dtype=np.int64),  # past the queue, waiting for their chance
             np.zeros((len(lines), reps), dtype=np.int64),  # everyone in each care line
@@ -197,12 +212,17 @@ class Engine:
             np.zeros((reps, len(plan.mass_casualty)), dtype=np.int64),  # mass-casualty events so far
             np.zeros((reps, len(plan.recruitment))),  # fraction of a recruit carried to the next day
         )
-        kernel.set_postures(0, self.schedule.kernel_tuple(), self.state[2], self.state[17])
+        kernel.set_postures(0, self._schedule, self.state[2], self.state[17])
 
     def _params(self, plan: Plan, v: dict[str, np.ndarray], reps: int) -> None:
         n_laws = len(plan.laws)
         rate, mean, dispersion = np.zeros((reps, n_laws)), np.zeros((reps, n_laws)), np.ones((reps, n_laws))
         trend, cv = np.ones((reps, n_laws)), np.zeros((reps, n_laws))
+        coefficient, own_power, enemy_power = (
+            np.zeros((reps, n_laws)),
+            np.zeros((reps, n_laws)),
+            np.zeros((reps, n_laws)),
+        )
         noise = np.zeros(n_laws, dtype=np.int64)
         for p, law in enumerate(plan.laws):
             given = law.kernel_inputs(v)
@@ -212,24 +232,28 @@ class Engine:
                 (dispersion, given.dispersion),
                 (trend, given.trend),
                 (cv, given.cv),
+                (coefficient, given.coefficient),
+                (own_power, given.own_exponent),
+                (enemy_power, given.enemy_exponent),
             ):
                 if x is not None:
                     target[:, p] = x
             noise[p] = given.noise
         log_trend = np.log(trend)
-        killed = v["casualties.killed"]
-        rtd = v["wounded.return_to_duty"]
-        split = np.stack(
-            [
+        shares = []  # kernel.CARE_LINES a side: killed, missing of the rest, returning, dying of the rest
+        for side in plan.sides:
+            killed = v[f"{side.prefix}casualties.killed"]
+            rtd = v[f"{side.prefix}wounded.return_to_duty"]
+            shares += [
                 killed,
-                _share_of_rest(v["casualties.missing"], killed),
+                _share_of_rest(v[f"{side.prefix}casualties.missing"], killed),
                 rtd,
-                _share_of_rest(v["wounded.died_of_wounds"], rtd),
-            ],
-            axis=1,
-        )
-        # The sick who return, then each posture's disease rate.
-        sick = np.stack([v["disease.return_to_duty"], *(v[path] for path in plan.disease)], axis=1)
+                _share_of_rest(v[f"{side.prefix}wounded.died_of_wounds"], rtd),
+            ]
+        split = np.stack(shares, axis=1)
+        # The sick who return, side by side, then each posture's disease rate.
+        returning = [v[f"{side.prefix}disease.return_to_duty"] for side in plan.sides]
+        sick = np.stack([*returning, *(v[path] for path in plan.disease)], axis=1)
         self.params = (
             self.lag,
             self.geometric,
@@ -253,6 +277,11 @@ class Engine:
             *self._mass_casualty(plan, v, reps, n_laws),
             *self._recruitment(plan, v, reps),
             np.eye(n_laws, dtype=np.bool_),  # each posture alone: where a per_day count is shared out
+            self.col_side,
+            np.array(plan.posture_side, dtype=np.int64),  # the side of each posture
+            coefficient,  # Lanchester laws: coefficient, powers of own and enemy strength
+            own_power,
+            enemy_power,
         )
 
     def _recruitment(self, plan: Plan, v: dict[str, np.ndarray], reps: int) -> tuple:
@@ -288,7 +317,7 @@ class Engine:
     # -- the calendar ----------------------------------------------------------------------
     def _event(self, env: simpy.Environment, day: int):
         yield env.timeout(day)
-        kernel.apply_events(day, self.state, self.schedule.kernel_tuple(), self.slot_column, self.from_reserve)
+        kernel.apply_events(day, self.state, self._schedule, self.slot_column, self.from_reserve, self.col_side)
 
     def _daily(self, env: simpy.Environment):
         """Run the step from one event day to the next (events of a day come before its step)."""
@@ -319,6 +348,7 @@ class Engine:
                 self.buf,
                 np.zeros(len(self.measures), dtype=np.int64),
                 np.zeros(len(self.plan.laws)),
+                np.zeros(len(self.plan.laws) + 2 * len(self.plan.sides), dtype=np.int64),
             )
 
     def _summarise(self, part: int, n_days: int, d0: int) -> None:
@@ -340,9 +370,13 @@ class Engine:
             n = len(next(iter(self.samples.values())))
             for i, k in enumerate(self.measures):
                 self.samples[k][:, c0:c1] = self.buf[: c1 - c0, i, :n].T
+                if k in self.scale:
+                    self.samples[k][:, c0:c1] /= self.scale[k]
             for j in range(c1 - c0):
                 if self.recorders:
                     m = dict(zip(self.measures, self.buf[j], strict=True))
+                    for k, s in self.scale.items():
+                        m[k] = m[k] / s
                     for rec in self.recorders:
                         rec.record(c0 + j, m)
             if self.on_day is not None:
@@ -360,6 +394,10 @@ class Engine:
         finally:
             if self.pool is not None:
                 self.pool.shutdown()
+        if self.q is not None:
+            for k, s in self.scale.items():
+                self.q[self.measures.index(k)] /= s
+                self.mean[self.measures.index(k)] /= s
         first, holds_on = self.state[15], self.state[16]
         self.first = {n: np.ascontiguousarray(first[:, i]) for i, n in enumerate(self.crossing_names)}
         self.holds_on = {c: np.ascontiguousarray(holds_on[:, i]) for i, c in enumerate(self.snapshot_ids)}

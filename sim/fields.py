@@ -49,6 +49,8 @@ Multiple = _param(0.0, 1000.0)  # one quantity as a multiple of another
 Trend = _param(0.001, 1000.0)  # a factor per 30 days
 Variation = _param(0.0, 10.0)  # a coefficient of variation
 PerMonth = _param(0.0, 30.0)  # expected events per 30 days (at most one a day)
+Coefficient = _param(0.0, 1000.0)  # a Lanchester attrition coefficient
+Exponent = _param(0.0, 2.0)  # an exponent of a force's strength in a Lanchester law
 
 
 class Strict(BaseModel):

@@ -47,7 +47,7 @@ from .samplers import (
     poisson,
     standard_gamma,
 )
-from .scenario import MEASURES
+from .scenario import FORCE_RATIO, MEASURES, SCALED
 
 #: Rows of a day's measures (``buf[j]``), in the order of :data:`sim.scenario.MEASURES`.
 M_ARRIVED = MEASURES.index("arrived")
@@ -66,7 +66,7 @@ M_RETURNED = MEASURES.index("returned_to_duty")
 M_ROTATED = MEASURES.index("rotated_out")
 N_MEASURES = len(MEASURES)
 
-#: Columns of the per-replication counters (``cnt``).
+#: Columns of the per-replication counters (``cnt[r, side]``).
 C_ARRIVED, C_KILLED, C_WOUNDED, C_MISSING, C_DOW, C_EVAC, C_RETURNED, C_ROTATED = range(8)
 N_COUNTERS = 8
 
@@ -74,9 +74,15 @@ N_COUNTERS = 8
 #: sick who will return, wounded who will die of wounds, wounded who will be evacuated.
 WOUND, SICK, DYING, LEAVING = range(4)
 
-#: Loss laws (:attr:`sim.laws.Law.code`) and the noise of ``LAW_PER_DAY``.
-LAW_NONE, LAW_RATE, LAW_PER_DAY = 0, 1, 2
-NOISE_NONE, NOISE_POISSON, NOISE_NEGATIVE_BINOMIAL = 0, 1, 2
+#: Loss laws (:attr:`sim.laws.Law.code`) and the noise of ``LAW_PER_DAY`` and ``LAW_LANCHESTER``
+#: (``NOISE_NONE``: the expected count, the fraction carried over; ``NOISE_BINOMIAL``: a
+#: binomial draw per unit).
+LAW_NONE, LAW_RATE, LAW_PER_DAY, LAW_LANCHESTER = 0, 1, 2, 3
+NOISE_NONE, NOISE_POISSON, NOISE_NEGATIVE_BINOMIAL, NOISE_BINOMIAL = 0, 1, 2, 3
+#: Care lines of a side: side ``s``'s line ``WOUND`` is ``CARE_LINES * s + WOUND``.
+CARE_LINES = 4
+#: Thousandths in the recorded force ratio (:data:`sim.scenario.SCALED`).
+RATIO_SCALE = SCALED[FORCE_RATIO]
 
 #: Comparisons of conditions, and the reference code of ``peak_<measure>`` number ``k``
 #: (``PEAK + k``; a measure's own index refers to it; -1: no reference).
@@ -154,11 +160,11 @@ def _holds(i, m, peaks, r, measure, comparison, low, high, ref):
 
 
 @njit(cache=True, nogil=True, _nrt=False)
-def run_days(rng, lo, hi, d0, d1, days, state, params, conditions, buf, m, g):
+def run_days(rng, lo, hi, d0, d1, days, state, params, conditions, buf, m, g, w):
     """Days ``d0`` to ``d1 - 1`` of replications ``lo`` to ``hi - 1``; day ``d``'s measures go to
     ``buf[d - d0, :, r]``.  ``state``, ``params`` and ``conditions`` are the tuples
-    :class:`sim.engine.Engine` builds (see there for each array); ``m`` (measures) and ``g``
-    (postures) are scratch space."""
+    :class:`sim.engine.Engine` builds (see there for each array); ``m`` (measures), ``g``
+    (postures) and ``w`` (postures and twice the sides) are scratch space."""
     (duty, present, posture, cnt, queue, pool, count, carry, reserve) = state[:9]
     (due_day, due_amount, in_transit, sent, peaks, armed, first, holds_on, since) = state[9:18]
     mc_done, recruit_carry = state[18], state[19]
@@ -167,15 +173,20 @@ def run_days(rng, lo, hi, d0, d1, days, state, params, conditions, buf, m, g):
     (mc_chance, mc_killed, mc_size, mc_exposed) = params[19:23]
     (recruit_column, recruit_first, recruit_last, recruit_rate, recruit_reserve) = params[23:28]
     own = params[28]  # own[p, q]: posture q is posture p (a per_day count stays in its posture)
+    (col_side, posture_side, coefficient, own_power, enemy_power) = params[29:34]
     (measure, comparison, low, high, ref, n_cross, snap_day, peak_measure, terms) = conditions
     n_cols = duty.shape[1]
     n_postures = law.shape[0]
+    n_sides = cnt.shape[1]
     n_policies = policy_column.shape[0]
     n_snaps = snap_day.shape[0]
     n_mc = mc_chance.shape[1]
-    any_varies = False
+    any_varies, any_enemy = False, False
     for p in range(n_postures):
         any_varies = any_varies or varies[p]
+        any_enemy = any_enemy or law[p] == LAW_LANCHESTER
+    strength = n_postures  # w[strength + s]: side s's people on duty at the start of the fighting
+    lost = n_postures + n_sides  # w[lost + s]: side s's casualties of the day's loss laws
     for d in range(d0, d1):
         row = d - d0
         for r in range(lo, hi):
@@ -184,7 +195,7 @@ def run_days(rng, lo, hi, d0, d1, days, state, params, conditions, buf, m, g):
                 if due_day[r, k] == d:
                     a = due_amount[r, k]
                     duty[r, policy_column[k]] += a
-                    cnt[r, C_ARRIVED] += a
+                    cnt[r, 0, C_ARRIVED] += a
                     in_transit[r, k] = False
                     sent[r, k] += 1
                     due_day[r, k] = -1
@@ -198,43 +209,76 @@ def run_days(rng, lo, hi, d0, d1, days, state, params, conditions, buf, m, g):
                         n = min(n, reserve[r])
                         reserve[r] -= n
                     duty[r, recruit_column[k]] += n
-                    cnt[r, C_ARRIVED] += n
+                    cnt[r, 0, C_ARRIVED] += n
             # 2. Care: today's wounded are not back today.
-            back = _leave_care(rng, WOUND, r, d, lag, geometric, queue, pool, count, care_p)
-            back += _leave_care(rng, SICK, r, d, lag, geometric, queue, pool, count, care_p)
-            if back > 0:
-                cnt[r, C_RETURNED] += back
-                best, most = -1, -1
-                for c in range(n_cols):
-                    if present[r, c] and duty[r, c] > most:
-                        best, most = c, duty[r, c]
-                if best < 0:
-                    cnt[r, C_ROTATED] += back
-                else:
-                    duty[r, best] += back
-            if lag[DYING] > 0:
-                cnt[r, C_DOW] += _leave_care(rng, DYING, r, d, lag, geometric, queue, pool, count, care_p)
-            if lag[LEAVING] > 0:
-                cnt[r, C_EVAC] += _leave_care(rng, LEAVING, r, d, lag, geometric, queue, pool, count, care_p)
-            # 3. Combat losses by each posture's law.
-            total = 0
+            for side in range(n_sides):
+                base = CARE_LINES * side
+                back = _leave_care(rng, base + WOUND, r, d, lag, geometric, queue, pool, count, care_p)
+                back += _leave_care(rng, base + SICK, r, d, lag, geometric, queue, pool, count, care_p)
+                if back > 0:
+                    cnt[r, side, C_RETURNED] += back
+                    best, most = -1, -1
+                    for c in range(n_cols):
+                        if present[r, c] and col_side[c] == side and duty[r, c] > most:
+                            best, most = c, duty[r, c]
+                    if best < 0:
+                        cnt[r, side, C_ROTATED] += back
+                    else:
+                        duty[r, best] += back
+                if lag[base + DYING] > 0:
+                    cnt[r, side, C_DOW] += _leave_care(
+                        rng, base + DYING, r, d, lag, geometric, queue, pool, count, care_p
+                    )
+                if lag[base + LEAVING] > 0:
+                    cnt[r, side, C_EVAC] += _leave_care(
+                        rng, base + LEAVING, r, d, lag, geometric, queue, pool, count, care_p
+                    )
+            # 3. Combat losses by each posture's law, every side's from the strengths before any.
+            for side in range(n_sides):
+                w[lost + side] = 0
             if any_varies:
                 for p in range(n_postures):
                     g[p] = -1.0  # the day's factor on the posture's rate: not drawn yet
+            if any_enemy:
+                for p in range(n_postures):
+                    w[p] = 0
+                for side in range(n_sides):
+                    w[strength + side] = 0
+                for c in range(n_cols):
+                    if present[r, c]:
+                        w[posture[r, c]] += duty[r, c]
+                        w[strength + col_side[c]] += duty[r, c]
             for c in range(n_cols):
                 pz = posture[r, c]
-                if present[r, c] and law[pz] == LAW_RATE:
+                if not present[r, c]:
+                    continue
+                h = 0
+                if law[pz] == LAW_RATE:
                     if varies[pz]:
-                        h = binomial(rng, duty[r, c], _rate_today(rng, r, c, pz, d, rate, log_trend, cv, since, g))
+                        x = _vary(rng, r, c, pz, d, rate[r, pz], log_trend, cv, since, g)
+                        h = binomial(rng, duty[r, c], x)
                     else:
                         h = draw_binomial(rng, duty[r, c], rate_p, r, pz)
-                    duty[r, c] -= h
-                    total += h
+                elif law[pz] == LAW_LANCHESTER and noise[pz] == NOISE_BINOMIAL and w[pz] > 0:
+                    mu = _lanchester_mean(
+                        r, pz, w[pz], w[strength + 1 - col_side[c]], coefficient, own_power, enemy_power
+                    )
+                    x = _vary(rng, r, c, pz, d, mu / w[pz], log_trend, cv, since, g)
+                    h = binomial(rng, duty[r, c], x)
+                duty[r, c] -= h
+                w[lost + col_side[c]] += h
             for p in range(n_postures):
                 if law[p] == LAW_PER_DAY:
-                    total += _per_day(
-                        rng, r, p, d, duty, present, posture, carry, noise, mean, dispersion, log_trend, since, own
+                    mu = mean[r, p]
+                elif law[p] == LAW_LANCHESTER and noise[p] == NOISE_NONE:
+                    mu = _lanchester_mean(
+                        r, p, w[p], w[strength + 1 - posture_side[p]], coefficient, own_power, enemy_power
                     )
+                else:
+                    continue
+                w[lost + posture_side[p]] += _per_day(
+                    rng, r, p, d, mu, duty, present, posture, carry, noise, dispersion, log_trend, since, own
+                )
             # 3b. Mass-casualty events: their killed and wounded, apart from the split of step 4.
             hit_killed, hit_wounded = 0, 0
             for e in range(n_mc):
@@ -243,42 +287,27 @@ def run_days(rng, lo, hi, d0, d1, days, state, params, conditions, buf, m, g):
                     dead = binomial(rng, hit, mc_killed[r, e])
                     hit_killed += dead
                     hit_wounded += hit - dead
-            # 4. The casualties' fates (no draw for a count of 0).
-            if total > 0 or hit_killed + hit_wounded > 0:
-                killed = draw_binomial(rng, total, split_p, r, 0)
-                rest = total - killed
-                missing = draw_binomial(rng, rest, split_p, r, 1)
-                wounded = rest - missing + hit_wounded
-                killed += hit_killed
-                rtd = draw_binomial(rng, wounded, split_p, r, 2)
-                rest = wounded - rtd
-                dow = draw_binomial(rng, rest, split_p, r, 3)
-                cnt[r, C_KILLED] += killed
-                cnt[r, C_MISSING] += missing
-                cnt[r, C_WOUNDED] += wounded
-                _enter_care(WOUND, r, d, rtd, lag, queue, count)
-                if lag[DYING] > 0:
-                    _enter_care(DYING, r, d, dow, lag, queue, count)
-                else:
-                    cnt[r, C_DOW] += dow
-                if lag[LEAVING] > 0:
-                    _enter_care(LEAVING, r, d, rest - dow, lag, queue, count)
-                else:
-                    cnt[r, C_EVAC] += rest - dow
+            # 4. The casualties' fates (no draw for a count of 0), side by side.
+            for side in range(n_sides):
+                total = w[lost + side]
+                hk, hw = (hit_killed, hit_wounded) if side == 0 else (0, 0)
+                if total > 0 or hk + hw > 0:
+                    _fates(rng, r, d, side, total, hk, hw, split_p, lag, queue, count, cnt)
             # 5. Disease and non-battle injury.
             if sick_any:
-                sick = 0
-                for c in range(n_cols):
-                    if present[r, c]:
-                        s = draw_binomial(rng, duty[r, c], sick_p, r, 1 + posture[r, c])
-                        duty[r, c] -= s
-                        sick += s
-                if sick > 0:
-                    recover = draw_binomial(rng, sick, sick_p, r, 0)
-                    _enter_care(SICK, r, d, recover, lag, queue, count)
-                    cnt[r, C_EVAC] += sick - recover
+                for side in range(n_sides):
+                    sick = 0
+                    for c in range(n_cols):
+                        if present[r, c] and col_side[c] == side:
+                            s = draw_binomial(rng, duty[r, c], sick_p, r, n_sides + posture[r, c])
+                            duty[r, c] -= s
+                            sick += s
+                    if sick > 0:
+                        recover = draw_binomial(rng, sick, sick_p, r, side)
+                        _enter_care(CARE_LINES * side + SICK, r, d, recover, lag, queue, count)
+                        cnt[r, side, C_EVAC] += sick - recover
             # 6. Measures, peaks, policies, crossings, claims on the day.
-            _measures(m, r, duty, cnt, count)
+            _measures(m, r, duty, cnt, count, col_side)
             _derived(m, terms)
             for k in range(peak_measure.shape[0]):
                 if m[peak_measure[k]] > peaks[r, k]:
@@ -312,43 +341,99 @@ def run_days(rng, lo, hi, d0, d1, days, state, params, conditions, buf, m, g):
 
 
 @njit(cache=True, nogil=True, _nrt=False)
+def _fates(rng, r, d, side, total, hit_killed, hit_wounded, split_p, lag, queue, count, cnt):
+    """Side ``side``'s casualties of the day: the ``total`` of the loss laws split as one
+    multinomial (killed, missing, wounded), drawn as conditional binomials; the wounded, with
+    those of mass-casualty hits, into those who will return, die of wounds or be evacuated."""
+    j = CARE_LINES * side  # the side's split shares (``split_p[r, j + k]``) and care lines
+    killed = draw_binomial(rng, total, split_p, r, j)
+    rest = total - killed
+    missing = draw_binomial(rng, rest, split_p, r, j + 1)
+    wounded = rest - missing + hit_wounded
+    killed += hit_killed
+    rtd = draw_binomial(rng, wounded, split_p, r, j + 2)
+    rest = wounded - rtd
+    dow = draw_binomial(rng, rest, split_p, r, j + 3)
+    cnt[r, side, C_KILLED] += killed
+    cnt[r, side, C_MISSING] += missing
+    cnt[r, side, C_WOUNDED] += wounded
+    _enter_care(j + WOUND, r, d, rtd, lag, queue, count)
+    if lag[j + DYING] > 0:
+        _enter_care(j + DYING, r, d, dow, lag, queue, count)
+    else:
+        cnt[r, side, C_DOW] += dow
+    if lag[j + LEAVING] > 0:
+        _enter_care(j + LEAVING, r, d, rest - dow, lag, queue, count)
+    else:
+        cnt[r, side, C_EVAC] += rest - dow
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def _lanchester_mean(r, p, own, enemy, coefficient, own_power, enemy_power):
+    """Posture ``p``'s expected casualties of the day under its Lanchester law, with ``own``
+    people on duty in it and ``enemy`` people of the other side on duty."""
+    if own <= 0:
+        return 0.0
+    mu = coefficient[r, p]
+    if own_power[r, p] != 0.0:
+        mu *= float(own) ** own_power[r, p]
+    if enemy_power[r, p] != 0.0:
+        mu *= float(enemy) ** enemy_power[r, p]
+    return mu
+
+
+@njit(cache=True, nogil=True, _nrt=False)
 def _derived(m, terms):
-    """The derived measures, after the built-in ones in ``m``: ``m[N_MEASURES + k]`` is the sum of
-    the built-in measures ``i``, each ``terms[k, i]`` times (0: not a term)."""
+    """The derived measures, after the built-in ones in ``m`` (``terms.shape[1]`` of them):
+    ``m[terms.shape[1] + k]`` is the sum of the built-in measures ``i``, each ``terms[k, i]``
+    times (0: not a term)."""
+    n = terms.shape[1]
     for k in range(terms.shape[0]):
         total = 0
-        for i in range(N_MEASURES):
+        for i in range(n):
             total += terms[k, i] * m[i]
-        m[N_MEASURES + k] = total
+        m[n + k] = total
 
 
 @njit(cache=True, nogil=True, _nrt=False)
-def _measures(m, r, duty, cnt, count):
-    effective = 0
-    for c in range(duty.shape[1]):
-        effective += duty[r, c]
-    m[M_ARRIVED] = cnt[r, C_ARRIVED]
-    m[M_DEPLOYED] = cnt[r, C_ARRIVED] - cnt[r, C_ROTATED]
-    m[M_EFFECTIVE] = effective
-    m[M_WOUNDED_IN_CARE] = count[WOUND, r] + count[DYING, r] + count[LEAVING, r]
-    m[M_SICK_IN_CARE] = count[SICK, r]
-    m[M_KILLED] = cnt[r, C_KILLED]
-    m[M_WOUNDED] = cnt[r, C_WOUNDED]
-    m[M_MISSING] = cnt[r, C_MISSING]
-    m[M_CASUALTIES] = cnt[r, C_KILLED] + cnt[r, C_WOUNDED] + cnt[r, C_MISSING]
-    m[M_DIED_OF_WOUNDS] = cnt[r, C_DOW]
-    m[M_EVACUATED] = cnt[r, C_EVAC]
-    m[M_PERMANENT] = cnt[r, C_KILLED] + cnt[r, C_DOW] + cnt[r, C_EVAC] + cnt[r, C_MISSING]
-    m[M_RETURNED] = cnt[r, C_RETURNED]
-    m[M_ROTATED] = cnt[r, C_ROTATED]
+def _measures(m, r, duty, cnt, count, col_side):
+    """The built-in measures of each side (side ``s``'s at ``N_MEASURES * s``), then with two
+    sides the force ratio in thousandths (as if one person of the other side remained when none
+    does)."""
+    n_sides = cnt.shape[1]
+    for side in range(n_sides):
+        o = N_MEASURES * side
+        j = CARE_LINES * side
+        effective = 0
+        for c in range(duty.shape[1]):
+            if col_side[c] == side:
+                effective += duty[r, c]
+        m[o + M_ARRIVED] = cnt[r, side, C_ARRIVED]
+        m[o + M_DEPLOYED] = cnt[r, side, C_ARRIVED] - cnt[r, side, C_ROTATED]
+        m[o + M_EFFECTIVE] = effective
+        m[o + M_WOUNDED_IN_CARE] = count[j + WOUND, r] + count[j + DYING, r] + count[j + LEAVING, r]
+        m[o + M_SICK_IN_CARE] = count[j + SICK, r]
+        m[o + M_KILLED] = cnt[r, side, C_KILLED]
+        m[o + M_WOUNDED] = cnt[r, side, C_WOUNDED]
+        m[o + M_MISSING] = cnt[r, side, C_MISSING]
+        m[o + M_CASUALTIES] = cnt[r, side, C_KILLED] + cnt[r, side, C_WOUNDED] + cnt[r, side, C_MISSING]
+        m[o + M_DIED_OF_WOUNDS] = cnt[r, side, C_DOW]
+        m[o + M_EVACUATED] = cnt[r, side, C_EVAC]
+        m[o + M_PERMANENT] = (
+            cnt[r, side, C_KILLED] + cnt[r, side, C_DOW] + cnt[r, side, C_EVAC] + cnt[r, side, C_MISSING]
+        )
+        m[o + M_RETURNED] = cnt[r, side, C_RETURNED]
+        m[o + M_ROTATED] = cnt[r, side, C_ROTATED]
+    if n_sides == 2:
+        theirs = m[N_MEASURES + M_EFFECTIVE]
+        m[2 * N_MEASURES] = m[M_EFFECTIVE] * RATIO_SCALE // max(theirs, 1)
 
 
 @njit(cache=True, nogil=True, _nrt=False)
-def _rate_today(rng, r, c, p, d, rate, log_trend, cv, since, g):
-    """Posture ``p``'s rate for column ``c`` on day ``d``: its trend since the posture began for
-    the column, times the day's random factor (one gamma draw a day per posture, mean 1, its
-    coefficient of variation ``cv``); at most 1."""
-    x = rate[r, p]
+def _vary(rng, r, c, p, d, x, log_trend, cv, since, g):
+    """Posture ``p``'s per-person rate ``x`` for column ``c`` on day ``d``: times its trend since
+    the posture began for the column, times the day's random factor (one gamma draw a day per
+    posture, mean 1, its coefficient of variation ``cv``); at most 1."""
     if log_trend[r, p] != 0.0:
         x *= math.exp(log_trend[r, p] * (d - since[r, c]) / 30.0)
     if cv[r, p] > 0.0:
@@ -360,9 +445,9 @@ def _rate_today(rng, r, c, p, d, rate, log_trend, cv, since, g):
 
 
 @njit(cache=True, nogil=True, _nrt=False)
-def _per_day(rng, r, p, d, duty, present, posture, carry, noise, mean, dispersion, log_trend, since, own):
-    """A count for posture ``p`` (at most everyone on duty in it), shared among its present
-    units by draws without replacement, one unit at a time; returns the count."""
+def _per_day(rng, r, p, d, mu, duty, present, posture, carry, noise, dispersion, log_trend, since, own):
+    """A count of mean ``mu`` for posture ``p`` (at most everyone on duty in it), shared among its
+    present units by draws without replacement, one unit at a time; returns the count."""
     pool, first, last = 0, -1, -1
     for c in range(duty.shape[1]):
         if present[r, c] and posture[r, c] == p:
@@ -372,7 +457,6 @@ def _per_day(rng, r, p, d, duty, present, posture, carry, noise, mean, dispersio
                 first = c
     if last < 0:
         return 0  # no unit in the posture: no draw, nothing carried over
-    mu = mean[r, p]
     if log_trend[r, p] != 0.0:
         mu *= math.exp(log_trend[r, p] * (d - since[r, first]) / 30.0)
     if noise[p] == NOISE_NONE:
@@ -431,11 +515,11 @@ def _mass_casualty(rng, r, e, duty, present, posture, chance, size, exposed, don
 def posture_now(r, d, schedule, posture, since):
     """Set each column's posture for replication ``r`` on day ``d``: the latest phase entry on
     or before the day that applies to it (of one day, one naming units beats one for all, and
-    otherwise the later entry wins); the start posture before any.  ``since`` gets the day that
+    otherwise the later entry wins); its side's start posture before any.  ``since`` gets the day that
     entry began (0 for the start posture)."""
     (entry_day, entry_posture, entry_specific, applies, start_posture) = schedule[3:]
     for c in range(posture.shape[1]):
-        best_day, best_specific, p = -1, -1, start_posture
+        best_day, best_specific, p = -1, -1, start_posture[c]
         for e in range(entry_day.shape[1]):
             day = entry_day[r, e]
             if 0 <= day <= d and applies[e, c]:
@@ -454,7 +538,7 @@ def set_postures(d, schedule, posture, since):
 
 
 @njit(cache=True, nogil=True)
-def apply_events(d, state, schedule, slot_column, from_reserve):
+def apply_events(d, state, schedule, slot_column, from_reserve, col_side):
     """The calendar's events of day ``d`` in every replication: arrivals (drawing on the
     reserve when the slot does), units leaving (everyone of them on duty rotated out), phase
     changes."""
@@ -470,10 +554,10 @@ def apply_events(d, state, schedule, slot_column, from_reserve):
                     n = min(n, reserve[r])
                     reserve[r] -= n
                 duty[r, c] += n
-                cnt[r, C_ARRIVED] += n
+                cnt[r, col_side[c], C_ARRIVED] += n
                 present[r, c] = True
             if leave[r, s] == d:
-                cnt[r, C_ROTATED] += duty[r, c]
+                cnt[r, col_side[c], C_ROTATED] += duty[r, c]
                 duty[r, c] = 0
                 present[r, c] = False
         for e in range(entry_day.shape[1]):

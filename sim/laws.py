@@ -20,7 +20,16 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 import numpy as np
 
-from .kernel import LAW_NONE, LAW_PER_DAY, LAW_RATE, NOISE_NEGATIVE_BINOMIAL, NOISE_NONE, NOISE_POISSON
+from .kernel import (
+    LAW_LANCHESTER,
+    LAW_NONE,
+    LAW_PER_DAY,
+    LAW_RATE,
+    NOISE_BINOMIAL,
+    NOISE_NEGATIVE_BINOMIAL,
+    NOISE_NONE,
+    NOISE_POISSON,
+)
 from .params import Param
 
 if TYPE_CHECKING:
@@ -36,15 +45,16 @@ def register(cls: type[Law]) -> type[Law]:
     return cls
 
 
-def law_for(name: str, posture: Posture) -> Law:
-    """The loss law of the posture called ``name``.
+def law_for(name: str, posture: Posture, prefix: str = "") -> Law:
+    """The loss law of the posture called ``name`` (of the side whose field paths start with
+    ``prefix``).
 
     Raises
     ------
     KeyError
         When no law is registered under ``posture.law``.
     """
-    return LAWS[posture.law].from_posture(name, posture)
+    return LAWS[posture.law].from_posture(f"{prefix}postures.{name}", posture)
 
 
 class KernelInputs(NamedTuple):
@@ -56,6 +66,9 @@ class KernelInputs(NamedTuple):
     noise: int = NOISE_NONE
     trend: np.ndarray | None = None  # factor per 30 days in the posture
     cv: np.ndarray | None = None  # coefficient of variation of a daily factor on the rate
+    coefficient: np.ndarray | None = None  # Lanchester coefficient (``LAW_LANCHESTER``)
+    own_exponent: np.ndarray | None = None  # power of own strength (``LAW_LANCHESTER``)
+    enemy_exponent: np.ndarray | None = None  # power of the enemy's strength (``LAW_LANCHESTER``)
 
 
 class Law:
@@ -73,8 +86,9 @@ class Law:
         return self.code != LAW_NONE
 
     @classmethod
-    def from_posture(cls, name: str, posture: Posture) -> Law:
-        """The law of the posture called ``name``, with its parameters' field paths."""
+    def from_posture(cls, own: str, posture: Posture) -> Law:
+        """The law of the posture whose field path is ``own`` (``postures.combat``), with its
+        parameters' field paths."""
         raise NotImplementedError
 
     def kernel_inputs(self, values: Mapping[str, np.ndarray]) -> KernelInputs:
@@ -101,7 +115,7 @@ class NoLoss(Law):
     code: ClassVar[int] = LAW_NONE
 
     @classmethod
-    def from_posture(cls, name: str, posture: Posture) -> NoLoss:
+    def from_posture(cls, own: str, posture: Posture) -> NoLoss:
         return cls()
 
     def draw_one(self, duty, values, rng, state):
@@ -122,12 +136,12 @@ class DailyRate(Law):
     cv: str | None = None  # field path of the daily variation
 
     @classmethod
-    def from_posture(cls, name: str, posture: Posture) -> DailyRate:
+    def from_posture(cls, own: str, posture: Posture) -> DailyRate:
         tie = posture.daily_rate
-        own = f"postures.{name}"
         if isinstance(tie, Param):
             return cls(f"{own}.daily_rate", None, f"{own}.trend", f"{own}.daily_cv")
-        return cls(f"postures.{tie.of}.daily_rate", f"{own}.daily_rate.times", f"{own}.trend", f"{own}.daily_cv")
+        base = f"{own.rsplit('.', 1)[0]}.{tie.of}.daily_rate"  # the posture of that name on the same side
+        return cls(base, f"{own}.daily_rate.times", f"{own}.trend", f"{own}.daily_cv")
 
     def _rate(self, values):
         return values[self.rate] * values[self.times] if self.times else values[self.rate]
@@ -161,9 +175,9 @@ class PerDay(Law):
     trend: str | None = None  # field path of the factor per 30 days
 
     @classmethod
-    def from_posture(cls, name: str, posture: Posture) -> PerDay:
-        dispersion = f"postures.{name}.dispersion" if posture.noise == "negative_binomial" else None
-        return cls(f"postures.{name}.per_day", posture.noise, dispersion, f"postures.{name}.trend")
+    def from_posture(cls, own: str, posture: Posture) -> PerDay:
+        dispersion = f"{own}.dispersion" if posture.noise == "negative_binomial" else None
+        return cls(f"{own}.per_day", posture.noise, dispersion, f"{own}.trend")
 
     def kernel_inputs(self, values):
         k = values[self.dispersion] if self.dispersion else None
@@ -194,3 +208,49 @@ class PerDay(Law):
             count -= hit
             hits.append(int(hit))
         return hits
+
+
+@register
+@dataclass(frozen=True)
+class Lanchester(Law):
+    """Losses whose daily mean is ``coefficient x own ** own_exponent x enemy ** enemy_exponent``,
+    own being the people on duty in the posture's present units and enemy the other side's people
+    on duty, both at the start of the day's fighting: each person on duty in the posture is hit
+    with probability mean / own (at most 1, a binomial draw per unit, with the posture's daily
+    variation and trend), or, ``deterministic``, exactly the mean is taken (the fraction of a
+    casualty carried over), shared among the units by draws without replacement.  The compiled
+    step draws it; the reference model has no opponent."""
+
+    name: ClassVar[str] = "lanchester"
+    code: ClassVar[int] = LAW_LANCHESTER
+    coefficient: str  # field path of the coefficient
+    own_exponent: str
+    enemy_exponent: str
+    trend: str
+    cv: str
+    deterministic: bool = False
+
+    @classmethod
+    def from_posture(cls, own: str, posture: Posture) -> Lanchester:
+        law = f"{own}.lanchester"
+        return cls(
+            f"{law}.coefficient",
+            f"{law}.own_exponent",
+            f"{law}.enemy_exponent",
+            f"{own}.trend",
+            f"{own}.daily_cv",
+            posture.lanchester.deterministic,
+        )
+
+    def kernel_inputs(self, values):
+        return KernelInputs(
+            noise=NOISE_NONE if self.deterministic else NOISE_BINOMIAL,
+            trend=values[self.trend],
+            cv=values[self.cv],
+            coefficient=values[self.coefficient],
+            own_exponent=values[self.own_exponent],
+            enemy_exponent=values[self.enemy_exponent],
+        )
+
+    def draw_one(self, duty, values, rng, state):
+        raise NotImplementedError("the reference model has no opponent")

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from .conditions import Condition
-from .scenario import MEASURES
+from .scenario import MEASURES, SCALED
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 QUANTILE_COLUMNS = ("q05", "q25", "q50", "q75", "q95")
@@ -157,16 +157,17 @@ class QuantileRecorder:
             return
         for i, k in enumerate(self.measures):
             v = m[k]
-            self.q[i, day, :] = int_quantiles(v)
+            self.q[i, day, :] = np.quantile(v, QUANTILES) if k in SCALED else int_quantiles(v)
             self.mean[i, day] = v.mean()
 
 
 class TrajectoryRecorder:
-    """Every measure of every replication on every day (int64 arrays, reps x days)."""
+    """Every measure of every replication on every day (reps x days arrays: int64, float for a
+    ratio)."""
 
     def __init__(self, days: int, reps: int, measures: tuple[str, ...] = MEASURES):
         self.measures = measures
-        self.data = {k: np.zeros((reps, days), dtype=np.int64) for k in measures}
+        self.data = {k: np.zeros((reps, days), dtype=float if k in SCALED else np.int64) for k in measures}
 
     def record(self, day: int, m: dict[str, np.ndarray]) -> None:
         for k in self.measures:
@@ -184,7 +185,7 @@ class SampleRecorder:
 
     def __init__(self, days: int, rows: np.ndarray, measures: tuple[str, ...] = MEASURES):
         self.rows = rows
-        self.data = {k: np.zeros((len(rows), days), dtype=np.int64) for k in measures}
+        self.data = {k: np.zeros((len(rows), days), dtype=float if k in SCALED else np.int64) for k in measures}
 
     def record(self, day: int, m: dict[str, np.ndarray]) -> None:
         for k, v in self.data.items():

@@ -21,8 +21,10 @@ from .conditions import Condition
 from .fields import Delay
 from .laws import Law, law_for
 from .params import Param
-from .scenario import MEASURES, MassCasualty, Scenario, Tie
+from .scenario import OPPONENT, Force, MassCasualty, Scenario, Tie
 from .when import When
+
+OPPONENT_PREFIX = f"{OPPONENT}."
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class UnitSlot:
     rotation_chance: str | None = None  # parameter path of the chance of the rotation it is part of
     replacement: bool = False  # a rotation's replacement (it arrives only if the rotation happens)
     rotation: int | None = None  # the rotation it leaves by, or arrives by
+    side: int = 0  # 0: the force; 1: its opponent
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,37 @@ class MassCasualtySpec:
     postures: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class SideSpec:
+    """One side, compiled: the prefix of its field paths (``""`` or ``"opponent."``), its care
+    lines and the posture its units start in."""
+
+    prefix: str
+    recovery: DelaySpec
+    sick_recovery: DelaySpec
+    dying: DelaySpec | None  # None: deaths of wounds on the day of wounding
+    evacuation: DelaySpec | None
+    start_posture: int  # posture index before any phase
+
+    @property
+    def lines(self) -> list[DelaySpec | None]:
+        """The care lines in the compiled step's order: wounded who return, sick who return,
+        wounded who die of wounds, wounded evacuated."""
+        return [self.recovery, self.sick_recovery, self.dying, self.evacuation]
+
+
+def _side(f: Force, prefix: str, first_posture: int) -> SideSpec:
+    w, d = f.wounded, f.disease
+    return SideSpec(
+        prefix,
+        DelaySpec(w.recovery_days.min, f"{prefix}wounded.recovery_days.mean"),
+        DelaySpec(d.recovery_days.min, f"{prefix}disease.recovery_days.mean"),
+        _delay(w.died_of_wounds_days, f"{prefix}wounded.died_of_wounds_days.mean"),
+        _delay(w.evacuation_days, f"{prefix}wounded.evacuation_days.mean"),
+        first_posture + list(f.postures).index(f.start_posture),
+    )
+
+
 @dataclass
 class Plan:
     """The scenario, compiled.  Built by :func:`compile_plan`."""
@@ -111,14 +145,12 @@ class Plan:
     days: int
     dates: list[dt.date]
     units: list[UnitSlot]
-    postures: list[str]
+    postures: list[str]  # the force's postures by name, then the opponent's (``opponent.<name>``)
     laws: list[Law]  # the loss law of each posture
     posture_of: np.ndarray  # (units, days) posture index of each unit on each day
     params: dict[str, Param]  # every numeric parameter, by field path
-    recovery: DelaySpec
-    sick_recovery: DelaySpec
-    dying: DelaySpec | None  # None: deaths of wounds on the day of wounding
-    evacuation: DelaySpec | None
+    sides: list[SideSpec]  # the force, then its opponent when there is one
+    posture_side: list[int] = field(default_factory=list)  # the side of each posture
     reserve: str | None = None  # parameter path of the finite reserve; None: no limit
     column: list[int] = field(default_factory=list)  # on-duty column of each unit slot
     policies: list[PolicySpec] = field(default_factory=list)
@@ -129,45 +161,38 @@ class Plan:
     disease: list[str] = field(default_factory=list)  # parameter path of each posture's disease rate
     recruitment: list[RecruitmentSpec] = field(default_factory=list)
     rotations: list[tuple[int, DaySpec | None]] = field(default_factory=list)  # likeliest leave day, how drawn
-    start_posture: int = 0  # posture index before any phase
     mass_casualty: list[MassCasualtySpec] = field(default_factory=list)
-    measures: tuple[str, ...] = MEASURES  # every measure recorded: the built-in ones, then the derived
-    derived: list[tuple[int, ...]] = field(default_factory=list)  # each derived measure's terms (MEASURES indices)
+    measures: tuple[str, ...] = ()  # every measure recorded: the built-in ones, then the derived
+    derived: list[tuple[int, ...]] = field(default_factory=list)  # each derived measure's terms (measure indices)
 
     def param_paths(self) -> list[str]:
         return sorted(self.params)
 
+    @property
+    def recovery(self) -> DelaySpec:
+        return self.sides[0].recovery
+
+    @property
+    def sick_recovery(self) -> DelaySpec:
+        return self.sides[0].sick_recovery
+
+    @property
+    def dying(self) -> DelaySpec | None:
+        return self.sides[0].dying
+
+    @property
+    def evacuation(self) -> DelaySpec | None:
+        return self.sides[0].evacuation
+
+    @property
+    def start_posture(self) -> int:
+        return self.sides[0].start_posture
+
 
 def _collect_params(s: Scenario) -> dict[str, Param]:
     out: dict[str, Param] = {}
-    for section, units in (("units", s.units), ("reinforcements", s.reinforcements)):
-        for u in units:
-            out[f"{section}.{u.name}.size"] = u.size
-            if u.serves_days is not None:
-                out[f"{section}.{u.name}.serves_days"] = u.serves_days
-    # Every numeric field a posture gives, whatever its law reads of them.
-    for name, p in s.postures.items():
-        for key, f in type(p).model_fields.items():
-            value = getattr(p, key)
-            if isinstance(value, Param):
-                out[f"postures.{name}.{f.alias or key}"] = value
-            elif isinstance(value, Tie):
-                out[f"postures.{name}.{f.alias or key}.times"] = value.times
-    c = s.casualties
-    out["casualties.killed"] = c.killed
-    out["casualties.missing"] = c.missing
-    w = s.wounded
-    out["wounded.return_to_duty"] = w.return_to_duty
-    out["wounded.recovery_days.mean"] = w.recovery_days.mean
-    out["wounded.died_of_wounds"] = w.died_of_wounds
-    if w.died_of_wounds_days is not None:
-        out["wounded.died_of_wounds_days.mean"] = w.died_of_wounds_days.mean
-    if w.evacuation_days is not None:
-        out["wounded.evacuation_days.mean"] = w.evacuation_days.mean
-    d = s.disease
-    out["disease.daily_rate"] = d.daily_rate
-    out["disease.return_to_duty"] = d.return_to_duty
-    out["disease.recovery_days.mean"] = d.recovery_days.mean
+    for prefix, f in s.forces:
+        _force_params(out, f, prefix)
     for i, r in enumerate(s.rotations):
         out[f"rotations.{i}.size"] = r.size
         _day_params(out, f"rotations.{i}", "leave", r.leave, _CERTAIN, s.start)
@@ -186,12 +211,49 @@ def _collect_params(s: Scenario) -> dict[str, Param]:
         out[f"mass_casualty.{e.name}.killed"] = e.killed
     if s.reserve is not None:
         out["reserve"] = s.reserve
-    for section, units in (("units", s.units), ("reinforcements", s.reinforcements)):
-        for u in units:
-            _day_params(out, f"{section}.{u.name}", "arrive", u.arrive, u.chance, s.start)
-    for i, ph in enumerate(s.phases):
-        _day_params(out, f"phases.{i}", "from", ph.from_, ph.chance, s.start)
+    for prefix, f in s.forces:
+        for section, units in (("units", f.units), ("reinforcements", f.reinforcements)):
+            for u in units:
+                _day_params(out, f"{prefix}{section}.{u.name}", "arrive", u.arrive, u.chance, s.start)
+        for i, ph in enumerate(f.phases):
+            _day_params(out, f"{prefix}phases.{i}", "from", ph.from_, ph.chance, s.start)
     return out
+
+
+def _force_params(out: dict[str, Param], f: Force, prefix: str) -> None:
+    """One side's numeric parameters (but its dates), by field path."""
+    for section, units in (("units", f.units), ("reinforcements", f.reinforcements)):
+        for u in units:
+            out[f"{prefix}{section}.{u.name}.size"] = u.size
+            if u.serves_days is not None:
+                out[f"{prefix}{section}.{u.name}.serves_days"] = u.serves_days
+    # Every numeric field a posture gives, whatever its law reads of them.
+    for name, p in f.postures.items():
+        for key, fld in type(p).model_fields.items():
+            value = getattr(p, key)
+            path = f"{prefix}postures.{name}.{fld.alias or key}"
+            if isinstance(value, Param):
+                out[path] = value
+            elif isinstance(value, Tie):
+                out[f"{path}.times"] = value.times
+        if p.lanchester is not None:
+            own, enemy = p.lanchester.exponents()
+            out[f"{prefix}postures.{name}.lanchester.coefficient"] = p.lanchester.coefficient
+            out[f"{prefix}postures.{name}.lanchester.own_exponent"] = own
+            out[f"{prefix}postures.{name}.lanchester.enemy_exponent"] = enemy
+    c, w, d = f.casualties, f.wounded, f.disease
+    out[f"{prefix}casualties.killed"] = c.killed
+    out[f"{prefix}casualties.missing"] = c.missing
+    out[f"{prefix}wounded.return_to_duty"] = w.return_to_duty
+    out[f"{prefix}wounded.recovery_days.mean"] = w.recovery_days.mean
+    out[f"{prefix}wounded.died_of_wounds"] = w.died_of_wounds
+    if w.died_of_wounds_days is not None:
+        out[f"{prefix}wounded.died_of_wounds_days.mean"] = w.died_of_wounds_days.mean
+    if w.evacuation_days is not None:
+        out[f"{prefix}wounded.evacuation_days.mean"] = w.evacuation_days.mean
+    out[f"{prefix}disease.daily_rate"] = d.daily_rate
+    out[f"{prefix}disease.return_to_duty"] = d.return_to_duty
+    out[f"{prefix}disease.recovery_days.mean"] = d.recovery_days.mean
 
 
 _CERTAIN = Param("fixed", (1.0,))  # the chance of an event that always happens
@@ -222,8 +284,8 @@ def _day_spec(prefix: str, key: str, when: When, chance: Param) -> DaySpec | Non
 def nominal_days(s: Scenario) -> dict[str, int]:
     """The likeliest day of every event (units' arrivals and named phases' starts): the date
     itself, the likeliest of a distribution, a relative date's event plus its mean days."""
-    events = {u.name: u.arrive for u in s.all_units}
-    events |= {ph.name: ph.from_ for ph in s.phases if ph.name}
+    events = {u.name: u.arrive for u in s.every_unit}
+    events |= {ph.name: ph.from_ for ph in s.named_phases}
     out: dict[str, int] = {}
     for _ in range(len(events) + 1):  # in dependency order (the rules refuse cycles)
         for name, when in events.items():
@@ -238,21 +300,43 @@ def _nominal(when: When, start: dt.date, known: dict[str, int]) -> int:
     return (when.nominal - start).days
 
 
-def _posture_table(s: Scenario, units: list[UnitSlot], aliases: dict[str, set[str]], days: int) -> np.ndarray:
-    """Posture index of every unit on every day: the latest phase entry on or before the day
-    that applies to the unit; a unit-specific entry beats a global one of the same date."""
-    names = list(s.postures)
-    table = np.full((len(units), days), names.index(s.start_posture), dtype=np.int16)
+def _posture_table(entries: list[PhaseEntry], units: list[UnitSlot], sides: list[SideSpec], days: int) -> np.ndarray:
+    """Posture index of every unit on every day (at the likeliest dates): the latest phase entry
+    on or before the day that applies to the unit; a unit-specific entry beats a global one of
+    the same date."""
+    table = np.empty((len(units), days), dtype=np.int16)
+    for ui, u in enumerate(units):
+        table[ui] = sides[u.side].start_posture
     # Sort key: date, then global before specific, then file order: later entries win.
-    nominal = nominal_days(s)
-    day = [_nominal(ph.from_, s.start, nominal) for ph in s.phases]
-    entries = sorted(enumerate(s.phases), key=lambda ie: (day[ie[0]], ie[1].units is not None, ie[0]))
-    for i, ph in entries:
-        d0 = day[i]
-        for ui, u in enumerate(units):
-            if ph.units is None or aliases[u.name] & set(ph.units):
-                table[ui, d0:] = names.index(ph.posture)
+    for e in sorted(range(len(entries)), key=lambda i: (entries[i].day, entries[i].specific, i)):
+        for ui in entries[e].slots:
+            table[ui, entries[e].day :] = entries[e].posture
     return table
+
+
+def _entries(s: Scenario, units: list[UnitSlot], aliases: dict[str, set[str]], postures: list[str]) -> list[PhaseEntry]:
+    """Both sides' phases, compiled (the force's, then the opponent's); a side's phase applies to
+    its own units only."""
+    nominal = nominal_days(s)
+    out = []
+    for side, (prefix, f) in enumerate(s.forces):
+        for i, ph in enumerate(f.phases):
+            slots = frozenset(
+                ui
+                for ui, u in enumerate(units)
+                if u.side == side and (ph.units is None or aliases[u.name] & set(ph.units))
+            )
+            out.append(
+                PhaseEntry(
+                    _nominal(ph.from_, s.start, nominal),
+                    postures.index(f"{prefix}{ph.posture}"),
+                    ph.units is not None,
+                    slots,
+                    ph.name,
+                    _day_spec(f"{prefix}phases.{i}", "from", ph.from_, ph.chance),
+                )
+            )
+    return out
 
 
 def compile_plan(s: Scenario) -> Plan:
@@ -282,34 +366,26 @@ def compile_plan(s: Scenario) -> Plan:
         )
         units.append(UnitSlot(f.name, None, first, None))  # present from the first day, empty
         aliases[f.name] = {f.name}
-    table = _posture_table(s, units, aliases, days)
-    names = list(s.postures)
-    nominal = nominal_days(s)
-    entries = [
-        PhaseEntry(
-            _nominal(ph.from_, s.start, nominal),
-            names.index(ph.posture),
-            ph.units is not None,
-            frozenset(ui for ui, u in enumerate(units) if ph.units is None or aliases[u.name] & set(ph.units)),
-            ph.name,
-            _day_spec(f"phases.{i}", "from", ph.from_, ph.chance),
-        )
-        for i, ph in enumerate(s.phases)
-    ]
+    if s.opponent is not None:
+        _add_units(s, s.opponent, OPPONENT_PREFIX, 1, units, aliases)
+    postures = [f"{prefix}{name}" for prefix, f in s.forces for name in f.postures]
+    sides = []
+    for prefix, f in s.forces:
+        sides.append(_side(f, prefix, postures.index(f"{prefix}{next(iter(f.postures))}")))
+    entries = _entries(s, units, aliases, postures)
+    table = _posture_table(entries, units, sides, days)
     changes = sorted({d for d in range(1, days) if (table[:, d] != table[:, d - 1]).any()})
     return Plan(
         scenario=s,
         days=days,
         dates=[s.start + dt.timedelta(days=i) for i in range(days)],
         units=units,
-        postures=list(s.postures),
-        laws=[law_for(name, p) for name, p in s.postures.items()],
+        postures=postures,
+        laws=[law_for(name, p, prefix) for prefix, f in s.forces for name, p in f.postures.items()],
         posture_of=table,
         params=_collect_params(s),
-        recovery=DelaySpec(s.wounded.recovery_days.min, "wounded.recovery_days.mean"),
-        sick_recovery=DelaySpec(s.disease.recovery_days.min, "disease.recovery_days.mean"),
-        dying=_delay(s.wounded.died_of_wounds_days, "wounded.died_of_wounds_days.mean"),
-        evacuation=_delay(s.wounded.evacuation_days, "wounded.evacuation_days.mean"),
+        sides=sides,
+        posture_side=[side for side, (_, f) in enumerate(s.forces) for _ in f.postures],
         reserve=None if s.reserve is None else "reserve",
         column=_columns(units, entries),
         policies=policies,
@@ -317,19 +393,19 @@ def compile_plan(s: Scenario) -> Plan:
         snapshots=snapshots_of(s),
         phase_days=changes,
         entries=entries,
-        start_posture=names.index(s.start_posture),
         recruitment=recruitment,
         rotations=[
             (_nominal(r.leave, s.start, nominal_days(s)), _day_spec(f"rotations.{i}", "leave", r.leave, _CERTAIN))
             for i, r in enumerate(s.rotations)
         ],
         disease=[
-            f"postures.{n}.disease_rate" if p.disease_rate is not None else "disease.daily_rate"
-            for n, p in s.postures.items()
+            f"{pre}postures.{n}.disease_rate" if p.disease_rate is not None else f"{pre}disease.daily_rate"
+            for pre, f in s.forces
+            for n, p in f.postures.items()
         ],
         mass_casualty=[_mass_casualty(s, e) for e in s.mass_casualty],
         measures=s.measure_names,
-        derived=[tuple(MEASURES.index(term) for term in terms) for terms in s.derived_terms.values()],
+        derived=[tuple(s.base_measures.index(term) for term in terms) for terms in s.derived_terms.values()],
     )
 
 
@@ -352,20 +428,7 @@ def _unit_slots(s: Scenario, days: int) -> tuple[list[UnitSlot], dict[str, set[s
     phases may call each by."""
     units: list[UnitSlot] = []
     aliases: dict[str, set[str]] = {}
-    nominal = nominal_days(s)
-    for section, group in (("units", s.units), ("reinforcements", s.reinforcements)):
-        for u in group:
-            units.append(
-                UnitSlot(
-                    u.name,
-                    f"{section}.{u.name}.size",
-                    nominal[u.name],
-                    from_reserve=section == "reinforcements",
-                    when=_day_spec(f"{section}.{u.name}", "arrive", u.arrive, u.chance),
-                    serves=f"{section}.{u.name}.serves_days" if u.serves_days is not None else None,
-                )
-            )
-            aliases[u.name] = {u.name}
+    _add_units(s, s, "", 0, units, aliases)
     # Rotations: the unit (and in turn each replacement) leaves; a replacement arrives later.
     for i, r in enumerate(s.rotations):
         ui = next(k for k, u in enumerate(units) if u.name == r.unit)
@@ -403,6 +466,29 @@ def _unit_slots(s: Scenario, days: int) -> tuple[list[UnitSlot], dict[str, set[s
     return units, aliases
 
 
+def _add_units(
+    s: Scenario, f: Force, prefix: str, side: int, units: list[UnitSlot], aliases: dict[str, set[str]]
+) -> None:
+    """One side's units and reinforcements as unit slots (reinforcements draw on the reserve,
+    which only the force has)."""
+    nominal = nominal_days(s)
+    for section, group in (("units", f.units), ("reinforcements", f.reinforcements)):
+        for u in group:
+            path = f"{prefix}{section}.{u.name}"
+            units.append(
+                UnitSlot(
+                    u.name,
+                    f"{path}.size",
+                    nominal[u.name],
+                    from_reserve=section == "reinforcements" and side == 0,
+                    when=_day_spec(path, "arrive", u.arrive, u.chance),
+                    serves=f"{path}.serves_days" if u.serves_days is not None else None,
+                    side=side,
+                )
+            )
+            aliases[u.name] = {u.name}
+
+
 def _delay(d: Delay | None, path: str) -> DelaySpec | None:
     return None if d is None else DelaySpec(d.min, path)
 
@@ -417,7 +503,7 @@ def _columns(units: list[UnitSlot], entries: list[PhaseEntry]) -> list[int]:
     for ui, u in enumerate(units):
         alone = u.leave is not None or u.serves is not None or u.size is None
         if not alone and not any(v.name.startswith(f"{u.name}/r") for v in units):
-            key = tuple(e for e, entry in enumerate(entries) if ui in entry.slots)
+            key = (u.side, *(e for e, entry in enumerate(entries) if ui in entry.slots))
             if key in shared:
                 columns.append(shared[key])
                 continue

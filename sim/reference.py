@@ -155,6 +155,8 @@ def run_reference(scenario: Scenario, reps: int, seed: int) -> dict[str, np.ndar
         raise ValueError("the reference model covers no rotations, policies or reserve")
     if scenario.mass_casualty:
         raise ValueError("the reference model covers no mass-casualty events")
+    if scenario.opponent is not None:
+        raise ValueError("the reference model covers no opponent")
     plan = compile_plan(scenario)
     if any(u.when for u in plan.units) or any(e.when for e in plan.entries):
         raise ValueError("the reference model covers no uncertain dates or chances")

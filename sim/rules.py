@@ -18,7 +18,7 @@ from .conditions import Claim, Condition, deadline
 from .errors import InputError
 from .fields import MAX_DAYS, MAX_REPS
 from .params import Param
-from .scenario import MEASURES, Scenario, Tie
+from .scenario import FORCE_RATIO, Force, Scenario, Tie
 from .yamlfile import line_of, validation_error
 
 Errors = list[tuple[str, str]]
@@ -44,11 +44,12 @@ def _check_span(s: Scenario) -> Errors:
 
 def _check_measures(s: Scenario) -> Errors:
     """Derived measures: a name of their own (not a built-in measure's, not a peak's), and a sum
-    of one or more built-in measures."""
+    of one or more built-in measures (counts of people: not the force ratio)."""
     errs = []
+    counts = [m for m in s.base_measures if m != FORCE_RATIO]
     for name, terms in s.derived_terms.items():
         path = f"measures.{name}"
-        if name in MEASURES:
+        if name in s.base_measures:
             errs.append((path, f"{name!r} is a built-in measure; give the derived measure another name"))
         elif name.startswith("peak_"):
             errs.append((path, "a measure's name must not start with peak_ (peak_<measure> is its running peak)"))
@@ -57,30 +58,34 @@ def _check_measures(s: Scenario) -> Errors:
         elif not all(terms):
             errs.append((path, "a term is missing: write built-in measures as a + b + c"))
         for term in terms:
-            if not term or term in MEASURES:
+            if not term or term in counts:
                 continue
             if term in s.measures:
                 errs.append((path, f"{term!r} is a derived measure; the terms must be built-in measures"))
+            elif term == FORCE_RATIO:
+                errs.append((path, f"{FORCE_RATIO} is a ratio, not a count of people; it cannot be a term"))
             else:
-                errs.append((path, f"unknown term {term!r}; terms are built-in measures ({', '.join(MEASURES)})"))
+                errs.append((path, f"unknown term {term!r}; terms are built-in measures ({', '.join(counts)})"))
     return errs
 
 
 def _check_units(s: Scenario) -> Errors:
     errs = []
     names: set[str] = set()
-    for section, units in (("units", s.units), ("reinforcements", s.reinforcements)):
-        for i, u in enumerate(units):
-            if u.name in names:
-                errs.append((f"{section}.{i}.name", f"unit name {u.name!r} is used twice"))
-            names.add(u.name)
+    for prefix, force in s.forces:
+        for section, units in (("units", force.units), ("reinforcements", force.reinforcements)):
+            for i, u in enumerate(units):
+                if u.name in names:
+                    errs.append((f"{prefix}{section}.{i}.name", f"unit name {u.name!r} is used twice"))
+                names.add(u.name)
     return errs + _check_dates(s)
 
 
 def event_ranges(s: Scenario) -> dict[str, tuple[int, int]]:
     """Earliest and latest day index of every event a date may follow (units' arrivals, named
-    phases' starts) whose date can be worked out (not after an unknown event or in a cycle)."""
-    events = {u.name: u.arrive for u in s.all_units} | {ph.name: ph.from_ for ph in s.phases if ph.name}
+    phases' starts, of either side) whose date can be worked out (not after an unknown event or
+    in a cycle)."""
+    events = {u.name: u.arrive for u in s.every_unit} | {ph.name: ph.from_ for ph in s.named_phases}
     known: dict[str, tuple[int, int]] = {}
     for _ in range(len(events) + 1):
         for name, when in events.items():
@@ -94,9 +99,14 @@ def _check_dates(s: Scenario) -> Errors:
     chain of them comes back to itself."""
     errs = []
     known = event_ranges(s)
-    events = {u.name for u in s.all_units} | {ph.name for ph in s.phases if ph.name}
-    dated = [(f"{sec}.{i}.arrive", u.arrive) for sec, us in (("units", s.units), ("reinforcements", s.reinforcements))
-             for i, u in enumerate(us)] + [(f"phases.{i}.from", ph.from_) for i, ph in enumerate(s.phases)]  # fmt: skip
+    events = {u.name for u in s.every_unit} | {ph.name for ph in s.named_phases}
+    dated = [
+        (f"{pre}{sec}.{i}.arrive", u.arrive)
+        for pre, f in s.forces
+        for sec, us in (("units", f.units), ("reinforcements", f.reinforcements))
+        for i, u in enumerate(us)
+    ]
+    dated += [(f"{pre}phases.{i}.from", ph.from_) for pre, f in s.forces for i, ph in enumerate(f.phases)]  # fmt: skip
     last = (s.end - s.start).days
     for field, when in dated:
         found = when.day_range(s.start, known)
@@ -117,7 +127,7 @@ def _check_dates(s: Scenario) -> Errors:
 
 def _check_policies(s: Scenario) -> Errors:
     errs = []
-    names = {u.name for u in s.all_units}
+    names = {u.name for u in s.every_unit}
     for i, p in enumerate(s.policy):
         if p.name in names:
             errs.append((f"policy.{i}.name", f"name {p.name!r} is already a unit's"))
@@ -135,23 +145,34 @@ def _check_policies(s: Scenario) -> Errors:
 
 
 def _check_postures(s: Scenario) -> Errors:
+    own = {p.name for p in s.policy} | {f.name for f in s.recruitment}
+    return [err for prefix, f in s.forces for err in _force_postures(f, s, prefix, own if not prefix else set())]
+
+
+def _force_postures(f: Force, s: Scenario, prefix: str, more_names: set[str]) -> Errors:
+    """One side's postures and phases: a phase names a posture and units of that side; a tied
+    rate multiplies a rate of the same side; a Lanchester law has an opponent to face."""
     errs = []
-    if s.initial_posture is not None and s.initial_posture not in s.postures:
-        errs.append(("initial_posture", f"{s.initial_posture!r} is not among postures ({', '.join(s.postures)})"))
-    names = {u.name for u in s.all_units} | {p.name for p in s.policy} | {f.name for f in s.recruitment}
-    for i, ph in enumerate(s.phases):
-        if ph.posture not in s.postures:
-            errs.append((f"phases.{i}.posture", f"{ph.posture!r} is not among postures ({', '.join(s.postures)})"))
+    known = ", ".join(f.postures)
+    if f.initial_posture is not None and f.initial_posture not in f.postures:
+        errs.append((f"{prefix}initial_posture", f"{f.initial_posture!r} is not among postures ({known})"))
+    names = {u.name for u in f.all_units} | more_names
+    for i, ph in enumerate(f.phases):
+        if ph.posture not in f.postures:
+            errs.append((f"{prefix}phases.{i}.posture", f"{ph.posture!r} is not among postures ({known})"))
         for j, u in enumerate(ph.units or []):
             if u not in names:
-                errs.append((f"phases.{i}.units.{j}", f"no unit named {u!r}"))
-    for name, p in s.postures.items():
+                side = " of the opponent" if prefix else ""
+                errs.append((f"{prefix}phases.{i}.units.{j}", f"no unit{side} named {u!r}"))
+    for name, p in f.postures.items():
+        if p.lanchester is not None and s.opponent is None:
+            errs.append((f"{prefix}postures.{name}.lanchester", "a Lanchester law needs an opponent (give `opponent`)"))
         tie = p.daily_rate
         if isinstance(tie, Tie):
-            field = f"postures.{name}.daily_rate"
-            base = s.postures.get(tie.of)
+            field = f"{prefix}postures.{name}.daily_rate"
+            base = f.postures.get(tie.of)
             if base is None:
-                errs.append((f"{field}.of", f"{tie.of!r} is not among postures ({', '.join(s.postures)})"))
+                errs.append((f"{field}.of", f"{tie.of!r} is not among postures ({known})"))
             elif not isinstance(base.daily_rate, Param):
                 errs.append((f"{field}.of", f"posture {tie.of!r} gives no daily_rate of its own to multiply"))
             elif base.daily_rate.support(0.0, 1.0)[1] * tie.times.support(0.0, 1000.0)[1] > 1.0:
@@ -200,18 +221,23 @@ def _check_mass_casualty(s: Scenario) -> Errors:
 
 def _check_shares(s: Scenario) -> Errors:
     errs = []
-    c = s.casualties
-    if c.wounded is None:
-        if c.killed.support(0.0, 1.0)[1] + c.missing.support(0.0, 1.0)[1] > 1 + 1e-9:
-            errs.append(("casualties", "killed + missing must not exceed 1 (wounded is the rest)"))
-    elif not (c.killed.is_fixed and c.missing.is_fixed and c.wounded.is_fixed):
-        errs.append(("casualties.wounded", "leave wounded out when a share is a distribution (it is the rest)"))
-    elif abs(c.killed.mean + c.missing.mean + c.wounded.mean - 1) > 1e-6:
-        total = c.killed.mean + c.missing.mean + c.wounded.mean
-        errs.append(("casualties", f"killed + missing + wounded must sum to 1 (got {total:g})"))
-    w = s.wounded
-    if w.return_to_duty.support(0.0, 1.0)[1] + w.died_of_wounds.support(0.0, 1.0)[1] > 1 + 1e-9:
-        errs.append(("wounded", "return_to_duty + died_of_wounds must not exceed 1 (the rest is evacuated)"))
+    for prefix, f in s.forces:
+        c = f.casualties
+        if c.wounded is None:
+            if c.killed.support(0.0, 1.0)[1] + c.missing.support(0.0, 1.0)[1] > 1 + 1e-9:
+                errs.append((f"{prefix}casualties", "killed + missing must not exceed 1 (wounded is the rest)"))
+        elif not (c.killed.is_fixed and c.missing.is_fixed and c.wounded.is_fixed):
+            errs.append(
+                (f"{prefix}casualties.wounded", "leave wounded out when a share is a distribution (it is the rest)")
+            )
+        elif abs(c.killed.mean + c.missing.mean + c.wounded.mean - 1) > 1e-6:
+            total = c.killed.mean + c.missing.mean + c.wounded.mean
+            errs.append((f"{prefix}casualties", f"killed + missing + wounded must sum to 1 (got {total:g})"))
+        w = f.wounded
+        if w.return_to_duty.support(0.0, 1.0)[1] + w.died_of_wounds.support(0.0, 1.0)[1] > 1 + 1e-9:
+            errs.append(
+                (f"{prefix}wounded", "return_to_duty + died_of_wounds must not exceed 1 (the rest is evacuated)")
+            )
     return errs
 
 
@@ -282,6 +308,8 @@ def _check_condition(cond: Condition, path: str, s: Scenario) -> Errors:
         errs.append((f"{path}.measure", f"unknown measure {cond.measure!r}; allowed: {', '.join(names)}"))
     if cond.of is not None and not _reference_ok(cond.of, s):
         errs.append((f"{path}.of", f"unknown reference {cond.of!r}; a measure or peak_<measure>"))
+    elif cond.of is not None and FORCE_RATIO in (cond.measure, cond.of, cond.of[5:]):
+        errs.append((f"{path}.of", f"{FORCE_RATIO} is a ratio already: compare it with a number, without `of`"))
     return errs
 
 

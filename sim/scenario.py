@@ -20,12 +20,14 @@ from .errors import InputError  # noqa: F401  (re-exported: sim.scenario.InputEr
 from .fields import (
     MAX_DAYS,
     MAX_REPS,
+    Coefficient,
     Count,
     DailyRate,
     Date,
     Days,
     Delay,
     Dispersion,
+    Exponent,
     Multiple,
     Name,
     PerMonth,
@@ -55,6 +57,24 @@ MEASURES = (
     "returned_to_duty",
     "rotated_out",
 )
+
+#: The opponent's measures are its built-in measures under this prefix (``opponent.effective``).
+OPPONENT = "opponent"
+#: People on duty of the force over those of its opponent (recorded in thousandths, see
+#: :data:`SCALED`); a condition on it is tested exactly, as ``effective`` against
+#: ``opponent.effective``.
+FORCE_RATIO = "force_ratio"
+#: Measures recorded as whole numbers of a fraction: the divisor that gives their value.
+SCALED = {FORCE_RATIO: 1000}
+
+
+def opponent_measure(name: str) -> str:
+    """The name of the opponent's built-in measure ``name`` (``opponent.effective``)."""
+    return f"{OPPONENT}.{name}"
+
+
+#: Exponents of (own, enemy) strength in the daily mean of each named Lanchester law.
+LANCHESTER_EXPONENTS = {"square": (0.0, 1.0), "linear": (1.0, 1.0), "logarithmic": (1.0, 0.0)}
 
 
 def measure_terms(expression: str) -> list[str]:
@@ -126,12 +146,57 @@ class Tie(Strict):
     rate between a fifth of the other and the same. As a parameter: `postures.<name>.daily_rate.times`."""
 
 
+class Lanchester(Strict):
+    """Losses whose daily mean depends on both sides' strengths: ``coefficient`` times the people
+    on duty in the posture to the power ``own_exponent`` times the opponent's people on duty to
+    the power ``enemy_exponent``."""
+
+    law: Literal["square", "linear", "logarithmic", "mixed"]
+    """Which law: `square` (the daily mean is `coefficient` x the enemy's strength: aimed fire),
+    `linear` (`coefficient` x own x enemy strength: area fire), `logarithmic` (`coefficient` x own
+    strength, whatever the enemy: the same as a `daily_rate`), or `mixed` (`coefficient` x own to the
+    power `own_exponent` x enemy to the power `enemy_exponent`, Helmbold's general form). Own
+    strength is the people on duty in present units in this posture; the enemy's is the opponent's
+    people on duty in its present units (the force's, for a posture of the opponent). Both sides'
+    losses of a day are worked out from the strengths at the start of that day's fighting."""
+    coefficient: Coefficient
+    """The attrition coefficient, per day: for `square`, casualties a day per enemy on duty; for
+    `linear`, per pair of own and enemy; for `logarithmic`, the per-person daily probability. As a
+    parameter: `postures.<name>.lanchester.coefficient` (`opponent.postures.<name>...` on the
+    opponent's side)."""
+    own_exponent: Exponent | None = None
+    """The power of own strength in the daily mean (law `mixed` only; 0 to 2)."""
+    enemy_exponent: Exponent | None = None
+    """The power of the enemy's strength in the daily mean (law `mixed` only; 0 to 2)."""
+    deterministic: bool = False
+    """Take exactly the daily mean as casualties (the fraction of a casualty carried to the next
+    day) instead of drawing them, to check a run against the law's differential equations. False
+    (the default): each person on duty in the posture is hit with probability mean / own strength
+    (at most 1), a binomial draw per unit, with `daily_cv` and `trend` as for a `daily_rate`."""
+
+    @model_validator(mode="after")
+    def _exponents(self) -> Lanchester:
+        given = self.own_exponent is not None or self.enemy_exponent is not None
+        if self.law == "mixed" and (self.own_exponent is None or self.enemy_exponent is None):
+            raise ValueError("law: mixed needs own_exponent and enemy_exponent")
+        if self.law != "mixed" and given:
+            raise ValueError(f"law: {self.law} sets its own exponents; give them with law: mixed only")
+        return self
+
+    def exponents(self) -> tuple[Param, Param]:
+        """The (own, enemy) exponents as parameters."""
+        if self.law == "mixed":
+            return self.own_exponent, self.enemy_exponent
+        own, enemy = LANCHESTER_EXPONENTS[self.law]
+        return Param("fixed", (own,)), Param("fixed", (enemy,))
+
+
 class Posture(Strict):
     """Loss behaviour while on duty in one posture.
 
     Give ``per_day`` (casualties a day across everyone in the posture, the straight-line
-    extrapolation) or ``daily_rate`` (per-person daily probability, exponential decay), or
-    neither for no combat losses.
+    extrapolation), ``daily_rate`` (per-person daily probability, exponential decay) or
+    ``lanchester`` (losses that depend on the opponent's strength), or none for no combat losses.
     """
 
     per_day: Count | None = None
@@ -155,15 +220,19 @@ class Posture(Strict):
     the smaller k, the more the losses come in bursts of heavy days (variance
     `per_day + per_day²/k`); a large k is close to Poisson."""
     trend: Trend = Param("fixed", (1.0,))
-    """How the posture's losses change with time: a factor per 30 days on `daily_rate` or
-    `per_day`, counted from the day the posture began for the unit (for `per_day`, for the first
+    """How the posture's losses change with time: a factor per 30 days on `daily_rate`, `per_day` or
+    a `lanchester` law's mean, counted from the day the posture began for the unit (for `per_day`, for the first
     of its units). `0.8`: a fifth fewer losses after a month in the posture, as the force adapts;
     `1.2`: a fifth more. 1 (the default): no change."""
     daily_cv: Variation = Param("fixed", (0.0,))
-    """Day-to-day variation of `daily_rate`: each day (for each replication and posture) the rate is
+    """Day-to-day variation of `daily_rate` (or of a drawn `lanchester` law's rate): each day (for each replication and posture) the rate is
     multiplied by a random factor of mean 1 and this coefficient of variation (a gamma draw), so
     losses come in good and bad days (a Cox process; the daily rate stays at most 1). 0 (the
     default): the same rate every day. Ignored with `per_day` (its `noise` does this)."""
+    lanchester: Lanchester | None = None
+    """Losses that depend on the opponent's strength as well as this posture's (Lanchester's laws):
+    `{law: square, coefficient: 0.0544}`. Needs an `opponent`. Give this, `per_day` or `daily_rate`,
+    not two of them."""
     disease_rate: DailyRate | None = None
     """Per-person daily probability of disease or non-battle injury while in this posture (share 0-1
     a day), instead of `disease.daily_rate` (cold, exhaustion and disease in the trenches need not
@@ -179,8 +248,9 @@ class Posture(Strict):
 
     @model_validator(mode="after")
     def _one_law(self) -> Posture:
-        if self.per_day is not None and self.daily_rate is not None:
-            raise ValueError("give per_day or daily_rate, not both")
+        given = [k for k in ("per_day", "daily_rate", "lanchester") if getattr(self, k) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give one of per_day, daily_rate and lanchester, not {' and '.join(given)}")
         if self.noise == "negative_binomial" and self.dispersion is None:
             raise ValueError("noise: negative_binomial needs a dispersion (k > 0)")
         return self
@@ -189,6 +259,8 @@ class Posture(Strict):
     def law(self) -> str:
         if self.per_day is not None:
             return "per_day"
+        if self.lanchester is not None:
+            return "lanchester"
         return "rate" if self.daily_rate is not None else "none"
 
 
@@ -355,22 +427,10 @@ class Policy(Strict):
     the others it never sends anyone."""
 
 
-class Scenario(Strict):
-    """One validated scenario."""
+class Force(Strict):
+    """One side: its units and when they arrive, its postures and their losses, and what becomes
+    of its casualties."""
 
-    name: Name
-    """The scenario's name: a label for tables, and the default output folder `out/<name>`."""
-    description: str = ""
-    """What the scenario assumes, in words."""
-    start: Date
-    """The first simulated day."""
-    end: Date
-    """The last simulated day, after `start`; a run spans at most 7,320 days, both ends included."""
-    reps: int = Field(1000, ge=1, le=MAX_REPS)
-    """Replications: how many times the scenario is run, each with its own random draws and
-    parameter values (`--reps` overrides)."""
-    seed: int = Field(1, ge=0, lt=2**63)
-    """The random seed: the same seed gives the same numbers (`--seed` overrides)."""
     units: list[Unit] = Field(min_length=1)
     """The force: units arriving on their dates (at least one)."""
     reinforcements: list[Unit] = Field(default_factory=list)
@@ -390,6 +450,52 @@ class Scenario(Strict):
     """What becomes of the wounded: return to duty, death of wounds, or evacuation home."""
     disease: Disease = Disease()
     """Disease and non-battle injury: a daily rate on everyone on duty, with its own return."""
+
+    @property
+    def all_units(self) -> list[Unit]:
+        return [*self.units, *self.reinforcements]
+
+    @property
+    def start_posture(self) -> str:
+        return self.initial_posture or next(iter(self.postures))
+
+
+class Opponent(Force):
+    """The other side, a :class:`Force` of its own."""
+
+    name: Name
+    """The opponent's name: a label for tables and charts (`Japanese garrison`)."""
+
+
+class Run(Strict):
+    """A scenario's name and what a run of it is: its days, replications and seed."""
+
+    name: Name
+    """The scenario's name: a label for tables, and the default output folder `out/<name>`."""
+    description: str = ""
+    """What the scenario assumes, in words."""
+    start: Date
+    """The first simulated day."""
+    end: Date
+    """The last simulated day, after `start`; a run spans at most 7,320 days, both ends included."""
+    reps: int = Field(1000, ge=1, le=MAX_REPS)
+    """Replications: how many times the scenario is run, each with its own random draws and
+    parameter values (`--reps` overrides)."""
+    seed: int = Field(1, ge=0, lt=2**63)
+    """The random seed: the same seed gives the same numbers (`--seed` overrides)."""
+
+class Scenario(Force, Run):
+    """One validated scenario: the force (the fields of :class:`Force`), its run, and what to
+    measure."""
+
+    opponent: Opponent | None = None
+    """The other side: a force of its own (units, reinforcements, phases, postures, casualties,
+    wounded, disease, written as at the top level) and a `name`. Its measures are the built-in
+    ones under `opponent.` (`opponent.effective`, `opponent.killed`, ...), and `force_ratio` is
+    the force's people on duty over the opponent's; postures of either side may then give
+    `lanchester` losses. Its parameters' paths start with `opponent.`
+    (`opponent.units.<name>.size`). It has no reserve, rotations, policies, recruitment or
+    mass-casualty events of its own."""
     mass_casualty: list[MassCasualty] = Field(default_factory=list)
     """Events that kill or wound many people at once (an artillery or drone barrage), on random
     days at a stated frequency, on top of the postures' daily losses."""
@@ -426,18 +532,34 @@ class Scenario(Strict):
         return (self.end - self.start).days + 1
 
     @property
-    def all_units(self) -> list[Unit]:
-        return [*self.units, *self.reinforcements]
+    def forces(self) -> list[tuple[str, Force]]:
+        """The sides with the prefix of their field paths: the force (``""``), then the opponent
+        (``"opponent."``) when there is one."""
+        return [("", self)] if self.opponent is None else [("", self), (f"{OPPONENT}.", self.opponent)]
 
     @property
-    def start_posture(self) -> str:
-        return self.initial_posture or next(iter(self.postures))
+    def every_unit(self) -> list[Unit]:
+        """The units and reinforcements of both sides."""
+        return [u for _, f in self.forces for u in f.all_units]
+
+    @property
+    def named_phases(self) -> list[Phase]:
+        """The phases of both sides that have a name (a date may be given after their start)."""
+        return [ph for _, f in self.forces for ph in f.phases if ph.name]
+
+    @property
+    def base_measures(self) -> tuple[str, ...]:
+        """The built-in measures recorded: :data:`MEASURES`, then with an opponent its own (see
+        :func:`opponent_measure`) and :data:`FORCE_RATIO`."""
+        if self.opponent is None:
+            return MEASURES
+        return (*MEASURES, *(opponent_measure(m) for m in MEASURES), FORCE_RATIO)
 
     @property
     def measure_names(self) -> tuple[str, ...]:
-        """Every measure recorded: the built-in ones (:data:`MEASURES`), then the derived ones
-        (``measures``) in file order."""
-        return (*MEASURES, *self.measures)
+        """Every measure recorded: the built-in ones (:attr:`base_measures`), then the derived
+        ones (``measures``) in file order."""
+        return (*self.base_measures, *self.measures)
 
     @property
     def derived_terms(self) -> dict[str, list[str]]:

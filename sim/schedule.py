@@ -33,7 +33,7 @@ class Schedule:
     entry_posture: np.ndarray  # (phases,) posture index
     entry_specific: np.ndarray  # (phases,) 1 when the phase names units
     applies: np.ndarray  # (phases, columns) the phase applies to the on-duty column
-    start_posture: int
+    start_posture: np.ndarray  # (columns,) posture index of each on-duty column before any phase
     hit_sizes: np.ndarray  # (reps, mass-casualty events, K) people hit by each replication's events in turn
     policy_on: np.ndarray  # (reps, policies) the policy is in force in the replication
 
@@ -183,6 +183,9 @@ def schedule_of(plan: Plan, values: dict[str, np.ndarray], streams: Streams, giv
         if e.when is not None:
             entry_day[:, i] = drawn[f"phases.{i}"]
     columns = max(plan.column) + 1
+    start = np.zeros(columns, dtype=np.int64)
+    for u, c in zip(plan.units, plan.column, strict=True):
+        start[c] = plan.sides[u.side].start_posture
     applies = np.zeros((len(entries), columns), dtype=np.bool_)
     for e, entry in enumerate(entries):
         for s in entry.slots:
@@ -195,7 +198,7 @@ def schedule_of(plan: Plan, values: dict[str, np.ndarray], streams: Streams, giv
         np.array([e.posture for e in entries], dtype=np.int64),
         np.array([e.specific for e in entries], dtype=np.int64),
         applies,
-        plan.start_posture,
+        start,
         hit_sizes(plan, values, streams, given),
         np.stack(
             [
