@@ -48,15 +48,15 @@ def _figure(e: Estimate) -> str:
 
 
 def print_estimates(est: Estimates) -> None:
-    """The estimates as a table: date, kind, figure, who, outlet and source file."""
+    """The estimates as a table: date, kind, figure, who, outlet and source."""
     t = Table(title=f"Reported estimates: {est.case} ({len(est.estimates)})", title_justify="left")
     t.add_column("id", no_wrap=True)
     t.add_column("date", no_wrap=True)
     t.add_column("kind")
     t.add_column("figure", justify="right", no_wrap=True)
-    t.add_column("who (outlet, source file)", overflow="fold", ratio=1)
+    t.add_column("who (outlet, source)", overflow="fold", ratio=1)
     for e in sorted(est.estimates, key=lambda e: (e.first_date, e.id)):
-        t.add_row(e.id, _when(e), e.kind, _figure(e), f"{e.who} ({e.outlet}, {e.file[:3]})")
+        t.add_row(e.id, _when(e), e.kind, _figure(e), f"{e.who} ({e.outlet}, {e.source_label})")
     console().print(t)
 
 

@@ -24,6 +24,7 @@ from .posterior import posterior_draws
 from .results import Result
 from .rules import check_run_size
 from .runner import run as run_model
+from .scenario import FORCE_RATIO, opponent_measure
 
 
 @click.command()
@@ -109,6 +110,15 @@ def print_run(result: Result) -> None:
         f"effective strength on {result.dates[-1]}: median {last['q50']:,.0f} "
         f"(90% {last['q05']:,.0f} to {last['q95']:,.0f}); peak median {eff['q50'].max():,.0f}"
     )
+    opponent = result.scenario.opponent
+    if opponent is not None:
+        theirs = result.measure(opponent_measure("effective")).iloc[-1]
+        ratio = result.measure(FORCE_RATIO).iloc[-1]
+        con.print(
+            f"{opponent.name} on duty on {result.dates[-1]}: median {theirs['q50']:,.0f} "
+            f"(90% {theirs['q05']:,.0f} to {theirs['q95']:,.0f}); "
+            + (f"force ratio median {ratio['q50']:,.2f}" if theirs["q50"] > 0 else "none left in half the runs or more")
+        )
     if len(result.thresholds):
         t = Table(title="Thresholds: first-crossing date", title_justify="left")
         for col, just in (

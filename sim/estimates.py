@@ -97,7 +97,8 @@ class Estimate(Strict):
     counts: Name | None = None
     """The model measure the figure counts when it is not its kind's: one a scenario defines under
     `measures` (a report of deaths, `kind: killed, counts: deaths`, when the scenario has `deaths:
-    killed + died_of_wounds`). Calibration fits it only against scenarios that define it."""
+    killed + died_of_wounds`), or the opponent's (`kind: effective, counts: opponent.effective`).
+    Calibration fits it only against scenarios that have it."""
     value: float | None = Field(None, ge=0, allow_inf_nan=False)
     """The reported figure, in its kind's unit (people for counts, days for `duration_days`, a
     share 0-1 for `share`). A figure needs this, or `low` and `high`, unless its kind is `event`."""
@@ -115,14 +116,22 @@ class Estimate(Strict):
     """Who gave the figure: a person, an office, an organisation."""
     outlet: str = Field(min_length=1)
     """The outlet that carried it (`outlet not named in the source` when the text does not say)."""
-    file: str = Field(pattern=r"^\d{3}_[0-9a-f]+\.txt$")
-    """The source article's file name: three digits, `_`, hexadecimal digits, `.txt`
-    (`000_d5a8303e657b57dc.txt`)."""
+    file: str | None = Field(None, pattern=r"^\d{3}_[0-9a-f]+\.txt$")
+    """The source article's file name among the case's stored articles: three digits, `_`,
+    hexadecimal digits, `.txt` (`000_d5a8303e657b57dc.txt`). Give this, `url` or `reference`."""
+    url: str | None = Field(None, pattern=r"^https?://\S+$")
+    """The address of the source on the web (`https://...`)."""
+    reference: str | None = Field(None, min_length=1)
+    """A published source: authors, year, title, where it appeared (`Engel, J. H. (1954). A
+    verification of Lanchester's law. Journal of the Operations Research Society of America
+    2(2): 163-171`)."""
     note: str = ""
     """How the date or the figure was worked out, and anything else a reader should know."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Estimate:
+        if self.file is None and self.url is None and self.reference is None:
+            raise ValueError("name the source: give file, url or reference")
         if (self.date is None) == (self.dates is None):
             raise ValueError("give date or dates (a [first, last] range), not both")
         if self.dates is not None and self.dates[0] > self.dates[1]:
@@ -161,6 +170,16 @@ class Estimate(Strict):
         if self.low is not None and self.high is not None:
             return (self.low + self.high) / 2
         return None
+
+    @property
+    def source_label(self) -> str:
+        """Where the figure is from, in a few characters: the stored file's number, the web
+        address's host, or the reference's first words."""
+        if self.file:
+            return self.file[:3]
+        if self.url:
+            return self.url.split("/")[2]
+        return self.reference.split(".")[0] if self.reference else ""
 
     @property
     def measure(self) -> str | None:
@@ -217,6 +236,8 @@ class Estimates(Strict):
                     "who": e.who,
                     "outlet": e.outlet,
                     "file": e.file,
+                    "url": e.url,
+                    "reference": e.reference,
                 }
             )
         return pd.DataFrame(rows)

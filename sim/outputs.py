@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from .folders import OutputFolder, staged, target_path
+from .scenario import opponent_measure
 
 if TYPE_CHECKING:
     from .estimates import Estimates
@@ -57,8 +58,9 @@ def write_run(
 
 
 def write_plots(result: Result, d: Path, estimates: Estimates | None = None) -> list[Path]:
-    """``fan.png`` (effective strength), ``fan-casualties.png`` when there are reported
-    casualty figures to show against it, and ``crossing.png`` when there are thresholds."""
+    """``fan.png`` (effective strength), ``fan-opponent.png`` (the opponent's) when there is
+    one, ``fan-casualties.png`` when there are reported casualty figures to show against it,
+    and ``crossing.png`` when there are thresholds."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -66,6 +68,9 @@ def write_plots(result: Result, d: Path, estimates: Estimates | None = None) -> 
 
     out = []
     panels = [("fan.png", "effective")]
+    opponent = opponent_measure("effective")
+    if opponent in result.measures:
+        panels.append(("fan-opponent.png", opponent))
     if estimates is not None and len(estimates.overlay("casualties")):
         panels.append(("fan-casualties.png", "casualties"))
     for name, measure in panels:

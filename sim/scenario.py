@@ -225,10 +225,11 @@ class Posture(Strict):
     of its units). `0.8`: a fifth fewer losses after a month in the posture, as the force adapts;
     `1.2`: a fifth more. 1 (the default): no change."""
     daily_cv: Variation = Param("fixed", (0.0,))
-    """Day-to-day variation of `daily_rate` (or of a drawn `lanchester` law's rate): each day (for each replication and posture) the rate is
-    multiplied by a random factor of mean 1 and this coefficient of variation (a gamma draw), so
-    losses come in good and bad days (a Cox process; the daily rate stays at most 1). 0 (the
-    default): the same rate every day. Ignored with `per_day` (its `noise` does this)."""
+    """Day-to-day variation of `daily_rate` (or of a drawn `lanchester` law's rate): each day (for
+    each replication and posture) the rate is multiplied by a random factor of mean 1 and this
+    coefficient of variation (a gamma draw), so losses come in good and bad days (a Cox process;
+    the daily rate stays at most 1). 0 (the default): the same rate every day. Ignored with
+    `per_day` (its `noise` does this)."""
     lanchester: Lanchester | None = None
     """Losses that depend on the opponent's strength as well as this posture's (Lanchester's laws):
     `{law: square, coefficient: 0.0544}`. Needs an `opponent`. Give this, `per_day` or `daily_rate`,
@@ -483,6 +484,7 @@ class Run(Strict):
     parameter values (`--reps` overrides)."""
     seed: int = Field(1, ge=0, lt=2**63)
     """The random seed: the same seed gives the same numbers (`--seed` overrides)."""
+
 
 class Scenario(Force, Run):
     """One validated scenario: the force (the fields of :class:`Force`), its run, and what to
