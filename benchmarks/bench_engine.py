@@ -52,6 +52,16 @@ FEATURES = [
     "postures.combat.trend=0.9",
     "mass_casualty=[{name: barrage, per_30_days: 1, size: {triangular: [10, 25, 60]}, killed: 0.4}]",
 ]
+#: The baseline facing an opponent: 20,000 defenders losing by Lanchester's square law to the
+#: force's people on duty, the force's combat losses by its own law as before.
+OPPONENT = [
+    "opponent={name: defenders, units: [{name: defence, arrive: 2024-10-01, size: 20000}],"
+    " postures: {holding: {lanchester: {law: square, coefficient: 0.0004}}},"
+    " wounded: {return_to_duty: 0.3, recovery_days: {mean: 20, min: 5}}}"
+]
+#: Iwo Jima with Engel's coefficients: two sides, both by the square law, drawn.
+IWO_JIMA = ROOT / "scenarios" / "iwo-jima-1945.yaml"
+ENGEL = ["postures.ashore.lanchester.coefficient=0.0544", "opponent.postures.entrenched.lanchester.coefficient=0.0106"]
 FIXED_DATES = [
     "phases=[{from: 2024-11-20, posture: rear}, {from: 2024-12-06, posture: combat},"
     " {from: 2025-01-16, posture: withdrawn}, {from: 2025-02-06, posture: combat}]"
@@ -136,6 +146,23 @@ def main() -> None:
     print(
         f"sim.run, 1 thread, with a daily variation, a trend and a barrage a month  {t_heavy:6.2f} s  "
         f"{rate(t_heavy):5.2f} M replication-days/s"
+    )
+
+    two_sides = sim.load_scenario(SCENARIO, OPPONENT)
+    sim.run(two_sides, reps=100, seed=1)
+    t_two = timed(lambda: sim.run(two_sides, reps=reps, seed=1), repeat)
+    t_two2 = timed(lambda: sim.run(two_sides, reps=reps, seed=1, workers=2), repeat)
+    print(
+        f"sim.run, the baseline against an opponent (two sides, square law), 1 thread  {t_two:6.2f} s  "
+        f"{rate(t_two):5.2f} M replication-days/s ({t_two / t_run1:.2f}x the time of one side); "
+        f"2 threads {rate(t_two2):5.2f} M/s"
+    )
+    iwo = sim.load_scenario(IWO_JIMA, ENGEL)
+    iwo_reps = reps * 5
+    t_iwo = timed(lambda: sim.run(iwo, reps=iwo_reps, seed=1), repeat)
+    print(
+        f"sim.run, Iwo Jima (two sides, square laws both ways, {iwo.days} days), 1 thread, {iwo_reps:,} reps  "
+        f"{t_iwo:6.2f} s  {iwo_reps * iwo.days / t_iwo / 1e6:5.2f} M replication-days/s"
     )
 
     # The reference model takes fixed dates: the baseline's pullback and return on their likeliest days.

@@ -99,6 +99,61 @@ def fan_chart(
     return ax
 
 
+OPPONENT_BAND = "#b5651d"
+
+
+def sides_chart(
+    result: Result,
+    ax: Axes | None = None,
+    *,
+    estimates: dict[str, pd.DataFrame] | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Both sides' people on duty: each side's median with its 50% and 90% bands, arrivals
+    marked; ``estimates`` maps a measure (``effective``, ``opponent.effective``) to its reported
+    figures (as :func:`fan_chart` takes them)."""
+    from .scenario import opponent_measure
+
+    ax = _axes(ax)
+    dates = pd.to_datetime(result.dates)
+    col = {c: k for k, c in enumerate(QUANTILE_COLUMNS)}
+    opponent = result.scenario.opponent
+    sides = [("effective", "the force" if opponent is None else result.scenario.name, BAND)]
+    if opponent is not None:
+        sides.append((opponent_measure("effective"), opponent.name, OPPONENT_BAND))
+    for measure, label, colour in sides:
+        q = result.q[result.measures.index(measure)]
+        ax.fill_between(dates, q[:, col["q05"]], q[:, col["q95"]], color=colour, alpha=0.15, lw=0)
+        ax.fill_between(dates, q[:, col["q25"]], q[:, col["q75"]], color=colour, alpha=0.3, lw=0)
+        ax.plot(dates, q[:, col["q50"]], color=colour, lw=2.2, label=f"{label}: median, 50% and 90% bands")
+        est = (estimates or {}).get(measure)
+        if est is not None and len(est):
+            lo = (est["value"] - est["low"]).clip(lower=0)
+            hi = (est["high"] - est["value"]).clip(lower=0)
+            ax.errorbar(
+                pd.to_datetime(est["date"]),
+                est["value"],
+                yerr=[lo, hi],
+                fmt="o",
+                color=colour,
+                mec="black",
+                mew=0.5,
+                ms=4.5,
+                capsize=2,
+                label=f"{label}: reported",
+            )
+    for k, d in enumerate(result.arrival_days):
+        ax.axvline(dates[d], color="#2a9d55", ls="--", lw=0.9, alpha=0.8, label="arrival" if k == 0 else None)
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel("people on duty")
+    ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
+    ax.set_title(title or f"{result.scenario.name}: both sides on duty ({result.reps:,} runs)")
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    ax.grid(alpha=0.25)
+    ax.legend(loc="best", fontsize=8, frameon=False)
+    return ax
+
+
 def crossing_chart(
     result: Result, ax: Axes | None = None, *, marks: dict[str, object] | None = None, title: str | None = None
 ) -> Axes:

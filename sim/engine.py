@@ -37,7 +37,6 @@ from .draws import draw_params
 from .kernel import PEAK, prepare
 from .measures import QUANTILES, peak_names
 from .plan import Plan
-from .scenario import FORCE_RATIO, SCALED, opponent_measure
 from .schedule import schedule_of
 from .streams import Streams
 
@@ -123,7 +122,7 @@ class Engine:
         self.q = np.zeros((n, days, len(QUANTILES))) if summary else None
         self.mean = np.zeros((n, days)) if summary else None
         # A measure recorded in fractions (the force ratio) is divided back when it leaves the engine.
-        self.scale = {k: SCALED[k] for k in self.measures if k in SCALED}
+        self.scale = plan.scaled
         self.samples = {
             k: np.zeros((min(samples, reps), days), dtype=float if k in self.scale else np.int64) for k in self.measures
         }
@@ -151,20 +150,15 @@ class Engine:
                 terms[k, i] += 1
 
         def ref(c) -> int:
-            if c.measure == FORCE_RATIO:  # tested exactly: effective against the opponent's
-                return names.index(opponent_measure("effective"))
             if c.of is None:
                 return -1
             return PEAK + peaks.index(c.of[5:]) if c.of.startswith("peak_") else names.index(c.of)
-
-        def measure(c) -> int:
-            return names.index("effective" if c.measure == FORCE_RATIO else c.measure)
 
         def bounds(c) -> tuple[float, float]:
             return c.value if c.comparison == "between" else (c.value, c.value)
 
         self.conditions = (
-            np.array([measure(c) for c in conds], dtype=np.int64),
+            np.array([names.index(c.measure) for c in conds], dtype=np.int64),
             np.array([codes[c.comparison] for c in conds], dtype=np.int64),
             np.array([bounds(c)[0] for c in conds], dtype=float),
             np.array([bounds(c)[1] for c in conds], dtype=float),

@@ -58,9 +58,9 @@ def write_run(
 
 
 def write_plots(result: Result, d: Path, estimates: Estimates | None = None) -> list[Path]:
-    """``fan.png`` (effective strength), ``fan-opponent.png`` (the opponent's) when there is
-    one, ``fan-casualties.png`` when there are reported casualty figures to show against it,
-    and ``crossing.png`` when there are thresholds."""
+    """``fan.png`` (effective strength); ``fan-opponent.png`` (the opponent's) and ``sides.png``
+    (both) when there is an opponent; ``fan-casualties.png`` when there are reported casualty
+    figures to show against it; ``crossing.png`` when there are thresholds."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -77,6 +77,12 @@ def write_plots(result: Result, d: Path, estimates: Estimates | None = None) -> 
         over = estimates.overlay(measure) if estimates is not None else None
         ax = result.plot(measure, estimates=over)
         out.append(d / name)
+        ax.figure.savefig(out[-1], dpi=120)
+        plt.close(ax.figure)
+    if opponent in result.measures:
+        over = {m: estimates.overlay(m) for m in ("effective", opponent)} if estimates is not None else None
+        ax = result.plot_sides(estimates=over)
+        out.append(d / "sides.png")
         ax.figure.savefig(out[-1], dpi=120)
         plt.close(ax.figure)
     if len(result.thresholds):

@@ -21,7 +21,7 @@ from .conditions import Condition
 from .fields import Delay
 from .laws import Law, law_for
 from .params import Param
-from .scenario import OPPONENT, Force, MassCasualty, Scenario, Tie
+from .scenario import FORCE_RATIO, OPPONENT, SCALED, Force, MassCasualty, Scenario, Tie, opponent_measure
 from .when import When
 
 OPPONENT_PREFIX = f"{OPPONENT}."
@@ -163,6 +163,7 @@ class Plan:
     rotations: list[tuple[int, DaySpec | None]] = field(default_factory=list)  # likeliest leave day, how drawn
     mass_casualty: list[MassCasualtySpec] = field(default_factory=list)
     measures: tuple[str, ...] = ()  # every measure recorded: the built-in ones, then the derived
+    scaled: dict[str, int] = field(default_factory=dict)  # measures recorded in fractions: their divisor
     derived: list[tuple[int, ...]] = field(default_factory=list)  # each derived measure's terms (measure indices)
 
     def param_paths(self) -> list[str]:
@@ -348,7 +349,7 @@ def compile_plan(s: Scenario) -> Plan:
         policies.append(
             PolicySpec(
                 len(units),
-                p.when,
+                exact(p.when),
                 f"policy.{p.name}.send",
                 f"policy.{p.name}.delay_days",
                 p.max_times,
@@ -405,6 +406,7 @@ def compile_plan(s: Scenario) -> Plan:
         ],
         mass_casualty=[_mass_casualty(s, e) for e in s.mass_casualty],
         measures=s.measure_names,
+        scaled={m: SCALED[m] for m in s.measure_names if m in SCALED},
         derived=[tuple(s.base_measures.index(term) for term in terms) for terms in s.derived_terms.values()],
     )
 
@@ -513,18 +515,29 @@ def _columns(units: list[UnitSlot], entries: list[PhaseEntry]) -> list[int]:
     return columns
 
 
+def exact(c: Condition) -> Condition:
+    """The condition as the compiled step tests it: one on the force ratio becomes the same
+    comparison of ``effective`` with that many times ``opponent.effective`` (exact, where the
+    recorded ratio is in thousandths)."""
+    if c.measure != FORCE_RATIO:
+        return c
+    return c.model_copy(update={"measure": "effective", "of": opponent_measure("effective")})
+
+
 def conditions_of(s: Scenario) -> dict[str, Condition]:
     """Named conditions whose first crossing is tracked: the thresholds, and each claim that
-    tests a measure by a date (as ``claim:<id>``)."""
-    out = dict(s.thresholds)
+    tests a measure by a date (as ``claim:<id>``), as the compiled step tests them (:func:`exact`)."""
+    out = {name: exact(c) for name, c in s.thresholds.items()}
     for c in s.claims:
         if c.holds_if.measure is not None and c.holds_if.on is None:
-            out[f"claim:{c.id}"] = c.holds_if.condition()
+            out[f"claim:{c.id}"] = exact(c.holds_if.condition())
     return out
 
 
 def snapshots_of(s: Scenario) -> dict[str, tuple[int, Condition]]:
     """Claims that test a state on a date: claim id -> (day index, condition)."""
     return {
-        c.id: ((c.holds_if.on - s.start).days, c.holds_if.condition()) for c in s.claims if c.holds_if.on is not None
+        c.id: ((c.holds_if.on - s.start).days, exact(c.holds_if.condition()))
+        for c in s.claims
+        if c.holds_if.on is not None
     }

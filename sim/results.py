@@ -135,6 +135,12 @@ class Result:
 
         return fan_chart(self, measure=measure, ax=ax, **kwargs)
 
+    def plot_sides(self, ax=None, **kwargs):
+        """Both sides' people on duty (a scenario with an opponent), bands and medians."""
+        from .charts import sides_chart
+
+        return sides_chart(self, ax=ax, **kwargs)
+
     def plot_crossing(self, ax=None, **kwargs):
         """Probability of having crossed each threshold by each date."""
         from .charts import crossing_chart

@@ -67,8 +67,15 @@ BAD_ESTIMATES = [
         estimates_text({**{k: v for k, v in GOOD.items() if k != "file"}, "seed": GOOD["file"]}),
         "estimates.0",
         "unknown key 'seed'; allowed: counts, date, dates, file, high, id, kind, low, lower_bound, note, outlet, "
-        "says, value, who (the source article's file name is now 'file')",
+        "reference, says, url, value, who (the source article's file name is now 'file')",
     ),
+    (
+        "no-source",
+        estimates_text({k: v for k, v in GOOD.items() if k != "file"}),
+        "estimates.0",
+        "name the source: give file, url or reference",
+    ),
+    ("bad-url", estimates_text({**GOOD, "url": "not a web address"}), "estimates.0.url", "pattern"),
     ("duplicate-id", estimates_text(GOOD, GOOD), "estimates", "used twice"),
     ("share-above-1", estimates_text({**GOOD, "kind": "share", "value": 55}), "estimates.0", "between 0 and 1"),
     ("missing-says", estimates_text({k: v for k, v in GOOD.items() if k != "says"}), "estimates.0.says", "required"),

@@ -18,7 +18,7 @@ from sim.scenario import Posture
 from sim.streams import blocks_for
 
 #: The fields of a posture that choose its law (given or not).
-LOSS_FIELDS = {"per_day": 40, "daily_rate": 0.01}
+LOSS_FIELDS = {"per_day": 40, "daily_rate": 0.01, "lanchester": {"law": "square", "coefficient": 0.01}}
 
 
 def postures_of_every_law() -> list[Posture]:
@@ -144,7 +144,7 @@ def test_daily_rate_seeded_mean():
 def test_every_law_has_a_branch_of_the_compiled_step():
     from sim import kernel
 
-    codes = {kernel.LAW_NONE, kernel.LAW_RATE, kernel.LAW_PER_DAY}
+    codes = {kernel.LAW_NONE, kernel.LAW_RATE, kernel.LAW_PER_DAY, kernel.LAW_LANCHESTER}
     assert {law.code for law in LAWS.values()} == codes
     assert len(codes) == len(LAWS)  # one law per branch
 
