@@ -8,6 +8,7 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 
+from .claims import VERDICT_COLOURS
 from .measures import QUANTILE_COLUMNS
 
 if TYPE_CHECKING:
@@ -174,9 +175,6 @@ def crossing_chart(
     if len(frame):
         ax.legend(loc="best", fontsize=8, frameon=False)
     return ax
-
-
-VERDICT_COLOURS = {"holds": "#2a9d55", "toss-up": "#999999", "fails": "#c0392b"}
 
 
 def claims_chart(frame: pd.DataFrame, title: str = "Which assumptions overturn which claim"):

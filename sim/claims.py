@@ -72,6 +72,10 @@ def likelihood(p: float) -> str:
     return LIKELIHOOD[-1][1]
 
 
+#: The colour of each verdict on charts.
+VERDICT_COLOURS = {"holds": "#2a9d55", "toss-up": "#999999", "fails": "#c0392b"}
+
+
 def verdict(p: float) -> str:
     """``holds`` when at least likely (p >= 0.66), ``fails`` when at most unlikely
     (p < 0.33), ``toss-up`` in between: the same cut-offs as :func:`likelihood`."""
@@ -94,6 +98,17 @@ def describe_test(claim: Claim, s: Scenario) -> str:
     return f"{what} by {when}"
 
 
+def claim_outcomes(result: Result, claim: Claim) -> np.ndarray:
+    """Whether the claim holds in each replication of the run (booleans, one per replication)."""
+    s = result.scenario
+    t = claim.holds_if
+    if t.on is not None:
+        return np.asarray(result.holds_on[claim.id], dtype=bool)
+    first = result.first_crossing[t.threshold if t.threshold else f"claim:{claim.id}"]
+    day = (min(deadline(claim, s), s.end) - s.start).days
+    return (first != NEVER) & (first <= day)
+
+
 def evaluate_claim(result: Result, claim: Claim) -> dict:
     """One claim's row: probability it holds, first-crossing dates and verdict."""
     s = result.scenario
@@ -113,12 +128,9 @@ def evaluate_claim(result: Result, claim: Claim) -> dict:
         "p05": None,
         "p95": None,
     }
-    if t.on is not None:
-        p = float(np.mean(result.holds_on[claim.id]))
-    else:
+    p = float(np.mean(claim_outcomes(result, claim)))
+    if t.on is None:
         first = result.first_crossing[t.threshold if t.threshold else f"claim:{claim.id}"]
-        day = (min(when, s.end) - s.start).days
-        p = float(np.mean((first != NEVER) & (first <= day)))
         stats = crossing_stats(first, result.dates)
         row.update(median=stats["median"], p05=stats["p05"], p95=stats["p95"])
         if when > s.end:

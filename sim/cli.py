@@ -26,6 +26,10 @@ LAZY_COMMANDS = {
         "sim.cli_claims:claims",
         "Run every scenario in PATHS (files or folders) and tabulate all their claims.",
     ),
+    "decide": (
+        "sim.cli_decide:decide",
+        "Find, for each assumption of SCENARIO, the value at which CLAIM's probability crosses 1/2.",
+    ),
     "estimates": ("sim.cli_claims:estimates", "Print the reported estimates in FILE as a table."),
     "run": ("sim.cli_run:run", "Run SCENARIO and write tables, a JSON summary and charts."),
     "sweep": (

@@ -101,3 +101,32 @@ def _text(path: Path, text: str) -> Path:
 def _frame(path: Path, frame) -> Path:
     frame.to_csv(path, index=False, float_format="%.6g")
     return path
+
+
+def write_decision(
+    frame, info: dict[str, Any], out_dir: str | Path | OutputFolder, plot: bool = True, start=None
+) -> list[Path]:
+    """``decide.csv`` (one row per assumption), ``decide.json`` (the same with the run's settings)
+    and ``decide.png`` (the break-even chart) of :func:`sim.decide.decide`, written atomically."""
+    shown = target_path(out_dir)
+
+    def fill(d: Path) -> list[Path]:
+        files = [_frame(d / "decide.csv", frame)]
+        if plot:
+            import matplotlib
+
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+
+            from .decide.charts import breakeven_chart
+
+            fig = breakeven_chart(frame, info["claim"], start)
+            files.append(d / "decide.png")
+            fig.savefig(files[-1], dpi=120)
+            plt.close(fig)
+        rows = json.loads(frame.to_json(orient="records"))
+        summary = {**info, "assumptions": rows, "files": sorted([f.name for f in files] + ["decide.json"])}
+        files.append(_text(d / "decide.json", json.dumps(summary, indent=2, default=str) + "\n"))
+        return [shown / f.name for f in files]
+
+    return staged(out_dir, fill, "decide")

@@ -28,6 +28,7 @@ ROOT_KEYS: dict[str, tuple[int, ...]] = {
     "calibration.sampler": (3,),
     "calibration.start": (4,),
     "calibration.predictive": (5,),
+    "decide.bootstrap": (6,),
     "reference.replication": (2**30,),
     "posterior.rows": (2**31,),
 }

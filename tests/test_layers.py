@@ -37,9 +37,9 @@ LAYERS = [
     ),
     ("model", {"plan", "laws", "care", "draws", "samplers", "schedule", "kernel", "engine", "measures", "reference"}),
     ("run", {"runner", "results", "claims", "posterior"}),
-    ("analyses", {"sweeps", "calibration"}),
+    ("analyses", {"sweeps", "calibration", "decide"}),
     ("report", {"charts", "outputs"}),
-    ("cli", {"cli", "cli_common", "cli_run", "cli_claims", "cli_sweep", "cli_calibrate"}),
+    ("cli", {"cli", "cli_common", "cli_run", "cli_claims", "cli_sweep", "cli_calibrate", "cli_decide"}),
 ]
 RANK = {name: i for i, (_, names) in enumerate(LAYERS) for name in names}
 

@@ -1,0 +1,169 @@
+"""``simulate.py decide``: the break-even value of each assumption of a claim (a thin layer over
+:func:`sim.decide.decide`), and ``simulate.py discover``: the boxes of assumptions in which a
+claim holds, found in a sweep (over :func:`sim.decide.discover`)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from .cli_common import Fail, console, output_folder
+from .decide import decide as find_break_even
+from .decide.breakeven import reps_for, value_text
+from .errors import InputError
+from .folders import default_out_dir
+from .loading import load_scenario
+from .outputs import write_decision
+from .parallel import check_workers
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--claim", "claim", required=True, metavar="ID", help="The claim, by its id in SCENARIO.")
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="PATH=RANGE",
+    help="An assumption and its range, e.g. wounded.return_to_duty=0:0.3 (repeatable) "
+    "[default: every uncertain parameter of the scenario, over its own range].",
+)
+@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help="Change the scenario first (repeatable).")
+@click.option(
+    "--precision",
+    type=float,
+    default=0.02,
+    show_default=True,
+    help="Standard error of each probability near 1/2 (sets the replications per value: 0.02 takes 625).",
+)
+@click.option("--seed", type=int, default=None, help="Seed [default: the scenario's], the same at every value.")
+@click.option(
+    "--workers",
+    type=int,
+    default=None,
+    help="Assumptions worked on at once [default: all available CPUs] (same result for any number).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Output folder [default: out/<scenario name>-decide-<claim>].",
+)
+@click.option("--no-plot", is_flag=True, help="Skip the PNG chart.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar or tables.")
+def decide(
+    scenario: str,
+    claim: str,
+    params: tuple[str, ...],
+    overrides: tuple[str, ...],
+    precision: float,
+    seed: int | None,
+    workers: int | None,
+    out_dir: str | None,
+    no_plot: bool,
+    quiet: bool,
+) -> None:
+    """Find, for each assumption of SCENARIO, the value at which CLAIM's probability crosses 1/2.
+
+    The others keep their scenario distributions; every value is run with the same random
+    numbers, and a root-finder locates the crossing (and those of 1/3 and 2/3, the verdict's
+    edges). Writes decide.csv, decide.json and decide.png.
+    """
+    try:
+        sc = load_scenario(scenario, overrides, overrides_src="--set")
+        workers = check_workers(workers)
+        reps = reps_for(precision)
+    except InputError as exc:
+        raise Fail(str(exc)) from None
+    out = Path(out_dir) if out_dir else default_out_dir(sc.name, f"-decide-{claim}")
+    started = time.perf_counter()
+    with output_folder(out) as target:
+        frame = _decide(scenario, claim, params, overrides, precision, seed, workers, quiet)
+        seconds = time.perf_counter() - started
+        info = {
+            "scenario": sc.name,
+            "scenario_file": scenario,
+            "claim": claim,
+            "overrides": list(overrides),
+            "precision": precision,
+            "reps_per_value": reps,
+            "seed": sc.seed if seed is None else seed,
+            "seconds": round(seconds, 2),
+            "method": "Brent's root-finder on the claim's probability, common random numbers at every value; "
+            "90% interval of a break-even by a bootstrap over the replications",
+        }
+        files = write_decision(frame, info, target, plot=not no_plot, start=sc.start)
+    if not quiet:
+        print_decision(frame, sc, claim, reps, seconds)
+        click.echo(f"wrote {len(files)} files to {out}/")
+
+
+def _decide(scenario, claim, params, overrides, precision, seed, workers, quiet):
+    """The search itself, with a progress bar on a terminal."""
+    bar = None
+    try:
+        if not quiet and sys.stderr.isatty():
+            bar = Progress(TextColumn("[bold]deciding"), BarColumn(), MofNCompleteColumn(), transient=True)
+            task = bar.add_task("assumptions", total=None)
+            bar.start()
+        on_param = (lambda _: bar.advance(task)) if bar else None
+        return find_break_even(
+            scenario,
+            claim,
+            list(params),
+            overrides=overrides,
+            precision=precision,
+            seed=seed,
+            workers=workers,
+            on_param=on_param,
+        )
+    except InputError as exc:
+        raise Fail(str(exc)) from None
+    finally:
+        if bar:
+            bar.stop()
+
+
+def print_decision(frame, sc, claim: str, reps: int, seconds: float) -> None:
+    """The assumptions, closest break-even first, then each one in words."""
+    con = console()
+    con.print(
+        f"[bold]{sc.name}[/]: what decides {claim} ({len(frame)} assumptions, {reps:,} runs per value, "
+        f"{int(frame['evaluations'].sum())} values run, {seconds:.1f} s)"
+    )
+    t = Table(title="Break-even values (the claim's probability crosses 1/2), closest first", title_justify="left")
+    for col, just in (
+        ("assumption", "left"),
+        ("range", "left"),
+        ("scenario", "right"),
+        ("P(holds) low to high", "right"),
+        ("break-even (90%)", "right"),
+        ("holds", "left"),
+    ):
+        t.add_column(col, justify=just, overflow="fold")
+    for row in frame.to_dict("records"):
+        path = row["param"]
+        be = ""
+        if row["holds"]:
+            lo, hi = (
+                value_text(path, row["break_even_p05"], sc.start),
+                value_text(path, row["break_even_p95"], sc.start),
+            )
+            be = value_text(path, row["break_even"], sc.start) + (f" ({lo} to {hi})" if lo and hi else "")
+        t.add_row(
+            path,
+            f"{value_text(path, row['low'], sc.start)} to {value_text(path, row['high'], sc.start)}",
+            value_text(path, row["scenario_value"], sc.start),
+            f"{row['p_at_low']:.0%} to {row['p_at_high']:.0%}",
+            be or "no crossing",
+            row["holds"] or "",
+        )
+    con.print(t)
+    for s in frame["sentence"]:
+        con.print(f"- {s}")

@@ -1,0 +1,6 @@
+"""What decides a claim: break-even values of each assumption (:mod:`.breakeven`) and the boxes
+of assumptions in which a claim holds, found in a sweep (:mod:`.discovery`)."""
+
+from .breakeven import decide
+
+__all__ = ["decide"]

@@ -1,0 +1,317 @@
+"""Break-even values: the value of one assumption at which a claim's probability crosses 1/2.
+
+For each assumption (a numeric parameter of the scenario, over a range), the others keep their
+scenario distributions, and the claim's probability is a function of the assumption's value
+alone.  Every value is run with the same seed, so the runs share their random numbers (common
+random numbers: the other parameters' draws and the day-to-day draws are the same at every
+value), and the estimated probability moves with the value, not with the noise.  A root-finder
+(Brent's method, :func:`scipy.optimize.brentq`) then finds where it crosses 1/2 (and 1/3 and
+2/3, the edges of the verdict words), evaluating the probability only where it needs to, to a
+stated precision in the value.
+
+The replications per value follow from a stated precision of the probability: the standard
+error of a probability near 1/2 is ``0.5 / sqrt(reps)``, so a precision of 0.02 takes 625.  The
+uncertainty of a break-even is a bootstrap over the replications: resampling them, the
+probability at the evaluated values is recomputed and its crossing interpolated, giving a 90%
+interval.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+import zlib
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import brentq
+
+from ..claims import claim_outcomes
+from ..domains import domain_of
+from ..errors import InputError
+from ..loading import load_scenario
+from ..params import Param
+from ..plan import Plan, compile_plan
+from ..rules import check_run_size
+from ..runner import run
+from ..scenario import Scenario
+from ..streams import generator
+from ..sweeps.file import parse_param_option
+from ..sweeps.ranges import check_ranges
+from ..when import DAY_KEYS
+
+#: The probabilities whose crossing is looked for: the verdict's middle and its two edges.
+TARGETS = (1 / 2, 1 / 3, 2 / 3)
+#: Columns of :func:`decide`'s frame.
+COLUMNS = [
+    "param",
+    "low",
+    "high",
+    "scenario_value",
+    "p_at_low",
+    "p_at_high",
+    "break_even",
+    "break_even_p05",
+    "break_even_p95",
+    "at_one_third",
+    "at_two_thirds",
+    "holds",
+    "distance",
+    "evaluations",
+    "reps",
+    "seconds",
+    "sentence",
+]
+BOOTSTRAP = 400  # resamples of the replications for a break-even's interval
+
+
+def value_text(path: str, x: float | None, start: dt.date) -> str:
+    """A parameter's value in words: a date for a day, days for a duration, a percentage for a
+    share or daily rate, a whole number for a count."""
+    if x is None or not math.isfinite(x):
+        return ""
+    key = path.rsplit(".", 1)[-1]
+    if key in (*DAY_KEYS, "leave"):
+        return (start + dt.timedelta(days=round(x))).isoformat()
+    if key in ("days", "delay_days", "serves_days") or "_days." in path:
+        return f"{x:.1f} days"
+    low, high, integer = domain_of(path)
+    if integer or high > 1000:
+        return f"{x:,.0f}"
+    if (low, high) == (0.0, 1.0):
+        return f"{100 * x:.3g}%" if x < 0.01 else f"{100 * x:.1f}%"
+    return f"{x:.4g}"
+
+
+def sentence(row: Mapping, claim: str, start: dt.date) -> str:
+    """The row in words: on which side of its break-even the claim holds, or that it holds or
+    fails across the whole range."""
+    path = row["param"]
+    own = value_text(path, row["scenario_value"], start)
+    if row["break_even"] is None or not math.isfinite(row["break_even"]):
+        lo, hi = row["p_at_low"], row["p_at_high"]
+        if min(lo, hi) >= 0.5:
+            state = "holds"
+        elif max(lo, hi) < 0.5:
+            state = "fails"
+        else:
+            state = "is near even"
+        return (
+            f"{claim} {state} across {path} from {value_text(path, row['low'], start)} to "
+            f"{value_text(path, row['high'], start)} (probability {lo:.0%} to {hi:.0%})"
+        )
+    dated = path.rsplit(".", 1)[-1] in (*DAY_KEYS, "leave")
+    side = {("below", False): "below", ("above", False): "above", ("below", True): "before", ("above", True): "after"}[
+        (row["holds"], dated)
+    ]
+    x = value_text(path, row["break_even"], start)
+    lo, hi = value_text(path, row["break_even_p05"], start), value_text(path, row["break_even_p95"], start)
+    interval = f" (90%: {lo} to {hi})" if lo and hi else ""
+    return f"{claim} holds when {path} is {side} {x}{interval}; the scenario assumes {own}"
+
+
+def reps_for(precision: float) -> int:
+    """Replications per value for a standard error of ``precision`` in a probability near 1/2."""
+    if not 0.001 <= precision <= 0.25:
+        raise InputError("--precision", "precision", f"must be between 0.001 and 0.25 (got {precision:g})")
+    return math.ceil(0.25 / precision**2)
+
+
+@dataclass
+class Curve:
+    """The claim's probability as a function of one parameter's value: every value evaluated,
+    with the outcome of each replication there."""
+
+    path: str
+    evaluate: Callable[[float], np.ndarray]
+    integer: bool = False
+    outcomes: dict[float, np.ndarray] = field(default_factory=dict)
+
+    def p(self, x: float) -> float:
+        x = float(round(x)) if self.integer else float(x)
+        if x not in self.outcomes:
+            self.outcomes[x] = self.evaluate(x)
+        return float(self.outcomes[x].mean())
+
+    def crossing(self, target: float, low: float, high: float, xtol: float) -> float | None:
+        """Where the probability crosses ``target`` between ``low`` and ``high`` (None: it does
+        not, the two ends lying on one side)."""
+        a, b = self.p(low) - target, self.p(high) - target
+        if a == 0:
+            return low
+        if b == 0:
+            return high
+        if a * b > 0:
+            return None
+        return float(brentq(lambda x: self.p(x) - target, low, high, xtol=xtol, maxiter=60))
+
+    def interval(self, target: float, near: float, seed: int) -> tuple[float, float]:
+        """A bootstrap 90% interval of the crossing of ``target`` nearest to ``near``: the
+        replications resampled, the probability at the evaluated values recomputed, and its
+        crossing interpolated between them."""
+        xs = np.array(sorted(self.outcomes))
+        outcomes = np.stack([self.outcomes[x] for x in xs]).astype(float)  # (values, reps)
+        reps = outcomes.shape[1]
+        rng = generator(seed, "decide.bootstrap", zlib.crc32(self.path.encode()))
+        counts = rng.multinomial(reps, np.full(reps, 1.0 / reps), size=BOOTSTRAP).T  # (reps, resamples)
+        p = outcomes @ counts / reps - target  # (values, resamples)
+        found = np.full(BOOTSTRAP, np.nan)
+        for k in range(BOOTSTRAP):
+            sign = np.sign(p[:, k])
+            edges = np.flatnonzero(sign[:-1] * sign[1:] <= 0)
+            if not edges.size:
+                continue
+            i = edges[np.argmin(np.abs(xs[edges] - near))]
+            y0, y1 = p[i, k], p[i + 1, k]
+            found[k] = xs[i] if y0 == y1 else xs[i] + (xs[i + 1] - xs[i]) * y0 / (y0 - y1)
+        if np.isnan(found).all():
+            return (math.nan, math.nan)
+        lo, hi = np.nanquantile(found, [0.05, 0.95])
+        return float(lo), float(hi)
+
+
+def default_range(p: Param, path: str) -> tuple[float, float]:
+    """An uncertain parameter's own range: its support on its field's domain, or the 1% and 99%
+    quantiles of a distribution without bounds (a normal, a lognormal)."""
+    low, high, _ = domain_of(path)
+    if p.is_fixed:
+        return low, high
+    if p.is_unbounded:
+        q = p.quantile(np.array([0.01, 0.99]), low, high)
+        return float(q[0]), float(q[1])
+    return p.support(low, high)
+
+
+def _uncertain(path: str, p: Param) -> bool:
+    """A distribution, or a chance strictly between 0 and 1 (whether an event happens at all is
+    uncertain; its range is then 0 to 1)."""
+    return not p.is_fixed or (path.endswith(".chance") and 0.0 < p.mean < 1.0)
+
+
+def _ranges(
+    s: Scenario, plan: Plan, params: Mapping[str, Param] | list[str] | tuple[str, ...] | None
+) -> dict[str, tuple[float, float]]:
+    """The parameters to decide on, with their ranges: the given ones (``PATH=RANGE`` strings or
+    parameters by path), else every uncertain parameter over its own range."""
+    if not params:
+        ranges = {path: default_range(p, path) for path, p in plan.params.items() if _uncertain(path, p)}
+        if not ranges:
+            raise InputError("--param", "params", "the scenario has no uncertain parameter; give ranges with --param")
+        return ranges
+    given: dict[str, tuple[Param, str, str, int | None]] = {}
+    items = params.items() if isinstance(params, Mapping) else (parse_param_option(x) for x in params)
+    for path, p in items:
+        if path in given:
+            raise InputError("--param", path, "is given twice; give each parameter once")
+        given[path] = (p, "--param", path, None)
+    check_ranges(s, given)
+    return {path: default_range(p, path) for path, (p, *_) in given.items()}
+
+
+def _scenario_value(plan: Plan, path: str) -> float:
+    p = plan.params[path]
+    low, high, _ = domain_of(path)
+    return float(p.quantile(np.array([0.5]), low, high)[0])
+
+
+def decide(
+    scenario: Scenario | str | Path,
+    claim: str,
+    params: Mapping[str, Param] | list[str] | tuple[str, ...] | None = None,
+    *,
+    overrides: list[str] | tuple[str, ...] = (),
+    precision: float = 0.02,
+    seed: int | None = None,
+    workers: int = 1,
+    on_param: Callable[[str], None] | None = None,
+) -> pd.DataFrame:
+    """Break-even values of a claim: for each assumption, the value at which the probability that
+    the claim holds crosses 1/2 (and 1/3 and 2/3), the others at their scenario distributions.
+
+    Parameters
+    ----------
+    scenario : Scenario or path
+        The scenario; ``overrides`` (``path=value`` strings) are applied to it first.
+    claim : str
+        The claim's id.
+    params : list of ``PATH=RANGE`` strings, or mapping of path to range, optional
+        The assumptions and their ranges (``wounded.return_to_duty=0:0.3``); a fixed parameter
+        of the scenario may be given a range.  Default: every uncertain parameter of the
+        scenario, over its own range.
+    precision : float
+        Standard error of each evaluated probability near 1/2; sets the replications per value.
+    seed : int, optional
+        The runs' seed (default: the scenario's); the same at every value.
+    workers : int
+        Assumptions worked on at once (threads; the result does not depend on it).
+    on_param : callable, optional
+        Called with each parameter's path when it is done (progress).
+
+    Returns
+    -------
+    DataFrame
+        One row per assumption (columns :data:`COLUMNS`), sorted by ``distance``: how far the
+        break-even lies from the scenario's own value, as a share of the range (closest first;
+        assumptions whose range holds no break-even last).  ``holds`` says on which side of the
+        break-even the claim holds (``below`` or ``above``; empty without one).
+    """
+    s = load_scenario(scenario, overrides, overrides_src="--set")
+    found = [c for c in s.claims if c.id == claim]
+    if not found:
+        known = ", ".join(c.id for c in s.claims) or "none"
+        raise InputError("--claim", claim, f"no claim with this id in scenario {s.name!r} (claims: {known})")
+    seed = s.seed if seed is None else int(seed)
+    check_run_size(None, seed)
+    reps = reps_for(precision)
+    plan = compile_plan(s)
+    ranges = _ranges(s, plan, params)
+
+    def one(path: str) -> dict:
+        started = time.perf_counter()
+        integer = domain_of(path).integer or path.rsplit(".", 1)[-1] in (*DAY_KEYS, "leave", "days")
+
+        def evaluate(x: float) -> np.ndarray:
+            result = run(plan, reps=reps, seed=seed, samples=0, values={path: np.full(reps, x)})
+            return claim_outcomes(result, found[0])
+
+        curve = Curve(path, evaluate, integer)
+        low, high = ranges[path]
+        xtol = max((high - low) * 1e-3, 1e-12)
+        at = {t: curve.crossing(t, low, high, xtol) for t in TARGETS}
+        own = _scenario_value(plan, path) if path in plan.params else math.nan
+        row = {
+            "param": path,
+            "low": low,
+            "high": high,
+            "scenario_value": own,
+            "p_at_low": curve.p(low),
+            "p_at_high": curve.p(high),
+            "break_even": at[1 / 2],
+            "break_even_p05": None,
+            "break_even_p95": None,
+            "at_one_third": at[1 / 3],
+            "at_two_thirds": at[2 / 3],
+            "holds": None,
+            "distance": math.inf,
+        }
+        if at[1 / 2] is not None:
+            row["break_even_p05"], row["break_even_p95"] = curve.interval(1 / 2, at[1 / 2], seed)
+            row["holds"] = "below" if row["p_at_low"] > row["p_at_high"] else "above"
+            row["distance"] = abs(at[1 / 2] - own) / (high - low) if high > low else 0.0
+        row.update(evaluations=len(curve.outcomes), reps=reps, seconds=time.perf_counter() - started)
+        row["sentence"] = sentence(row, claim, s.start)
+        if on_param is not None:
+            on_param(path)
+        return row
+
+    with ThreadPoolExecutor(max(1, workers)) as pool:
+        rows = list(pool.map(one, ranges))
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    for c in ("break_even", "break_even_p05", "break_even_p95", "at_one_third", "at_two_thirds"):
+        frame[c] = pd.to_numeric(frame[c])
+    return frame.sort_values("distance", kind="stable").reset_index(drop=True)

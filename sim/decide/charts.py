@@ -1,0 +1,63 @@
+"""The break-even chart: each assumption's range as a bar, coloured by whether the claim holds
+there, with its break-even and the scenario's own value marked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+
+import pandas as pd
+
+from ..claims import VERDICT_COLOURS, verdict
+from .breakeven import value_text
+
+
+def breakeven_chart(frame: pd.DataFrame, claim: str, start: dt.date, title: str | None = None):
+    """One row per assumption (as :func:`sim.decide.decide` returns them, closest first): its
+    range from left to right, green where the claim holds, red where it fails, grey in the
+    toss-up between; a black tick at the break-even with its 90% interval, a blue diamond at the
+    scenario's value.  Returns the figure."""
+    import matplotlib.pyplot as plt
+
+    n = len(frame)
+    fig, ax = plt.subplots(figsize=(10, 1.2 + 0.55 * n), layout="constrained")
+    for i, row in enumerate(frame.itertuples(index=False)):
+        y = n - 1 - i
+        span = row.high - row.low or 1.0
+
+        def at(x: float, low: float = row.low, span: float = span) -> float:
+            return (x - low) / span
+
+        if math.isfinite(row.break_even):
+            ends = sorted(x for x in (row.at_one_third, row.at_two_thirds) if math.isfinite(x))
+            cuts = [0.0, *(at(x) for x in ends), 1.0]
+            sides = (row.p_at_low, 0.5, row.p_at_high) if len(cuts) == 4 else (row.p_at_low, row.p_at_high)
+            for (a, b), p in zip(itertools.pairwise(cuts), sides, strict=True):
+                ax.barh(y, b - a, left=a, height=0.5, color=VERDICT_COLOURS[verdict(p)], alpha=0.75)
+            lo, hi = row.break_even_p05, row.break_even_p95
+            if math.isfinite(lo) and math.isfinite(hi):
+                ax.plot([at(lo), at(hi)], [y, y], color="black", lw=3, solid_capstyle="butt")
+            ax.plot([at(row.break_even)] * 2, [y - 0.32, y + 0.32], color="black", lw=1.6)
+            ax.text(at(row.break_even), y + 0.36, value_text(row.param, row.break_even, start), ha="center", fontsize=7)
+        else:
+            p = (row.p_at_low + row.p_at_high) / 2
+            ax.barh(y, 1.0, left=0.0, height=0.5, color=VERDICT_COLOURS[verdict(p)], alpha=0.4)
+        if math.isfinite(row.scenario_value):
+            ax.plot(at(row.scenario_value), y, "D", color="#1f4e8c", ms=6, mec="white")
+        ax.text(-0.01, y, value_text(row.param, row.low, start), ha="right", va="center", fontsize=7)
+        ax.text(1.01, y, value_text(row.param, row.high, start), ha="left", va="center", fontsize=7)
+    ax.set_yticks(range(n), list(frame["param"])[::-1], fontsize=8)
+    ax.set_xlim(-0.22, 1.22)
+    ax.set_ylim(-0.7, n - 0.3)
+    ax.set_xticks([])
+    for side in ("top", "right", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.set_title(
+        title
+        or f"What decides {claim}: each assumption across its range\n(green: the claim holds, red: it fails, "
+        "grey: toss-up; black: the break-even and its 90% interval; diamond: the scenario's value)",
+        fontsize=9,
+        loc="left",
+    )
+    return fig
