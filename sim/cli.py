@@ -30,6 +30,10 @@ LAZY_COMMANDS = {
         "sim.cli_decide:decide",
         "Find, for each assumption of SCENARIO, the value at which CLAIM's probability crosses 1/2.",
     ),
+    "discover": (
+        "sim.cli_decide:discover",
+        "Find the box of swept assumptions in which CLAIM holds (PRIM) in the sweep in SWEEP_DIR.",
+    ),
     "estimates": ("sim.cli_claims:estimates", "Print the reported estimates in FILE as a table."),
     "run": ("sim.cli_run:run", "Run SCENARIO and write tables, a JSON summary and charts."),
     "sweep": (

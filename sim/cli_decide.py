@@ -14,11 +14,12 @@ from rich.table import Table
 
 from .cli_common import Fail, console, output_folder
 from .decide import decide as find_break_even
+from .decide import discover as find_boxes
 from .decide.breakeven import reps_for, value_text
 from .errors import InputError
 from .folders import default_out_dir
 from .loading import load_scenario
-from .outputs import write_decision
+from .outputs import write_decision, write_discovery
 from .parallel import check_workers
 
 
@@ -167,3 +168,72 @@ def print_decision(frame, sc, claim: str, reps: int, seconds: float) -> None:
     con.print(t)
     for s in frame["sentence"]:
         con.print(f"- {s}")
+
+
+@click.command()
+@click.argument("sweep_dir", type=click.Path(file_okay=False, path_type=str))
+@click.option(
+    "--claim", "claim", required=True, metavar="ID", help="The claim, with a p_holds:<ID> output in the sweep."
+)
+@click.option(
+    "--fails", is_flag=True, help="Find where the claim fails (probability below 1/2) instead of where it holds."
+)
+@click.option(
+    "--alpha", type=float, default=0.05, show_default=True, help="Share of the box's points peeled at each step."
+)
+@click.option(
+    "--min-support",
+    type=float,
+    default=0.05,
+    show_default=True,
+    help="Stop peeling when fewer than this share of the points remain in the box.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Output folder [default: <SWEEP_DIR>-discover-<claim>].",
+)
+@click.option("--no-plot", is_flag=True, help="Skip the PNG chart.")
+@click.option("--quiet", "-q", is_flag=True, help="No tables.")
+def discover(
+    sweep_dir: str,
+    claim: str,
+    fails: bool,
+    alpha: float,
+    min_support: float,
+    out_dir: str | None,
+    no_plot: bool,
+    quiet: bool,
+) -> None:
+    """Find the box of swept assumptions in which CLAIM holds (PRIM) in the sweep in SWEEP_DIR.
+
+    Writes box.csv, trajectory.csv, discover.json and discover.png.
+    """
+    if not 0.01 <= alpha <= 0.5:
+        raise Fail(f"--alpha: must be between 0.01 and 0.5 (got {alpha:g})")
+    if not 0.0 < min_support < 1.0:
+        raise Fail(f"--min-support: must be between 0 and 1 (got {min_support:g})")
+    out = Path(out_dir) if out_dir else Path(f"{sweep_dir.rstrip('/')}-discover-{claim}")
+    with output_folder(out) as target:
+        try:
+            trajectory, box = find_boxes(sweep_dir, claim, holds=not fails, alpha=alpha, min_support=min_support)
+        except (InputError, ValueError) as exc:
+            raise Fail(f"{sweep_dir}: {exc}" if not isinstance(exc, InputError) else str(exc)) from None
+        info = {
+            "sweep": sweep_dir,
+            "claim": claim,
+            "holds": not fails,
+            "alpha": alpha,
+            "min_support": min_support,
+            "method": "PRIM: peeling by alpha-quantiles to the minimum support, the box of largest coverage x "
+            "density chosen, then pasted",
+            **{k: box.attrs[k] for k in ("sentence", "coverage", "density", "support")},
+        }
+        files = write_discovery(trajectory, box, info, target, plot=not no_plot)
+    if not quiet:
+        con = console()
+        con.print(f"[bold]{claim}[/]: {len(trajectory) - 1} peeling steps over the sweep's points")
+        con.print(box.attrs["sentence"])
+        click.echo(f"wrote {len(files)} files to {out}/")

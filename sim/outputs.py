@@ -130,3 +130,32 @@ def write_decision(
         return [shown / f.name for f in files]
 
     return staged(out_dir, fill, "decide")
+
+
+def write_discovery(
+    trajectory, box, info: dict[str, Any], out_dir: str | Path | OutputFolder, plot: bool = True
+) -> list[Path]:
+    """``box.csv`` (the chosen box), ``trajectory.csv`` (the peeling trajectory),
+    ``discover.json`` and ``discover.png`` of :func:`sim.decide.discover`, written atomically."""
+    shown = target_path(out_dir)
+
+    def fill(d: Path) -> list[Path]:
+        files = [_frame(d / "box.csv", box), _frame(d / "trajectory.csv", trajectory)]
+        if plot:
+            import matplotlib
+
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+
+            from .decide.charts import discovery_chart
+
+            fig = discovery_chart(trajectory, box, info["sentence"])
+            files.append(d / "discover.png")
+            fig.savefig(files[-1], dpi=120)
+            plt.close(fig)
+        summary = {**info, "box": json.loads(box.to_json(orient="records"))}
+        summary["files"] = sorted([f.name for f in files] + ["discover.json"])
+        files.append(_text(d / "discover.json", json.dumps(summary, indent=2, default=str) + "\n"))
+        return [shown / f.name for f in files]
+
+    return staged(out_dir, fill, "discover")

@@ -2,5 +2,6 @@
 of assumptions in which a claim holds, found in a sweep (:mod:`.discovery`)."""
 
 from .breakeven import decide
+from .discovery import discover
 
-__all__ = ["decide"]
+__all__ = ["decide", "discover"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
+import textwrap
 
 import pandas as pd
 
@@ -32,7 +33,11 @@ def breakeven_chart(frame: pd.DataFrame, claim: str, start: dt.date, title: str 
         if math.isfinite(row.break_even):
             ends = sorted(x for x in (row.at_one_third, row.at_two_thirds) if math.isfinite(x))
             cuts = [0.0, *(at(x) for x in ends), 1.0]
-            sides = (row.p_at_low, 0.5, row.p_at_high) if len(cuts) == 4 else (row.p_at_low, row.p_at_high)
+            sides = {
+                4: (row.p_at_low, 0.5, row.p_at_high),
+                3: (row.p_at_low, row.p_at_high),
+                2: ((row.p_at_low + row.p_at_high) / 2,),
+            }[len(cuts)]
             for (a, b), p in zip(itertools.pairwise(cuts), sides, strict=True):
                 ax.barh(y, b - a, left=a, height=0.5, color=VERDICT_COLOURS[verdict(p)], alpha=0.75)
             lo, hi = row.break_even_p05, row.break_even_p95
@@ -60,4 +65,42 @@ def breakeven_chart(frame: pd.DataFrame, claim: str, start: dt.date, title: str 
         fontsize=9,
         loc="left",
     )
+    return fig
+
+
+def discovery_chart(trajectory: pd.DataFrame, box: pd.DataFrame, title: str | None = None):
+    """Two panels: the peeling trajectory's trade-off (coverage against density, the chosen box
+    marked), and the chosen box (each assumption it narrows: the swept range, the box's part
+    filled).  Returns the figure."""
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(
+        1, 2, figsize=(12, max(4.5, 1.8 + 0.5 * len(box))), layout="constrained", width_ratios=(1, 1.3)
+    )
+    left.plot(trajectory["coverage"], trajectory["density"], "o-", color="#3b6ea8", ms=3, lw=1)
+    chosen = trajectory[trajectory["chosen"]]
+    left.plot(chosen["coverage"], chosen["density"], "o", color="#c0392b", ms=9, mfc="none", mew=2, label="chosen")
+    left.set_xlabel("coverage (share of the points of interest inside the box)")
+    left.set_ylabel("density (share of the box's points\nthat are of interest)")
+    left.set_xlim(0, 1.02)
+    left.set_ylim(0, 1.02)
+    left.grid(alpha=0.25)
+    left.legend(frameon=False, fontsize=8)
+    left.set_title("peeling: coverage against density", fontsize=9, loc="left")
+    for i, row in enumerate(box.itertuples(index=False)):
+        y = len(box) - 1 - i
+        span = row.swept_high - row.swept_low or 1.0
+        right.barh(y, 1.0, left=0.0, height=0.5, color="#dddddd")
+        a, b = (row.low - row.swept_low) / span, (row.high - row.swept_low) / span
+        right.barh(y, b - a, left=a, height=0.5, color="#2a9d55", alpha=0.8)
+        right.text(-0.01, y, f"{row.swept_low:.4g}", ha="right", va="center", fontsize=7)
+        right.text(1.01, y, f"{row.swept_high:.4g}", ha="left", va="center", fontsize=7)
+        right.text((a + b) / 2, y + 0.33, f"{row.low:.4g} to {row.high:.4g}", ha="center", fontsize=7)
+    right.set_yticks(range(len(box)), list(box["param"])[::-1], fontsize=8)
+    right.set_xlim(-0.15, 1.15)
+    right.set_ylim(-0.7, max(len(box), 1) - 0.3)
+    right.set_xticks([])
+    right.set_title("the box (green) within the swept ranges (grey)", fontsize=9, loc="left")
+    if title:
+        fig.suptitle(textwrap.fill(title, 150), fontsize=9)
     return fig
