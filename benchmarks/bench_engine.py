@@ -60,7 +60,7 @@ OPPONENT = [
     " wounded: {return_to_duty: 0.3, recovery_days: {mean: 20, min: 5}}}"
 ]
 #: Iwo Jima with Engel's coefficients: two sides, both by the square law, drawn.
-IWO_JIMA = ROOT / "scenarios" / "iwo-jima-1945.yaml"
+IWO_JIMA = ROOT / "scenarios" / "iwo-jima" / "iwo-jima-1945.yaml"
 ENGEL = ["postures.ashore.lanchester.coefficient=0.0544", "opponent.postures.entrenched.lanchester.coefficient=0.0106"]
 FIXED_DATES = [
     "phases=[{from: 2024-11-20, posture: rear}, {from: 2024-12-06, posture: combat},"

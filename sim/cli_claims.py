@@ -21,10 +21,13 @@ from .charts import claims_chart
 from .claims import CLAIM_COLUMNS, crossing_cell, is_date
 from .cli_common import Fail, console, output_folder, print_claims, scenario_files
 from .conditions import deadline
+from .decide import decide
+from .decide.breakeven import value_text
 from .errors import InputError
 from .estimates import Estimate, Estimates, estimates_for, load_estimates
 from .folders import staged
 from .loading import load_scenario
+from .parallel import check_workers
 from .results import Result
 from .rules import check_run_size
 from .runner import run as run_model
@@ -76,8 +79,11 @@ def estimates(file: str) -> None:
 
 def claims_markdown(frame: pd.DataFrame) -> str:
     """The claims as a Markdown table (one row per claim and scenario)."""
+    decided = "decided_by" in frame.columns
     head = ["scenario", "claim", "said by", "test", "P(holds)", "median crossing (5% to 95%)", "verdict"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] * 4 + ["--:", "---", "---"]) + "|"]
+    head += ["decided by"] if decided else []
+    align = ["---"] * 4 + ["--:", "---", "---"] + (["---"] if decided else [])
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(align) + "|"]
     for r in frame.to_dict("records"):
         who = r["who"] + (f", {r['said_on']}" if is_date(r["said_on"]) else "")
         cells = [
@@ -88,7 +94,7 @@ def claims_markdown(frame: pd.DataFrame) -> str:
             f"{r['probability']:.0%}",
             crossing_cell(r),
             f"{r['verdict']} ({r['likelihood']})",
-        ]
+        ] + ([r["decided_by"] or ""] if decided else [])
         lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -169,9 +175,18 @@ def load_all(paths: tuple[str, ...]) -> list[tuple[Path, Scenario, Estimates | N
     show_default=True,
     help="Output folder: new, empty, or an earlier output of this tool.",
 )
+@click.option(
+    "--decided-by",
+    "decided_by",
+    is_flag=True,
+    help="Add a 'decided by' column: the assumption whose break-even lies closest to the scenario's value "
+    "(simulate.py decide on every uncertain parameter, to a precision of 0.03; slower).",
+)
 @click.option("--no-plot", is_flag=True, help="Skip the PNG charts.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress or table.")
-def claims(paths: tuple[str, ...], reps: int, seed: int | None, out_dir: str, no_plot: bool, quiet: bool) -> None:
+def claims(
+    paths: tuple[str, ...], reps: int, seed: int | None, out_dir: str, decided_by: bool, no_plot: bool, quiet: bool
+) -> None:
     """Run every scenario in PATHS (files or folders) and tabulate all their claims."""
     try:
         check_run_size(reps, seed)
@@ -181,6 +196,8 @@ def claims(paths: tuple[str, ...], reps: int, seed: int | None, out_dir: str, no
     out = Path(out_dir)
     with output_folder(out) as target:
         runs, frame = _run_claims(loaded, reps, seed, quiet)
+        if decided_by:
+            frame["decided_by"] = _decided_by(loaded, frame, seed, quiet)
         files = staged(target, lambda d: _write_claims(d, out, frame, runs, reps, seed, no_plot), "claims")
     if not quiet:
         if len(frame):
@@ -206,6 +223,31 @@ def _run_claims(loaded, reps: int, seed: int | None, quiet: bool):
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CLAIM_COLUMNS)
     frame = frame.astype(object).where(frame.notna(), None)  # concat turns missing dates into NaN
     return runs, frame
+
+
+def _decided_by(loaded, frame, seed: int | None, quiet: bool) -> list[str]:
+    """For each claim row, the assumption whose break-even lies closest to the scenario's own
+    value, with that break-even (``none in range`` when no assumption's range holds one)."""
+    scenarios = {sc.name: sc for _, sc, _ in loaded}
+    out = []
+    for r in frame.to_dict("records"):
+        sc = scenarios[r["scenario"]]
+        if not quiet and sys.stderr.isatty():
+            click.echo(f"deciding {r['id']} in {sc.name} ...", err=True)
+        try:
+            found = decide(sc, r["id"], precision=0.03, seed=seed, workers=check_workers(None))
+        except InputError:  # no uncertain parameter to decide on
+            out.append("no uncertain assumption")
+            continue
+        best = found[found["holds"] != ""].head(1)
+        if best.empty:
+            out.append("none in range")
+            continue
+        b = best.iloc[0]
+        x = value_text(b["param"], b["break_even"], sc.start)
+        own = value_text(b["param"], b["scenario_value"], sc.start)
+        out.append(f"{b['param']} = {x} (scenario: {own})")
+    return out
 
 
 def _write_claims(d: Path, out: Path, frame, runs, reps: int, seed: int | None, no_plot: bool) -> list[Path]:

@@ -70,16 +70,22 @@ def print_claims(frame) -> None:
     """The claims table: probability each holds, when, and the verdict."""
     t = Table(title="Claims", title_justify="left")
     multi = frame["scenario"].nunique() > 1
+    decided = "decided_by" in frame.columns
     cols = (["scenario"] if multi else []) + ["claim", "test", "P(holds)", "median crossing", "verdict"]
+    cols += ["decided by"] if decided else []
     for col in cols:
         t.add_column(col, justify="right" if col == "P(holds)" else "left", overflow="fold")
     for r in frame.to_dict("records"):
-        cells = ([r["scenario"]] if multi else []) + [
-            r["id"],
-            r["test"],
-            f"{r['probability']:.0%}",
-            crossing_cell(r).split(" (")[0],
-            f"{r['verdict']} ({r['likelihood']})",
-        ]
+        cells = (
+            ([r["scenario"]] if multi else [])
+            + [
+                r["id"],
+                r["test"],
+                f"{r['probability']:.0%}",
+                crossing_cell(r).split(" (")[0],
+                f"{r['verdict']} ({r['likelihood']})",
+            ]
+            + ([r["decided_by"] or ""] if decided else [])
+        )
         t.add_row(*cells)
     console().print(t)

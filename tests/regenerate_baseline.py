@@ -44,7 +44,7 @@ def _plain(value):
 
 
 def baseline() -> dict:
-    files = sorted((ROOT / "scenarios").glob("*.yaml"))
+    files = sorted(p for p in (ROOT / "scenarios").rglob("*.yaml") if "estimates" not in p.parts)
     return {"reps": REPS, "seed": SEED, "scenarios": {p.name: summarise(p) for p in files}}
 
 

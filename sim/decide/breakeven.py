@@ -81,6 +81,8 @@ def value_text(path: str, x: float | None, start: dt.date) -> str:
     if key in ("days", "delay_days", "serves_days") or "_days." in path:
         return f"{x:.1f} days"
     low, high, integer = domain_of(path)
+    if key == "per_day":
+        return f"{x:,.1f}"
     if integer or high > 1000:
         return f"{x:,.0f}"
     if (low, high) == (0.0, 1.0):
@@ -129,11 +131,10 @@ class Curve:
 
     path: str
     evaluate: Callable[[float], np.ndarray]
-    integer: bool = False
     outcomes: dict[float, np.ndarray] = field(default_factory=dict)
 
     def p(self, x: float) -> float:
-        x = float(round(x)) if self.integer else float(x)
+        x = float(x)  # the engine rounds what it takes whole (a size, a day), as for any run
         if x not in self.outcomes:
             self.outcomes[x] = self.evaluate(x)
         return float(self.outcomes[x].mean())
@@ -258,7 +259,7 @@ def decide(
         One row per assumption (columns :data:`COLUMNS`), sorted by ``distance``: how far the
         break-even lies from the scenario's own value, as a share of the range (closest first;
         assumptions whose range holds no break-even last).  ``holds`` says on which side of the
-        break-even the claim holds (``below`` or ``above``; empty without one).
+        break-even the claim holds (``below`` or ``above``; an empty string without one).
     """
     s = load_scenario(scenario, overrides, overrides_src="--set")
     found = [c for c in s.claims if c.id == claim]
@@ -273,13 +274,12 @@ def decide(
 
     def one(path: str) -> dict:
         started = time.perf_counter()
-        integer = domain_of(path).integer or path.rsplit(".", 1)[-1] in (*DAY_KEYS, "leave", "days")
 
         def evaluate(x: float) -> np.ndarray:
             result = run(plan, reps=reps, seed=seed, samples=0, values={path: np.full(reps, x)})
             return claim_outcomes(result, found[0])
 
-        curve = Curve(path, evaluate, integer)
+        curve = Curve(path, evaluate)
         low, high = ranges[path]
         xtol = max((high - low) * 1e-3, 1e-12)
         at = {t: curve.crossing(t, low, high, xtol) for t in TARGETS}
@@ -296,7 +296,7 @@ def decide(
             "break_even_p95": None,
             "at_one_third": at[1 / 3],
             "at_two_thirds": at[2 / 3],
-            "holds": None,
+            "holds": "",
             "distance": math.inf,
         }
         if at[1 / 2] is not None:
