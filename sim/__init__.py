@@ -26,6 +26,8 @@ _EXPORTS = {
     "Scenario": ".scenario",
     "ScenarioError": ".errors",
     "calibrate": ".calibration",
+    "decide": ".decision",
+    "discover": ".decision",
     "load_scenario": ".loading",
     "run": ".runner",
     "sweep": ".sweeps.execution",
@@ -40,6 +42,8 @@ __all__ = [
     "ScenarioError",
     "__version__",
     "calibrate",
+    "decide",
+    "discover",
     "load_scenario",
     "run",
     "sweep",
@@ -47,6 +51,7 @@ __all__ = [
 
 if TYPE_CHECKING:  # pragma: no cover
     from .calibration import calibrate
+    from .decision import decide, discover
     from .errors import InputError, ScenarioError
     from .loading import load_scenario
     from .params import Param

@@ -1,6 +1,6 @@
 """``simulate.py decide``: the break-even value of each assumption of a claim (a thin layer over
-:func:`sim.decide.decide`), and ``simulate.py discover``: the boxes of assumptions in which a
-claim holds, found in a sweep (over :func:`sim.decide.discover`)."""
+:func:`sim.decide`), and ``simulate.py discover``: the boxes of assumptions in which a
+claim holds, found in a sweep (over :func:`sim.discover`)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from .cli_common import Fail, console, output_folder
-from .decide import decide as find_break_even
-from .decide import discover as find_boxes
-from .decide.breakeven import reps_for, value_text
+from .decision import decide as find_break_even
+from .decision import discover as find_boxes
+from .decision.breakeven import reps_for, value_text
 from .errors import InputError
 from .folders import default_out_dir
 from .loading import load_scenario
@@ -189,6 +189,13 @@ def print_decision(frame, sc, claim: str, reps: int, seconds: float) -> None:
     help="Stop peeling when fewer than this share of the points remain in the box.",
 )
 @click.option(
+    "--min-density",
+    type=float,
+    default=0.9,
+    show_default=True,
+    help="Choose the box holding the most points of interest among those at least this dense.",
+)
+@click.option(
     "--out",
     "out_dir",
     type=click.Path(file_okay=False),
@@ -203,6 +210,7 @@ def discover(
     fails: bool,
     alpha: float,
     min_support: float,
+    min_density: float,
     out_dir: str | None,
     no_plot: bool,
     quiet: bool,
@@ -215,10 +223,14 @@ def discover(
         raise Fail(f"--alpha: must be between 0.01 and 0.5 (got {alpha:g})")
     if not 0.0 < min_support < 1.0:
         raise Fail(f"--min-support: must be between 0 and 1 (got {min_support:g})")
+    if not 0.0 < min_density <= 1.0:
+        raise Fail(f"--min-density: must be above 0 and at most 1 (got {min_density:g})")
     out = Path(out_dir) if out_dir else Path(f"{sweep_dir.rstrip('/')}-discover-{claim}")
     with output_folder(out) as target:
         try:
-            trajectory, box = find_boxes(sweep_dir, claim, holds=not fails, alpha=alpha, min_support=min_support)
+            trajectory, box = find_boxes(
+                sweep_dir, claim, holds=not fails, alpha=alpha, min_support=min_support, min_density=min_density
+            )
         except (InputError, ValueError) as exc:
             raise Fail(f"{sweep_dir}: {exc}" if not isinstance(exc, InputError) else str(exc)) from None
         info = {
@@ -227,8 +239,9 @@ def discover(
             "holds": not fails,
             "alpha": alpha,
             "min_support": min_support,
-            "method": "PRIM: peeling by alpha-quantiles to the minimum support, the box of largest coverage x "
-            "density chosen, then pasted",
+            "min_density": min_density,
+            "method": "PRIM: peeling by alpha-quantiles to the minimum support; chosen, the box of largest coverage "
+            "among those of density at least min_density (else of largest coverage x density), then pasted",
             **{k: box.attrs[k] for k in ("sentence", "coverage", "density", "support")},
         }
         files = write_discovery(trajectory, box, info, target, plot=not no_plot)

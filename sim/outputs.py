@@ -107,7 +107,7 @@ def write_decision(
     frame, info: dict[str, Any], out_dir: str | Path | OutputFolder, plot: bool = True, start=None
 ) -> list[Path]:
     """``decide.csv`` (one row per assumption), ``decide.json`` (the same with the run's settings)
-    and ``decide.png`` (the break-even chart) of :func:`sim.decide.decide`, written atomically."""
+    and ``decide.png`` (the break-even chart) of :func:`sim.decide`, written atomically."""
     shown = target_path(out_dir)
 
     def fill(d: Path) -> list[Path]:
@@ -118,7 +118,7 @@ def write_decision(
             matplotlib.use("Agg")
             import matplotlib.pyplot as plt
 
-            from .decide.charts import breakeven_chart
+            from .decision.charts import breakeven_chart
 
             fig = breakeven_chart(frame, info["claim"], start)
             files.append(d / "decide.png")
@@ -136,7 +136,7 @@ def write_discovery(
     trajectory, box, info: dict[str, Any], out_dir: str | Path | OutputFolder, plot: bool = True
 ) -> list[Path]:
     """``box.csv`` (the chosen box), ``trajectory.csv`` (the peeling trajectory),
-    ``discover.json`` and ``discover.png`` of :func:`sim.decide.discover`, written atomically."""
+    ``discover.json`` and ``discover.png`` of :func:`sim.discover`, written atomically."""
     shown = target_path(out_dir)
 
     def fill(d: Path) -> list[Path]:
@@ -147,7 +147,7 @@ def write_discovery(
             matplotlib.use("Agg")
             import matplotlib.pyplot as plt
 
-            from .decide.charts import discovery_chart
+            from .decision.charts import discovery_chart
 
             fig = discovery_chart(trajectory, box, info["sentence"])
             files.append(d / "discover.png")

@@ -37,7 +37,7 @@ LAYERS = [
     ),
     ("model", {"plan", "laws", "care", "draws", "samplers", "schedule", "kernel", "engine", "measures", "reference"}),
     ("run", {"runner", "results", "claims", "posterior"}),
-    ("analyses", {"sweeps", "calibration", "decide"}),
+    ("analyses", {"sweeps", "calibration", "decision"}),
     ("report", {"charts", "outputs"}),
     ("cli", {"cli", "cli_common", "cli_run", "cli_claims", "cli_sweep", "cli_calibrate", "cli_decide"}),
 ]

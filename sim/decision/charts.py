@@ -15,7 +15,7 @@ from .breakeven import value_text
 
 
 def breakeven_chart(frame: pd.DataFrame, claim: str, start: dt.date, title: str | None = None):
-    """One row per assumption (as :func:`sim.decide.decide` returns them, closest first): its
+    """One row per assumption (as :func:`sim.decide` returns them, closest first): its
     range from left to right, green where the claim holds, red where it fails, grey in the
     toss-up between; a black tick at the break-even with its 90% interval, a blue diamond at the
     scenario's value.  Returns the figure."""

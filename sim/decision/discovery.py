@@ -10,8 +10,8 @@ side of one assumption, the ``alpha`` share of the points still inside that rais
 cases of interest inside the most, until fewer than ``min_support`` of all points remain.
 Each box of that peeling trajectory has a *coverage* (the share of all cases of interest that
 it holds) and a *density* (the share of its points that are cases of interest): peeling trades
-the first for the second.  The box chosen (by default the one with the largest coverage x
-density) is then pasted: a side is moved back out while that raises its density.
+the first for the second.  The box chosen (the one of largest coverage among those of density
+at least ``min_density``, 0.9 by default) is then pasted: a side is moved back out while that raises its density.
 
 A small implementation rather than a dependency: the ``prim`` package is GPL-licensed and the
 EMA Workbench brings scikit-learn, statsmodels, seaborn and an optimisation library with it.
@@ -34,6 +34,8 @@ from ..sweeps.frame import output_columns, parameters, settings
 ALPHA = 0.05
 #: Peeling stops when fewer than this share of all the points remain in the box.
 MIN_SUPPORT = 0.05
+#: The box chosen is the one holding the most cases of interest among those at least this dense.
+MIN_DENSITY = 0.9
 
 
 @dataclass
@@ -142,8 +144,13 @@ def paste(x: pd.DataFrame, y: np.ndarray, box: Box, alpha: float = ALPHA) -> Box
         current, lo, hi = best
 
 
-def choose(boxes: list[Box]) -> Box:
-    """The box of a trajectory with the largest coverage x density (ties: the earlier, larger one)."""
+def choose(boxes: list[Box], min_density: float = MIN_DENSITY) -> Box:
+    """The box of a trajectory with the largest coverage among those of density at least
+    ``min_density``; when none is that dense, the one with the largest coverage x density
+    (ties: the earlier, larger one)."""
+    dense = [b for b in boxes if b.density >= min_density]
+    if dense:
+        return max(dense, key=lambda b: b.coverage)
     scores = [b.coverage * b.density for b in boxes]
     return boxes[int(np.argmax(scores))]
 
@@ -180,6 +187,7 @@ def discover(
     holds: bool = True,
     alpha: float = ALPHA,
     min_support: float = MIN_SUPPORT,
+    min_density: float = MIN_DENSITY,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The box of swept assumptions in which ``claim`` holds (``holds=False``: fails).
 
@@ -212,7 +220,7 @@ def discover(
     if not y.any():
         raise InputError("--claim", claim, f"the claim {'holds' if holds else 'fails'} at no point of the sweep")
     boxes = peel(x, y, alpha, min_support)
-    chosen = choose(boxes)
+    chosen = choose(boxes, min_density)
     pasted = paste(x, y, chosen, alpha)
     trajectory = pd.DataFrame(
         {
