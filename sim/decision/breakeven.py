@@ -61,6 +61,9 @@ COLUMNS = [
     "at_one_third",
     "at_two_thirds",
     "holds",
+    "crossings",
+    "p_min",
+    "p_max",
     "distance",
     "evaluations",
     "reps",
@@ -97,9 +100,9 @@ def sentence(row: Mapping, claim: str, start: dt.date) -> str:
     own = value_text(path, row["scenario_value"], start)
     if row["break_even"] is None or not math.isfinite(row["break_even"]):
         lo, hi = row["p_at_low"], row["p_at_high"]
-        if min(lo, hi) >= 0.5:
+        if row["p_min"] >= 0.5:
             state = "holds"
-        elif max(lo, hi) < 0.5:
+        elif row["p_max"] < 0.5:
             state = "fails"
         else:
             state = "is near even"
@@ -114,7 +117,10 @@ def sentence(row: Mapping, claim: str, start: dt.date) -> str:
     x = value_text(path, row["break_even"], start)
     lo, hi = value_text(path, row["break_even_p05"], start), value_text(path, row["break_even_p95"], start)
     interval = f" (90%: {lo} to {hi})" if lo and hi else ""
-    return f"{claim} holds when {path} is {side} {x}{interval}; the scenario assumes {own}"
+    more = "; it crosses 1/2 more than once in the range (the crossing nearest the scenario's value)"
+    return f"{claim} holds when {path} is {side} {x}{interval}; the scenario assumes {own}" + (
+        more if row.get("crossings", 1) > 1 else ""
+    )
 
 
 def reps_for(precision: float) -> int:
@@ -139,17 +145,26 @@ class Curve:
             self.outcomes[x] = self.evaluate(x)
         return float(self.outcomes[x].mean())
 
-    def crossing(self, target: float, low: float, high: float, xtol: float) -> float | None:
-        """Where the probability crosses ``target`` between ``low`` and ``high`` (None: it does
-        not, the two ends lying on one side)."""
-        a, b = self.p(low) - target, self.p(high) - target
-        if a == 0:
-            return low
-        if b == 0:
-            return high
-        if a * b > 0:
-            return None
-        return float(brentq(lambda x: self.p(x) - target, low, high, xtol=xtol, maxiter=60))
+    def crossing(self, target: float, grid: list[float], near: float, xtol: float) -> tuple[float | None, str, int]:
+        """Where the probability crosses ``target``: among the intervals of ``grid`` (sorted values
+        from the range's low end to its high end) whose ends lie on either side, the one nearest
+        to ``near``, where Brent's method finds it.  Returns the value (None: no interval crosses),
+        the side on which the probability is the higher (``below`` or ``above``) and how many
+        intervals of the grid cross."""
+        p = [self.p(x) - target for x in grid]
+        brackets = [(a, b, pa, pb) for a, b, pa, pb in zip(grid, grid[1:], p, p[1:], strict=False) if pa * pb <= 0]
+        brackets = [br for br in brackets if not (br[2] == 0 and br[3] == 0)]
+        if not brackets:
+            return None, "", 0
+        a, b, pa, pb = min(
+            brackets, key=lambda br: 0.0 if br[0] <= near <= br[1] else min(abs(br[0] - near), abs(br[1] - near))
+        )
+        side = "below" if pa > pb else "above"
+        if pa == 0:
+            return a, side, len(brackets)
+        if pb == 0:
+            return b, side, len(brackets)
+        return float(brentq(lambda x: self.p(x) - target, a, b, xtol=xtol, maxiter=60)), side, len(brackets)
 
     def interval(self, target: float, near: float, seed: int) -> tuple[float, float]:
         """A bootstrap 90% interval of the crossing of ``target`` nearest to ``near``: the
@@ -176,16 +191,22 @@ class Curve:
         return float(lo), float(hi)
 
 
-def default_range(p: Param, path: str) -> tuple[float, float]:
+def default_range(p: Param, path: str, given: bool = False) -> tuple[float, float]:
     """An uncertain parameter's own range: its support on its field's domain, or the 1% and 99%
-    quantiles of a distribution without bounds (a normal, a lognormal)."""
+    quantiles of a distribution without bounds (a normal, a lognormal); a scenario's range of
+    dates as those dates (a range ``given`` in days is taken as it is)."""
     low, high, _ = domain_of(path)
     if p.is_fixed:
         return low, high
     if p.is_unbounded:
         q = p.quantile(np.array([0.01, 0.99]), low, high)
         return float(q[0]), float(q[1])
-    return p.support(low, high)
+    a, b = p.support(low, high)
+    if not given and path.rsplit(".", 1)[-1] in (*DAY_KEYS, "leave") and b - a > 1:
+        # A day drawn from a range of dates spans half a day either side of its first and last
+        # dates (each replication rounds it): the range is those dates.
+        a, b = a + 0.5, b - 0.5
+    return a, b
 
 
 def _uncertain(path: str, p: Param) -> bool:
@@ -211,7 +232,7 @@ def _ranges(
             raise InputError("--param", path, "is given twice; give each parameter once")
         given[path] = (p, "--param", path, None)
     check_ranges(s, given)
-    return {path: default_range(p, path) for path, (p, *_) in given.items()}
+    return {path: default_range(p, path, given=True) for path, (p, *_) in given.items()}
 
 
 def _scenario_value(plan: Plan, path: str) -> float:
@@ -282,8 +303,14 @@ def decide(
         curve = Curve(path, evaluate)
         low, high = ranges[path]
         xtol = max((high - low) * 1e-3, 1e-12)
-        at = {t: curve.crossing(t, low, high, xtol) for t in TARGETS}
         own = _scenario_value(plan, path) if path in plan.params else math.nan
+        # The ends, the scenario's own value and the points half way: a claim that holds only in
+        # the middle of a range (or only at its ends) is not missed.
+        inner = [own] if low < own < high else [(low + high) / 2]
+        grid = sorted({low, high, *inner, (low + inner[0]) / 2, (inner[0] + high) / 2})
+        found_at = {t: curve.crossing(t, grid, own if math.isfinite(own) else (low + high) / 2, xtol) for t in TARGETS}
+        at = {t: v[0] for t, v in found_at.items()}
+        evaluated = [curve.p(x) for x in grid]
         row = {
             "param": path,
             "low": low,
@@ -297,11 +324,14 @@ def decide(
             "at_one_third": at[1 / 3],
             "at_two_thirds": at[2 / 3],
             "holds": "",
+            "crossings": found_at[1 / 2][2],
+            "p_min": min(evaluated),
+            "p_max": max(evaluated),
             "distance": math.inf,
         }
         if at[1 / 2] is not None:
             row["break_even_p05"], row["break_even_p95"] = curve.interval(1 / 2, at[1 / 2], seed)
-            row["holds"] = "below" if row["p_at_low"] > row["p_at_high"] else "above"
+            row["holds"] = found_at[1 / 2][1]
             row["distance"] = abs(at[1 / 2] - own) / (high - low) if high > low else 0.0
         row.update(evaluations=len(curve.outcomes), reps=reps, seconds=time.perf_counter() - started)
         row["sentence"] = sentence(row, claim, s.start)

@@ -207,6 +207,8 @@ def discover(
         assumption it narrows: ``param, low, high, swept_low, swept_high``), with the sentence
         in ``attrs["sentence"]``.
     """
+    if not isinstance(sweep, pd.DataFrame) and not (Path(sweep) / "sweep.json").is_file():
+        raise InputError(str(sweep), "", "is not a sweep's output folder (it holds no sweep.json)")
     frame = load_sweep(sweep) if not isinstance(sweep, pd.DataFrame) else sweep
     column = f"p_holds:{claim}"
     if column not in output_columns(frame):
