@@ -511,3 +511,23 @@ def test_discover_on_a_folder_that_is_not_a_sweep_names_the_argument_not_out(tmp
     p = cli("discover", str(tmp_path / "notes"), "--claim", "c", "--out", str(tmp_path / "disc"), cwd=tmp_path)
     assert p.returncode == 2
     assert "--out" not in p.stderr and "resume" not in p.stderr, p.stderr
+
+
+def test_claims_decided_by_names_the_nearest_break_even(tmp_path):
+    """``claims --decided-by``: the assumption whose break-even lies closest to the scenario's
+    value.  Here the daily rate decides (the return share moves the crossing date little), and
+    its break-even is the one decide finds at the same precision."""
+    data = copy.deepcopy(SWEEP_SCENARIO)
+    data["postures"] = {"combat": {"daily_rate": {"uniform": [0.004, 0.03]}}}
+    data["claims"] = [HALF]
+    path = write(tmp_path / "small.yaml", data)
+    out = tmp_path / "claims"
+    cmd = [sys.executable, str(ROOT / "simulate.py"), "claims", str(path), "--decided-by", "--reps", "200",
+           "--no-plot", "--out", str(out)]  # fmt: skip
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    table = pd.read_csv(out / "claims.csv")
+    expected = decide(sim.load_scenario(path), "half-by-march", precision=0.03).iloc[0]
+    assert expected["holds"] == "above"  # the claim holds at high rates: the rate has a break-even
+    assert table.loc[0, "decided_by"].startswith(f"{expected['param']} = "), table.loc[0, "decided_by"]
+    assert "decided by" in (out / "claims.md").read_text()
