@@ -75,6 +75,25 @@ MEASURE_OF_KIND = {
 }
 
 
+class Reporter(Strict):
+    """A reporter, or a group of them with the same interest (a government counting its enemy's
+    losses, an intelligence service, a think tank): how its figures may lean."""
+
+    bias: float = Field(1.0, gt=0, le=100, allow_inf_nan=False)
+    """The factor its figures are expected to carry, before the data (the prior median): 1 for no
+    expected lean, 1.5 for figures expected half again too high, 0.8 for a fifth too low. Every
+    figure of the group shares one factor, fitted with the model."""
+    bias_spread: float = Field(0.3, ge=0, le=3, allow_inf_nan=False)
+    """How unsure that factor is: the standard deviation of its logarithm (0.3: the factor lies
+    within about x/÷ 1.6 of `bias` in 90% of cases; 0: the factor is `bias` exactly)."""
+    spread: float = Field(0.0, ge=0, le=3, allow_inf_nan=False)
+    """Error of each of its figures on top of the figure's own (its range, or the file's
+    `default_relative_error`), as a standard deviation on the log scale: how much its figures
+    scatter around its own lean."""
+    note: str = ""
+    """Who the group is and why its figures may lean this way."""
+
+
 class Estimate(Strict):
     """One dated figure (or event) from a source."""
 
@@ -127,6 +146,13 @@ class Estimate(Strict):
     2(2): 163-171`)."""
     note: str = ""
     """How the date or the figure was worked out, and anything else a reader should know."""
+    reporter: Name | None = None
+    """The reporter or group of reporters it comes from, a name under the file's `reporters`:
+    calibration then fits that group's lean with the model. Absent: the figure is read without
+    a lean (only with its own error)."""
+    revises: Name | None = None
+    """The id of an earlier figure that this one revises (a corrected or updated count of the same
+    thing): calibration fits this one and leaves the earlier out."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Estimate:
@@ -197,6 +223,8 @@ class Estimates(Strict):
     default_relative_error: float = Field(0.25, gt=0, le=5, allow_inf_nan=False)
     """The error of a figure reported without a range, as a share of the figure (0.25: about 25%
     either way); calibration reads it as a log-normal error of spread `log(1 + error)`."""
+    reporters: dict[Name, Reporter] = Field(default_factory=dict)
+    """Reporters or groups of them whose figures may lean (see `reporter` on a figure), by name."""
     estimates: list[Estimate] = Field(min_length=1)
     """The reported figures (at least one), each with its source."""
 
@@ -209,6 +237,25 @@ class Estimates(Strict):
                 raise ValueError(f"estimate id {e.id!r} is used twice")
             seen.add(e.id)
         return items
+
+    @model_validator(mode="after")
+    def _references(self) -> Estimates:
+        by_id = {e.id: e for e in self.estimates}
+        for e in self.estimates:
+            if e.reporter is not None and e.reporter not in self.reporters:
+                known = ", ".join(self.reporters) or "none declared"
+                raise ValueError(f"estimate {e.id!r}: reporter {e.reporter!r} is not under reporters ({known})")
+            if e.revises is not None:
+                earlier = by_id.get(e.revises)
+                if earlier is None:
+                    raise ValueError(f"estimate {e.id!r}: revises {e.revises!r}, which is not in the file")
+                if earlier is e or earlier.last_date > e.last_date:
+                    raise ValueError(f"estimate {e.id!r}: revises {e.revises!r}, which must be an earlier figure")
+        return self
+
+    def revised(self) -> set[str]:
+        """The ids of figures that a later one revises."""
+        return {e.revises for e in self.estimates if e.revises is not None}
 
     def get(self, estimate_id: str) -> Estimate:
         for e in self.estimates:

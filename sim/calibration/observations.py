@@ -3,11 +3,17 @@
 Each report is the true figure (the model measure for its kind, on its date; for a date
 range, the measure's average over the range) seen with a multiplicative error:
 
-``log(1 + reported) = log(1 + true) + e``, with ``e ~ Normal(0, sigma)``, where ``sigma``
-comes from the report's low/high range read as a 90% interval, or from the file's
-``default_relative_error`` ``r`` as ``log(1 + r)`` when the report gives no range.  A report
-flagged ``lower_bound`` ("more than 3,000") says only that the reported figure exceeds the
-bound, and contributes the probability of that.
+``log(1 + reported) = log(1 + true) + log(b_g) + e``, with ``e ~ Normal(0, sigma)``, where
+``sigma`` comes from the report's low/high range read as a 90% interval, or from the file's
+``default_relative_error`` ``r`` as ``log(1 + r)`` when the report gives no range, widened by
+its reporter's own ``spread``.  ``b_g`` is the lean of the report's reporter (a group of
+reporters with the same interest, declared in the estimates file; 1 for a report without one):
+one factor shared by all the group's reports, with a log-normal prior (median ``bias``, log
+standard deviation ``bias_spread``).  The factor enters the log figures linearly, so it is
+integrated out exactly: the group's reports share a covariance of ``bias_spread**2`` and their
+centre moves by ``log(bias)``; :func:`reporter_leans` gives its posterior.  A report flagged
+``lower_bound`` ("more than 3,000") says only that the reported figure exceeds the bound, and
+contributes the probability of that.  A report that a later one revises is left out.
 
 The model's true figure is itself uncertain (random draws and the parameters not fitted), so
 the likelihood is a synthetic one: the simulated replications give the mean and covariance
@@ -20,11 +26,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..estimates import MEASURE_OF_KIND, Estimate, Estimates
+from ..estimates import MEASURE_OF_KIND, Estimate, Estimates, Reporter
 from ..scenario import Scenario
 from .priors import CalibrationError
 
@@ -50,6 +57,15 @@ class Observation:
     centre: float  # log(1 + figure), or the middle of the log range
     sigma: float  # standard deviation of the observation error on the log(1 + x) scale
     who: str
+    reporter: str | None = None  # the group whose lean the report shares (None: no lean)
+    bias_log: float = 0.0  # log of the group's prior median lean
+    bias_sd: float = 0.0  # standard deviation of the log of the group's lean
+    spread: float = 0.0  # the group's own error on top of sigma (log scale)
+
+    @property
+    def error_sd(self) -> float:
+        """The report's own error: ``sigma`` widened by its reporter's ``spread``."""
+        return math.hypot(self.sigma, self.spread)
 
     @property
     def interval(self) -> tuple[float, float]:
@@ -73,8 +89,11 @@ class Observation:
         }
 
 
-def observation_of(e: Estimate, scenario: Scenario, relative_error: float) -> Observation:
-    """The observation model of one report (which must name a model measure)."""
+def observation_of(
+    e: Estimate, scenario: Scenario, relative_error: float, reporters: Mapping[str, Reporter] | None = None
+) -> Observation:
+    """The observation model of one report (which must name a model measure), with its
+    reporter's lean when ``reporters`` declares it."""
     ranged = e.low is not None and e.high is not None and e.high > e.low and not e.lower_bound
     if ranged:
         lo, hi = math.log1p(e.low), math.log1p(e.high)
@@ -99,7 +118,20 @@ def observation_of(e: Estimate, scenario: Scenario, relative_error: float) -> Ob
         centre=centre,
         sigma=sigma,
         who=e.who,
+        **_lean(e, reporters or {}),
     )
+
+
+def _lean(e: Estimate, reporters: Mapping[str, Reporter]) -> dict:
+    group = reporters.get(e.reporter) if e.reporter else None
+    if group is None:
+        return {}
+    return {
+        "reporter": e.reporter,
+        "bias_log": math.log(group.bias),
+        "bias_sd": group.bias_spread,
+        "spread": group.spread,
+    }
 
 
 def select(
@@ -129,9 +161,12 @@ def select(
                 "--kind", k, f"not a kind with a model measure; allowed: {', '.join(MEASURE_OF_KIND)}"
             )
     used, left_out = [], []
+    revised = {e.revises: e.id for e in estimates.estimates if e.revises is not None}
     for e in estimates.estimates:
         reason = None
-        if e.measure is None:
+        if e.id in revised:
+            reason = f"revised by {revised[e.id]}"
+        elif e.measure is None:
             reason = f"kind {e.kind!r} has no model measure"
         elif e.measure not in scenario.measure_names:
             reason = f"measure {e.measure!r} is not among the scenario's measures"
@@ -146,7 +181,7 @@ def select(
         if reason:
             left_out.append({"id": e.id, "kind": e.kind, "date": e.mid_date.isoformat(), "reason": reason})
         else:
-            used.append(observation_of(e, scenario, estimates.default_relative_error))
+            used.append(observation_of(e, scenario, estimates.default_relative_error, estimates.reporters))
     if not used:
         raise CalibrationError(
             source, "estimates", f"no reported figure of a model measure dated {scenario.start}..{until} is left to fit"
@@ -158,6 +193,51 @@ def _log_ndtr(z: np.ndarray) -> np.ndarray:
     from scipy.special import log_ndtr
 
     return log_ndtr(z)
+
+
+def observation_covariance(obs: list[Observation]) -> np.ndarray:
+    """The observation model's covariance of the reports' log figures: each report's own error
+    on the diagonal, and the shared lean of a group between (and on) its reports."""
+    k = len(obs)
+    out = np.diag([o.error_sd**2 for o in obs])
+    for i in range(k):
+        for j in range(k):
+            if obs[i].reporter is not None and obs[i].reporter == obs[j].reporter:
+                out[i, j] += obs[i].bias_sd ** 2
+    return out
+
+
+def reporter_leans(sims: np.ndarray, obs: list[Observation]) -> dict[str, dict[str, float]]:
+    """Each reporter group's lean after seeing its reports: the factor's median and 90% interval
+    (log-normal), given the model's figures ``sims`` (``(reps, reports)``, log scale; the point
+    reports only) and the other groups' reports.  The lean enters linearly and its prior is
+    normal on the log scale, so its posterior is the normal conditional on the residuals."""
+    points = [i for i, o in enumerate(obs) if not o.lower_bound]
+    sub = [obs[i] for i in points]
+    x = sims[:, points]
+    mu = x.mean(axis=0)
+    dev = x - mu
+    cov = dev.T @ dev / max(len(x) - 1, 1) + observation_covariance(sub)
+    resid = np.array([o.centre - o.bias_log for o in sub]) - mu
+    out: dict[str, dict[str, float]] = {}
+    for g in sorted({o.reporter for o in sub if o.reporter is not None}):
+        ones = np.array([1.0 if o.reporter == g else 0.0 for o in sub])
+        s2 = next(o.bias_sd for o in sub if o.reporter == g) ** 2
+        prior = next(o.bias_log for o in sub if o.reporter == g)
+        if s2 == 0:
+            mean, sd = 0.0, 0.0
+        else:
+            w = np.linalg.solve(cov, ones)
+            mean = s2 * float(w @ resid)
+            sd = math.sqrt(max(s2 - s2 * s2 * float(w @ ones), 0.0))
+        out[g] = {
+            "reports": int(ones.sum()),
+            "prior_median": math.exp(prior),
+            "median": math.exp(prior + mean),
+            "p05": math.exp(prior + mean - Z90 * sd),
+            "p95": math.exp(prior + mean + Z90 * sd),
+        }
+    return out
 
 
 def synthetic_log_likelihood(sims: np.ndarray, obs: list[Observation]) -> np.ndarray:
@@ -176,14 +256,13 @@ def synthetic_log_likelihood(sims: np.ndarray, obs: list[Observation]) -> np.nda
     ndarray, shape (n,)
         ``-inf`` where the covariance is not usable.
     """
-    n, reps, k = sims.shape
-    centre = np.array([o.centre for o in obs])
-    var_obs = np.array([o.sigma for o in obs]) ** 2
+    n, reps, _ = sims.shape
+    centre = np.array([o.centre - o.bias_log for o in obs])
     bound = np.array([o.lower_bound for o in obs])
     mu = sims.mean(axis=1)
     dev = sims - mu[:, None, :]
     cov = np.einsum("nri,nrj->nij", dev, dev) / max(reps - 1, 1)
-    cov[:, np.arange(k), np.arange(k)] += var_obs
+    cov += observation_covariance(obs)
     pts, lbs = np.flatnonzero(~bound), np.flatnonzero(bound)
     out = np.zeros(n)
     if pts.size:
