@@ -22,7 +22,7 @@ from .claims import CLAIM_COLUMNS, crossing_cell, is_date
 from .cli_common import Fail, console, output_folder, print_claims, scenario_files
 from .conditions import deadline
 from .decision import decide
-from .decision.breakeven import value_text
+from .domains import value_text
 from .errors import InputError
 from .estimates import Estimate, Estimates, estimates_for, load_estimates
 from .folders import staged

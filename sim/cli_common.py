@@ -55,6 +55,17 @@ def scenario_files(paths: tuple[str, ...]) -> Iterator[Path]:
             yield p
 
 
+def sha256_of(path: str | Path) -> str:
+    """The SHA-256 of a file's bytes, in hexadecimal."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def console() -> Console:
     """A console for tables: the terminal's width, or 140 columns when writing to a file or pipe."""
     probe = Console()

@@ -15,7 +15,8 @@ from rich.table import Table
 from .cli_common import Fail, console, output_folder
 from .decision import decide as find_break_even
 from .decision import discover as find_boxes
-from .decision.breakeven import reps_for, value_text
+from .decision.breakeven import reps_for
+from .domains import value_text
 from .errors import InputError
 from .folders import default_out_dir
 from .loading import load_scenario

@@ -13,11 +13,12 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from .cli_common import Fail, console, date_cell, output_folder, print_claims, scenario_files
+from .cli_common import Fail, console, date_cell, output_folder, print_claims, scenario_files, sha256_of
 from .errors import InputError
 from .estimates import estimates_for
 from .folders import default_out_dir
 from .loading import load_scenario
+from .outputs import write_run
 from .parallel import check_workers
 from .plan import compile_plan
 from .posterior import posterior_draws
@@ -91,10 +92,24 @@ def run(
     with output_folder(out) as target:
         interactive = not quiet and sys.stderr.isatty()
         result = run_model(plan, n_reps, n_seed, progress=interactive, values=values, workers=workers)
-        files = result.save(target, plot=not no_plot, estimates=estimates)
+        files = write_run(
+            result, target, plot=not no_plot, extra=provenance(scenario, sc, posterior), estimates=estimates
+        )
     if not quiet:
         print_run(result)
         click.echo(f"wrote {len(files)} files to {out}/")
+
+
+def provenance(scenario: str, sc, posterior: str | None) -> dict:
+    """What ``summary.json`` records of the run's inputs beyond the resolved scenario: the
+    scenario and estimates files, and the posterior file (with its SHA-256) whose rows the run
+    drew, so that ``score`` can run the same projection again from the folder."""
+    estimates = Path(scenario).parent / sc.estimates if sc.estimates else None
+    return {
+        "scenario_file": str(Path(scenario).resolve()),
+        "estimates_file": str(estimates.resolve()) if estimates else None,
+        "posterior": {"file": str(Path(posterior).resolve()), "sha256": sha256_of(posterior)} if posterior else None,
+    }
 
 
 def print_run(result: Result) -> None:

@@ -14,6 +14,8 @@ and mapping entries by name or index: ``units.wave-1.size``, ``postures.combat.d
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import re
 import types
 from collections.abc import Iterator, Mapping
@@ -25,7 +27,7 @@ from pydantic import BaseModel
 from .fields import MAX_DAYS
 from .params import Param
 from .scenario import OPPONENT, Scenario
-from .when import MAX_OFFSET, When
+from .when import DAY_KEYS, MAX_OFFSET, When
 
 #: Shares of one whole, drawn one after the other from the same people: each pair must not
 #: exceed 1 together (the scenario's rules say the same of their ranges).
@@ -173,3 +175,23 @@ def check_values(values: Mapping[str, np.ndarray], upper: Mapping[str, float] | 
 def upper_ends(params: Mapping[str, Param]) -> dict[str, float]:
     """The largest value each parameter's draws can take on its domain."""
     return {path: p.support(*domain_of(path)[:2])[1] for path, p in params.items()}
+
+
+def value_text(path: str, x: float | None, start: dt.date) -> str:
+    """A parameter's value in words: a date for a day, days for a duration, a percentage for a
+    share or daily rate, a whole number for a count."""
+    if x is None or not math.isfinite(x):
+        return ""
+    key = path.rsplit(".", 1)[-1]
+    if key in (*DAY_KEYS, "leave"):
+        return (start + dt.timedelta(days=round(x))).isoformat()
+    if key in ("days", "delay_days", "serves_days") or "_days." in path:
+        return f"{x:.1f} days"
+    low, high, integer = domain_of(path)
+    if key == "per_day":
+        return f"{x:,.1f}"
+    if integer or high > 1000:
+        return f"{x:,.0f}"
+    if (low, high) == (0.0, 1.0):
+        return f"{100 * x:.3g}%" if x < 0.01 else f"{100 * x:.1f}%"
+    return f"{x:.4g}"

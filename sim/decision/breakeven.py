@@ -32,7 +32,7 @@ import pandas as pd
 from scipy.optimize import brentq
 
 from ..claims import claim_outcomes
-from ..domains import domain_of
+from ..domains import domain_of, value_text
 from ..errors import InputError
 from ..loading import load_scenario
 from ..params import Param
@@ -71,26 +71,6 @@ COLUMNS = [
     "sentence",
 ]
 BOOTSTRAP = 400  # resamples of the replications for a break-even's interval
-
-
-def value_text(path: str, x: float | None, start: dt.date) -> str:
-    """A parameter's value in words: a date for a day, days for a duration, a percentage for a
-    share or daily rate, a whole number for a count."""
-    if x is None or not math.isfinite(x):
-        return ""
-    key = path.rsplit(".", 1)[-1]
-    if key in (*DAY_KEYS, "leave"):
-        return (start + dt.timedelta(days=round(x))).isoformat()
-    if key in ("days", "delay_days", "serves_days") or "_days." in path:
-        return f"{x:.1f} days"
-    low, high, integer = domain_of(path)
-    if key == "per_day":
-        return f"{x:,.1f}"
-    if integer or high > 1000:
-        return f"{x:,.0f}"
-    if (low, high) == (0.0, 1.0):
-        return f"{100 * x:.3g}%" if x < 0.01 else f"{100 * x:.1f}%"
-    return f"{x:.4g}"
 
 
 def sentence(row: Mapping, claim: str, start: dt.date) -> str:

@@ -11,7 +11,7 @@ import textwrap
 import pandas as pd
 
 from ..claims import VERDICT_COLOURS, verdict
-from .breakeven import value_text
+from ..domains import value_text
 
 
 def breakeven_chart(frame: pd.DataFrame, claim: str, start: dt.date, title: str | None = None):
