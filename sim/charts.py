@@ -29,6 +29,20 @@ def _axes(ax: Axes | None, size=(10, 5.5)) -> Axes:
     return ax
 
 
+def _finish(ax: Axes, ylabel: str, title: str, legend: bool = True, fontsize: float = 8, counts: bool = False) -> Axes:
+    """The common end of a chart over dates: the y label and title, concise dates, a light
+    grid, the legend; ``counts`` puts thousands separators on the y axis."""
+    ax.set_ylabel(ylabel)
+    if counts:
+        ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
+    ax.set_title(title)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    ax.grid(alpha=0.25)
+    if legend:
+        ax.legend(loc="best", fontsize=fontsize, frameon=False)
+    return ax
+
+
 def _threshold_level(result: Result, name: str, measure: str, median: np.ndarray) -> float | None:
     """A horizontal line for a threshold on the plotted measure, where it has a fixed level."""
     cond = result.scenario.thresholds[name]
@@ -92,12 +106,8 @@ def fan_chart(
             when, est["value"], yerr=[lo, hi], xerr=xerr, fmt="o", color="#d35400", ms=5, capsize=3, label="reported"
         )
     ax.set_ylim(bottom=0, top=ymax * 1.08)
-    ax.set_ylabel(measure.replace("_", " "))
-    ax.set_title(title or f"{result.scenario.name}: {measure.replace('_', ' ')} ({result.reps:,} runs)")
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
-    ax.grid(alpha=0.25)
-    ax.legend(loc="best", fontsize=8, frameon=False)
-    return ax
+    name = measure.replace("_", " ")
+    return _finish(ax, name, title or f"{result.scenario.name}: {name} ({result.reps:,} runs)")
 
 
 OPPONENT_BAND = "#b5651d"
@@ -146,13 +156,8 @@ def sides_chart(
     for k, d in enumerate(result.arrival_days):
         ax.axvline(dates[d], color="#2a9d55", ls="--", lw=0.9, alpha=0.8, label="arrival" if k == 0 else None)
     ax.set_ylim(bottom=0)
-    ax.set_ylabel("people on duty")
-    ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
-    ax.set_title(title or f"{result.scenario.name}: both sides on duty ({result.reps:,} runs)")
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
-    ax.grid(alpha=0.25)
-    ax.legend(loc="best", fontsize=8, frameon=False)
-    return ax
+    title = title or f"{result.scenario.name}: both sides on duty ({result.reps:,} runs)"
+    return _finish(ax, "people on duty", title, counts=True)
 
 
 def crossing_chart(
@@ -168,12 +173,7 @@ def crossing_chart(
         ax.axvline(pd.Timestamp(when), color="#c0392b", ls="--", lw=1)
         ax.text(pd.Timestamp(when), 1.01, f" {label}", color="#c0392b", fontsize=8, rotation=0, va="bottom")
     ax.set_ylim(0, 1.05)
-    ax.set_ylabel("probability crossed by date")
-    ax.set_title(title or f"{result.scenario.name}: thresholds crossed")
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
-    ax.grid(alpha=0.25)
-    if len(frame):
-        ax.legend(loc="best", fontsize=8, frameon=False)
+    _finish(ax, "probability crossed by date", title or f"{result.scenario.name}: thresholds crossed", len(frame) > 0)
     return ax
 
 
@@ -206,4 +206,114 @@ def claims_chart(frame: pd.DataFrame, title: str = "Which assumptions overturn w
         ax.grid(axis="x", alpha=0.25)
     axes[-1, 0].set_xlabel("probability the claim holds (green: holds, grey: toss-up, red: fails)")
     fig.suptitle(title, fontsize=11)
+    return fig
+
+
+def stories_chart(combined: pd.DataFrame, measure: str, until, estimates: pd.DataFrame | None = None, title=None):
+    """The combined projection of several stories (the weighted runs' median and 50% and 90%
+    bands), each story's own median given the reports as a thin line, the reports up to the
+    cut-off as points, the cut-off as a vertical line.  Returns the Axes."""
+    ax = _axes(None)
+    dates = pd.to_datetime(combined["date"])
+    ax.fill_between(dates, combined["q05"], combined["q95"], color=BAND, alpha=0.18, lw=0, label="combined: 90% band")
+    ax.fill_between(dates, combined["q25"], combined["q75"], color=BAND, alpha=0.35, lw=0, label="combined: 50% band")
+    ax.plot(dates, combined["q50"], color=BAND, lw=2.2, label="combined: median")
+    for col in [c for c in combined.columns if c.startswith("q50:")]:
+        ax.plot(dates, combined[col], lw=0.9, ls="--", label=f"{col[4:]} (median given the reports)")
+    if estimates is not None and len(estimates):
+        seen = estimates[pd.to_datetime(estimates["date"]) <= pd.Timestamp(until)]
+        lo = (seen["value"] - seen["low"]).clip(lower=0)
+        hi = (seen["high"] - seen["value"]).clip(lower=0)
+        ax.errorbar(pd.to_datetime(seen["date"]), seen["value"], yerr=[lo, hi], fmt="o", color="#d35400", ms=5,
+                    capsize=3, label="reported by the cut-off")  # fmt: skip
+    ax.axvline(pd.Timestamp(until), color="#555555", ls=":", lw=1.2, label="cut-off")
+    ax.set_ylim(bottom=0)
+    name = measure.replace("_", " ")
+    title = title or f"{name}: the stories combined by their evidence up to {until}"
+    return _finish(ax, name, title, fontsize=7, counts=True)
+
+
+HELD_OUT = "#c0392b"
+SEEN = "#7f7f7f"
+
+
+def _reports(ax: Axes, frame: pd.DataFrame, colour: str, marker: str, label: str) -> None:
+    """Reports (``date, first, last, value, low, high, lower_bound``) as points with their
+    ranges of figures and of days; a lower bound as an upward triangle."""
+    if not len(frame):
+        return
+    when = pd.to_datetime(frame["date"])
+    low, high = frame["low"].fillna(frame["value"]), frame["high"].fillna(frame["value"])
+    xerr = [when - pd.to_datetime(frame["first"]), pd.to_datetime(frame["last"]) - when]
+    yerr = [(frame["value"] - low).clip(lower=0), (high - frame["value"]).clip(lower=0)]
+    bound = frame["lower_bound"].astype(bool).to_numpy()
+    for part, m, text in ((~bound, marker, label), (bound, "^", f"{label}, more than")):
+        if part.any():
+            ax.errorbar(
+                when[part],
+                frame["value"][part],
+                yerr=[yerr[0][part], yerr[1][part]],
+                xerr=[xerr[0][part], xerr[1][part]],
+                fmt=m,
+                color=colour,
+                mec="black",
+                mew=0.5,
+                ms=6,
+                capsize=3,
+                label=text,
+                zorder=4,
+            )
+
+
+def score_chart(result: Result, scores: pd.DataFrame, reports: pd.DataFrame, after=None, title: str | None = None):
+    """A projection scored against later reports: the fan chart of each scored measure with
+    the scored (held-out) reports marked apart from the others and a line at the cut-off
+    ``after``, and a panel with the histogram of the PITs (dashed: the count of a calibrated
+    projection).  ``reports`` has one row per report of the scored measures within the run
+    (``id, measure, date, first, last, value, low, high, lower_bound``).  Returns the figure."""
+    import matplotlib.pyplot as plt
+
+    measures = list(dict.fromkeys(scores["measure"]))
+    fig, axes = plt.subplots(
+        len(measures) + 1,
+        1,
+        figsize=(10, 4.2 * len(measures) + 3.2),
+        gridspec_kw={"height_ratios": [4.2] * len(measures) + [3.2]},
+        layout="constrained",
+        squeeze=False,
+    )
+    scored = set(scores["id"])
+    dates = pd.to_datetime(result.dates)
+    end = min(dates[-1], pd.to_datetime(reports["last"]).max() + pd.Timedelta(days=45))
+    shown = dates <= end
+    for ax, measure in zip(axes[:-1, 0], measures, strict=True):
+        fan_chart(result, measure, ax=ax, n_samples=3, title=f"{result.scenario.name}: {measure.replace('_', ' ')}")
+        mine = reports[reports["measure"] == measure]
+        held = mine["id"].isin(scored)
+        seen_label = f"reported by {after} (not scored)" if after is not None else "reported, not scored"
+        _reports(ax, mine[~held], SEEN, "o", seen_label)
+        _reports(ax, mine[held], HELD_OUT, "D", "reported later (scored)" if after is not None else "reported (scored)")
+        if after is not None:
+            ax.axvline(pd.Timestamp(after), color="black", lw=1.2, ls="-.", label=f"cut-off {after}")
+        i = result.measures.index(measure)
+        q95 = result.q[i, shown, QUANTILE_COLUMNS.index("q95")]
+        top = max(float(q95.max()), float(mine[["value", "high"]].max().max()), 1.0)
+        ax.set_xlim(dates[0], end)
+        ax.set_ylim(0, top * 1.1)
+        for text in ax.texts:  # threshold labels beyond the shown range stay inside the panel
+            text.set_clip_on(True)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+        ax.legend(loc="best", fontsize=7.5, frameon=False)
+    ax = axes[-1, 0]
+    pit = scores.loc[~scores["lower_bound"].astype(bool), "pit"].to_numpy(dtype=float)
+    counts, edges = np.histogram(pit, bins=10, range=(0.0, 1.0))
+    ax.bar(edges[:-1], counts, width=0.1, align="edge", color=HELD_OUT, alpha=0.7, edgecolor="black", lw=0.5)
+    ax.axhline(len(pit) / 10, color="black", ls="--", lw=1, label="calibrated (even spread)")
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("PIT: share of runs below the reported figure (0: far below the projection; 1: far above)")
+    ax.set_ylabel("reports")
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.set_title(f"PIT of the {len(pit)} scored reports", loc="left", fontsize=10)
+    ax.legend(loc="best", fontsize=8, frameon=False)
+    fig.suptitle(title or f"{result.scenario.name}: projection against later reports ({result.reps:,} runs)")
     return fig

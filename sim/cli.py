@@ -26,6 +26,10 @@ LAZY_COMMANDS = {
         "sim.cli_claims:claims",
         "Run every scenario in PATHS (files or folders) and tabulate all their claims.",
     ),
+    "compare": (
+        "sim.cli_compare:compare",
+        "Weigh the scenarios in PATHS by how well they predicted the reports up to a cut-off, and combine them.",
+    ),
     "decide": (
         "sim.cli_decide:decide",
         "Find, for each assumption of SCENARIO, the value at which CLAIM's probability crosses 1/2.",
@@ -36,6 +40,10 @@ LAZY_COMMANDS = {
     ),
     "estimates": ("sim.cli_claims:estimates", "Print the reported estimates in FILE as a table."),
     "run": ("sim.cli_run:run", "Run SCENARIO and write tables, a JSON summary and charts."),
+    "score": (
+        "sim.cli_score:score",
+        "Score a projection against the figures reported after a cut-off (PIT, bands, CRPS).",
+    ),
     "sweep": (
         "sim.cli_sweep:sweep",
         "Sweep SCENARIO's parameters and write one row per point (Parquet) as results arrive, with "

@@ -77,7 +77,7 @@ from .parallel import check_workers
     default=None,
     help="Output folder [default: out/<scenario name>-calibration].",
 )
-@click.option("--no-plot", is_flag=True, help="Skip the PNG chart.")
+@click.option("--no-plot", is_flag=True, help="Skip the PNG charts (fit, trace and pair).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or tables.")
 def calibrate(
     scenario: str,
@@ -99,7 +99,9 @@ def calibrate(
 ) -> None:
     """Fit parameters of SCENARIO to the reported figures up to a cut-off.
 
-    Writes posterior.parquet (usable with run --posterior), summary.json and fit.png.
+    Writes posterior.parquet (usable with run --posterior), posterior.nc (the chain as
+    ArviZ InferenceData), summary.json, fit.png, trace.png and pair.png (with two or more
+    fitted parameters).
     """
     try:
         sc = load_scenario(scenario)
@@ -109,6 +111,10 @@ def calibrate(
     if not 10 <= predictive_reps <= 100_000:
         raise Fail(f"--predictive-reps: must be between 10 and 100,000 (got {predictive_reps:,})")
     out = Path(out_dir) if out_dir else default_out_dir(sc.name, "-calibration")
+    if not no_plot:
+        import matplotlib
+
+        matplotlib.use("Agg")  # files only: no window system
     with output_folder(out) as target:
         cal = _fit(scenario, estimates, fit, until, walkers, steps, burn, reps, seed, exclude, kinds, workers, quiet)
         files = cal.save(target, plot=not no_plot, reps=predictive_reps)
@@ -168,7 +174,7 @@ def print_calibration(cal, reps: int = 1000) -> None:
         f"seed {cal.seed}"
     )
     t = Table(title="Posterior", title_justify="left")
-    for c in ("parameter", "prior", "prior 90%", "median", "90% interval", "tau (steps)", "ESS"):
+    for c in ("parameter", "prior", "prior 90%", "median", "90% interval", "ESS bulk", "ESS tail", "R-hat"):
         t.add_column(c, justify="left" if c in ("parameter", "prior") else "right")
     for r in cal.parameters.to_dict("records"):
         t.add_row(
@@ -177,13 +183,15 @@ def print_calibration(cal, reps: int = 1000) -> None:
             f"{_g(r['prior_p05'])} to {_g(r['prior_p95'])}",
             _g(r["median"]),
             f"{_g(r['p05'])} to {_g(r['p95'])}",
-            "-" if r["tau_steps"] is None else f"{r['tau_steps']:.1f}",
-            "-" if r["ess"] is None else f"{r['ess']:,.0f}",
+            _diag(r["ess_bulk"], ",.0f"),
+            _diag(r["ess_tail"], ",.0f"),
+            _diag(r["r_hat"], ".3f"),
         )
     con.print(t)
+    con.print(f"acceptance fraction: mean {acc.mean():.2f} (walkers {acc.min():.2f} to {acc.max():.2f})")
     con.print(
-        f"acceptance fraction: mean {acc.mean():.2f} (walkers {acc.min():.2f} to {acc.max():.2f}); "
-        "tau is rough unless the kept steps exceed about 50 x tau"
+        "ESS and R-hat treat walkers as chains, though walkers move together: a rough guide. "
+        "R-hat over 1.1 or ESS under 100: run longer (--steps)."
     )
     check = cal.report_check(reps)
     t = Table(title="Reports against the posterior predictive (true figure)", title_justify="left")
@@ -203,6 +211,11 @@ def print_calibration(cal, reps: int = 1000) -> None:
             "yes" if r["fitted"] else "no",
         )
     con.print(t)
+
+
+def _diag(x: float | None, spec: str) -> str:
+    """A diagnostic, or ``-`` where ArviZ gives none (too few kept steps)."""
+    return "-" if x is None or not np.isfinite(x) else format(x, spec)
 
 
 def _g(x: float) -> str:

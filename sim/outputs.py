@@ -159,3 +159,76 @@ def write_discovery(
         return [shown / f.name for f in files]
 
     return staged(out_dir, fill, "discover")
+
+
+def write_compare(
+    table, combined, claims, info: dict[str, Any], out_dir: str | Path | OutputFolder, plot: bool = True, overlay=None
+) -> list[Path]:
+    """``compare.csv`` (the stories, their evidence and weights), ``combined.csv`` (the combined
+    projection), ``claims.csv``, ``compare.json`` and ``compare.png`` of
+    :func:`sim.calibration.compare.compare`, written atomically."""
+    shown = target_path(out_dir)
+
+    def fill(d: Path) -> list[Path]:
+        files = [
+            _frame(d / "compare.csv", table),
+            _frame(d / "combined.csv", combined),
+            _frame(d / "claims.csv", claims),
+        ]
+        if plot:
+            import matplotlib
+
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+
+            from .charts import stories_chart
+
+            ax = stories_chart(combined, info["measure"], info["until"], overlay)
+            files.append(d / "compare.png")
+            ax.figure.savefig(files[-1], dpi=120)
+            plt.close(ax.figure)
+        summary = {
+            **info,
+            "stories": json.loads(table.to_json(orient="records")),
+            "claims": json.loads(claims.to_json(orient="records")),
+            "files": sorted([f.name for f in files] + ["compare.json"]),
+        }
+        files.append(_text(d / "compare.json", json.dumps(summary, indent=2, default=str) + "\n"))
+        return [shown / f.name for f in files]
+
+    return staged(out_dir, fill, "compare")
+
+
+def write_score(
+    frame,
+    info: dict[str, Any],
+    out_dir: str | Path | OutputFolder,
+    plot: bool = True,
+    result: Result | None = None,
+    reports=None,
+    after=None,
+) -> list[Path]:
+    """``scores.csv`` (one row per scored report), ``score.json`` (the summary, settings and
+    provenance, and the rows) and ``score.png`` (the fan chart of each scored measure with the
+    reports, and the PIT histogram) of :func:`sim.scoring.score`, written atomically."""
+    shown = target_path(out_dir)
+
+    def fill(d: Path) -> list[Path]:
+        files = [_frame(d / "scores.csv", frame)]
+        if plot and result is not None:
+            import matplotlib
+
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+
+            from .charts import score_chart
+
+            fig = score_chart(result, frame, reports, after)
+            files.append(d / "score.png")
+            fig.savefig(files[-1], dpi=120)
+            plt.close(fig)
+        summary = {**info, "files": sorted([f.name for f in files] + ["score.json"])}
+        files.append(_text(d / "score.json", json.dumps(summary, indent=2, default=str) + "\n"))
+        return [shown / f.name for f in files]
+
+    return staged(out_dir, fill, "score")

@@ -37,9 +37,22 @@ LAYERS = [
     ),
     ("model", {"plan", "laws", "care", "draws", "samplers", "schedule", "kernel", "engine", "measures", "reference"}),
     ("run", {"runner", "results", "claims", "posterior"}),
-    ("analyses", {"sweeps", "calibration", "decision"}),
+    ("analyses", {"sweeps", "calibration", "decision", "scoring"}),
     ("report", {"charts", "outputs"}),
-    ("cli", {"cli", "cli_common", "cli_run", "cli_claims", "cli_sweep", "cli_calibrate", "cli_decide"}),
+    (
+        "cli",
+        {
+            "cli",
+            "cli_common",
+            "cli_run",
+            "cli_claims",
+            "cli_sweep",
+            "cli_calibrate",
+            "cli_decide",
+            "cli_compare",
+            "cli_score",
+        },
+    ),
 ]
 RANK = {name: i for i, (_, names) in enumerate(LAYERS) for name in names}
 

@@ -1,7 +1,10 @@
-"""The fit against the reports: predictive bands of each fitted measure over time."""
+"""The calibration's charts: the fit against the reports (predictive bands of each fitted
+measure over time), and ArviZ's trace and pair plots of the chain."""
 
 from __future__ import annotations
 
+import warnings
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import matplotlib.dates as mdates
@@ -108,4 +111,82 @@ def fit_chart(cal: Calibration, reps: int = 1000, axes=None):
         f"prior and posterior predictive, {reps:,} runs each",
         fontsize=10,
     )
+    return fig
+
+
+@contextmanager
+def _arviz_plotting():
+    """ArviZ, with matplotlib's notice (3.11 and up) about how ArviZ 0.23 normalises keyword
+    arguments silenced: it is ArviZ's to fix and changes nothing in the charts."""
+    from .diagnostics import import_arviz
+
+    az = import_arviz()
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="Passing a dict or None as alias_mapping", category=DeprecationWarning
+        )
+        yield az
+
+
+def _fewer_ticks(fig) -> None:
+    """At most five ticks an axis: the parameters' long decimals would otherwise overlap."""
+    from matplotlib.ticker import MaxNLocator
+
+    for ax in fig.axes:
+        ax.xaxis.set_major_locator(MaxNLocator(5))
+        ax.yaxis.set_major_locator(MaxNLocator(5))
+
+
+def trace_chart(cal: Calibration):
+    """ArviZ's trace plot of the kept steps: per parameter, the density of all walkers together
+    and each walker's path step by step (a walker is an ArviZ chain).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    n = len(cal.paths)
+    with _arviz_plotting() as az:
+        axes = az.plot_trace(
+            cal.inference_data(),
+            combined=True,
+            compact=True,
+            figsize=(12, 2.2 * n + 0.8),
+            backend_kwargs={"layout": "constrained"},
+            show=False,
+        )
+    fig = np.asarray(axes).ravel()[0].figure
+    _fewer_ticks(fig)
+    fig.suptitle(
+        f"{cal.scenario.name}: {cal.walkers} walkers (one line each), kept steps {cal.burn} to {cal.steps - 1}",
+        fontsize=10,
+    )
+    return fig
+
+
+def pair_chart(cal: Calibration):
+    """ArviZ's pair plot of the kept samples: each pair of fitted parameters as a scatter, each
+    parameter's density on the margins.  Needs two or more fitted parameters.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if len(cal.paths) < 2:
+        raise ValueError("a pair plot needs two or more fitted parameters")
+    side = 2.6 * len(cal.paths) + 1
+    with _arviz_plotting() as az:
+        axes = az.plot_pair(
+            cal.inference_data(),
+            marginals=True,
+            figsize=(side, side),
+            textsize=9,
+            scatter_kwargs={"alpha": 0.35, "marker": "o", "s": 8, "color": BAND},
+            marginal_kwargs={"color": BAND},
+            backend_kwargs={"layout": "constrained"},
+            show=False,
+        )
+    fig = np.asarray(axes).ravel()[0].figure
+    _fewer_ticks(fig)
+    fig.suptitle(f"{cal.scenario.name}: posterior, {len(cal.samples):,} kept samples", fontsize=10)
     return fig

@@ -17,7 +17,7 @@ from ..streams import BLOCK, generator
 from .observations import select
 from .posterior_fit import Calibration
 from .priors import CalibrationError, priors_for
-from .sampler import LogPosterior, Simulator, autocorrelation_time, run_ensemble
+from .sampler import LogPosterior, Simulator, run_ensemble
 
 
 def _check_settings(walkers: int, steps: int, burn: int, reps: int, workers: int, ndim: int) -> None:
@@ -128,7 +128,6 @@ def calibrate(
         chain=chain,
         log_prob=log_prob,
         acceptance=acceptance,
-        tau=autocorrelation_time(chain[burn:]),
         version=__version__,
         kinds=tuple(kinds),
         exclude=tuple(exclude),

@@ -46,11 +46,11 @@ class Calibration:
     chain: np.ndarray  # (steps, walkers, parameters)
     log_prob: np.ndarray  # (steps, walkers)
     acceptance: np.ndarray  # (walkers,)
-    tau: np.ndarray  # (parameters,) integrated autocorrelation time of the kept steps
     version: str
     kinds: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     _runs: dict = field(default_factory=dict, repr=False, init=False)
+    _inference: Any = field(default=None, repr=False, init=False)
 
     @property
     def paths(self) -> list[str]:
@@ -67,18 +67,36 @@ class Calibration:
         frame["log_prob"] = self.log_prob[self.burn :].reshape(-1)
         return frame
 
+    def inference_data(self):
+        """The kept samples as an ``arviz.InferenceData`` (made once, then the same object).
+
+        ``posterior``: one variable per fitted parameter, named by its field path (a ``/`` in
+        a unit name becomes ``|``; the ``parameter_paths`` attribute maps variables to paths),
+        dims ``(chain, draw)`` = ``(walkers, kept steps)``, draws numbered by step;
+        ``sample_stats``: ``lp``, the log posterior density.  Attributes: :meth:`info`.
+        emcee's walkers are the chains, though they are not independent (see
+        :mod:`sim.calibration.diagnostics`).
+        """
+        if self._inference is None:
+            from .diagnostics import build_inference_data
+
+            self._inference = build_inference_data(self.chain, self.log_prob, self.burn, self.paths, self.info())
+        return self._inference
+
     @cached_property
     def parameters(self) -> pd.DataFrame:
-        """Per parameter: prior and posterior median and 90% interval, autocorrelation time
-        and effective sample size."""
+        """Per parameter: prior and posterior median and 90% interval, and ArviZ's bulk and tail
+        effective sample sizes and R-hat across walkers (NaN when ArviZ gives none: fewer than
+        four kept steps, or a walker that never moved)."""
+        from .diagnostics import convergence
+
         rng = generator(self.seed, "calibration.predictive")
-        n_kept = (self.steps - self.burn) * self.walkers
+        diagnostics = convergence(self.inference_data(), self.paths)
         rows = []
-        for j, p in enumerate(self.priors):
+        for p in self.priors:
             x = self.samples[p.path].to_numpy()
             prior = np.quantile(p.sample(rng, PRIOR_DRAWS), [0.05, 0.5, 0.95])
             post = np.quantile(x, [0.05, 0.5, 0.95])
-            tau = float(self.tau[j])
             rows.append(
                 {
                     "parameter": p.path,
@@ -92,11 +110,10 @@ class Calibration:
                     "mean": float(x.mean()),
                     "sd": float(x.std()),
                     "interval_vs_prior": (post[2] - post[0]) / max(prior[2] - prior[0], 1e-300),
-                    "tau_steps": tau if np.isfinite(tau) else None,
-                    "ess": n_kept / max(tau, 1.0) if np.isfinite(tau) else None,
+                    **diagnostics[p.path],
                 }
             )
-        return pd.DataFrame(rows)
+        return pd.DataFrame(rows).astype({"ess_bulk": float, "ess_tail": float, "r_hat": float})
 
     # -- predictive runs ------------------------------------------------------------------
     def draws(self, scenario: Scenario | None = None, reps: int = 1000, seed: int | None = None) -> dict:
@@ -203,8 +220,10 @@ class Calibration:
             "default_relative_error": self.estimates.default_relative_error,
             "acceptance_fraction": {"mean": float(acc.mean()), "min": float(acc.min()), "max": float(acc.max())},
             "samples_kept": int((self.steps - self.burn) * self.walkers),
+            "diagnostics": "ess_bulk, ess_tail (arviz.ess) and r_hat (arviz.rhat) with emcee's walkers as "
+            "chains; the walkers are not independent chains, so these are rough guides",
             "parameters": {
-                r["parameter"]: {k: v for k, v in r.items() if k != "parameter"}
+                r["parameter"]: {k: _json_number(v) for k, v in r.items() if k != "parameter"}
                 for r in self.parameters.to_dict("records")
             },
             "reports_fitted": [o.row() for o in self.observations],
@@ -221,27 +240,44 @@ class Calibration:
         return fit_chart(self, reps=reps, axes=axes)
 
     def save(self, out_dir, plot: bool = True, reps: int = 1000) -> list[Path]:
-        """Write ``posterior.parquet``, ``summary.json`` and ``fit.png`` into ``out_dir`` (a
-        path or a checked :class:`~sim.folders.OutputFolder`) atomically; the folder must be
-        new, empty or an earlier output of this tool (see :mod:`sim.folders`)."""
+        """Write ``posterior.parquet``, ``posterior.nc`` (:meth:`inference_data` as netCDF),
+        ``summary.json`` and, with ``plot``, ``fit.png``, ``trace.png`` and ``pair.png`` (this
+        one with two or more fitted parameters) into ``out_dir`` (a path or a checked
+        :class:`~sim.folders.OutputFolder`) atomically; the folder must be new, empty or an
+        earlier output of this tool (see :mod:`sim.folders`)."""
         shown = target_path(out_dir)
         summary = self.summary(reps)
-        figure = self.plot(reps) if plot else None
-
-        def fill(d: Path) -> list[Path]:
-            names = ["posterior.parquet", "summary.json", *(["fit.png"] if plot else [])]
-            write_posterior(d / "posterior.parquet", self.samples, self.info())
-            summary["files"] = names
-            text = json.dumps(summary, indent=2, default=str) + "\n"
-            (d / "summary.json").write_text(text, encoding="utf-8")
-            if figure is not None:
-                figure.savefig(d / "fit.png", dpi=120)
-            return [shown / n for n in names]
-
+        idata = self.inference_data()
+        figures: dict[str, Any] = {}
         try:
+            if plot:
+                from .charts import pair_chart, trace_chart
+
+                figures["fit.png"] = self.plot(reps)
+                figures["trace.png"] = trace_chart(self)
+                if len(self.paths) > 1:
+                    figures["pair.png"] = pair_chart(self)
+
+            def fill(d: Path) -> list[Path]:
+                names = ["posterior.parquet", "posterior.nc", "summary.json", *figures]
+                write_posterior(d / "posterior.parquet", self.samples, self.info())
+                idata.to_netcdf(str(d / "posterior.nc"))
+                summary["files"] = names
+                text = json.dumps(summary, indent=2, default=str) + "\n"
+                (d / "summary.json").write_text(text, encoding="utf-8")
+                for name, figure in figures.items():
+                    figure.savefig(d / name, dpi=120)
+                return [shown / n for n in names]
+
             return staged(out_dir, fill, "calibrate")
         finally:
-            if figure is not None:
+            if figures:
                 import matplotlib.pyplot as plt
 
-                plt.close(figure)
+                for figure in figures.values():
+                    plt.close(figure)
+
+
+def _json_number(v: Any) -> Any:
+    """NaN (a diagnostic ArviZ could not give) as None: JSON has no NaN."""
+    return None if isinstance(v, float) and not np.isfinite(v) else v

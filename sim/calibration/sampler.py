@@ -163,15 +163,3 @@ def run_ensemble(log_post: LogPosterior, start: np.ndarray, steps: int, seed: in
             on_step()
     chain, log_prob = sampler.get_chain(), sampler.get_log_prob()
     return chain, log_prob, sampler.acceptance_fraction
-
-
-def autocorrelation_time(chain: np.ndarray) -> np.ndarray:
-    """emcee's integrated autocorrelation time per parameter, without its length check (the
-    estimate is rough when the chain is shorter than about 50 times it)."""
-    import emcee
-
-    with np.errstate(all="ignore"):
-        try:
-            return np.asarray(emcee.autocorr.integrated_time(chain, tol=0, quiet=True), dtype=float)
-        except Exception:
-            return np.full(chain.shape[2], np.nan)
