@@ -47,7 +47,7 @@ from .parallel import check_workers
 )
 @click.option("--exclude", multiple=True, metavar="ID", help="A report not to fit, by id (repeatable).")
 @click.option("--walkers", type=int, default=32, show_default=True, help="emcee walkers.")
-@click.option("--steps", type=int, default=200, show_default=True, help="Steps per walker.")
+@click.option("--steps", type=int, default=500, show_default=True, help="Steps per walker.")
 @click.option("--burn", type=int, default=None, help="Steps discarded as burn-in [default: half the steps].")
 @click.option(
     "--reps",
@@ -174,8 +174,9 @@ def print_calibration(cal, reps: int = 1000) -> None:
         f"seed {cal.seed}"
     )
     t = Table(title="Posterior", title_justify="left")
-    for c in ("parameter", "prior", "prior 90%", "median", "90% interval", "ESS bulk", "ESS tail", "R-hat"):
-        t.add_column(c, justify="left" if c in ("parameter", "prior") else "right")
+    columns = ("parameter", "prior", "prior 90%", "median", "90% interval", "informed", "ESS bulk", "ESS tail", "R-hat")
+    for c in columns:
+        t.add_column(c, justify="left" if c in ("parameter", "prior", "informed") else "right")
     for r in cal.parameters.to_dict("records"):
         t.add_row(
             r["parameter"],
@@ -183,6 +184,7 @@ def print_calibration(cal, reps: int = 1000) -> None:
             f"{_g(r['prior_p05'])} to {_g(r['prior_p95'])}",
             _g(r["median"]),
             f"{_g(r['p05'])} to {_g(r['p95'])}",
+            informed(r["interval_vs_prior"]),
             _diag(r["ess_bulk"], ",.0f"),
             _diag(r["ess_tail"], ",.0f"),
             _diag(r["r_hat"], ".3f"),
@@ -211,6 +213,22 @@ def print_calibration(cal, reps: int = 1000) -> None:
             "yes" if r["fitted"] else "no",
         )
     con.print(t)
+    leans = cal.leans(reps)
+    if leans:
+        t = Table(title="Reporters' leans (the factor on their figures)", title_justify="left")
+        for c in ("reporter", "reports", "prior median", "posterior median (90%)"):
+            t.add_column(c, justify="left" if c == "reporter" else "right")
+        for name, g in leans.items():
+            t.add_row(name, str(g["reports"]), f"{g['prior_median']:.2f}",
+                      f"{g['median']:.2f} ({g['p05']:.2f}-{g['p95']:.2f})")  # fmt: skip
+        con.print(t)
+
+
+def informed(ratio: float) -> str:
+    """How much the reports narrowed a parameter: its posterior 90% interval as a share of the
+    prior's, in words (below half: informed; below 0.9: a little; else not)."""
+    word = "yes" if ratio < 0.5 else "a little" if ratio < 0.9 else "no"
+    return f"{word} ({ratio:.0%})"
 
 
 def _diag(x: float | None, spec: str) -> str:

@@ -122,7 +122,13 @@ def score(
             estimates_source=est_source,
             extra=extra,
         )
-        info = {**result.info(), "summary": result.summary(), "reports": records(result.frame)}
+        checks = result.claims()
+        info = {
+            **result.info(),
+            "summary": result.summary(),
+            "reports": records(result.frame),
+            "claims": json.loads(checks.to_json(orient="records")),
+        }
         files = write_score(
             result.frame, info, target, plot=not no_plot, result=result.result, reports=result.reports(), after=cutoff
         )
@@ -251,3 +257,13 @@ def print_score(result) -> None:
         )
     if len(frame) < 10:
         con.print(f"(few reports: coverage and the PIT histogram mean little with {len(frame)})")
+    checks = result.claims()
+    if len(checks):
+        t = Table(title="Claims against the later reports", title_justify="left")
+        for c in ("claim", "deadline", "report", "reported", "came true", "P(holds) projected", "P(what happened)"):
+            t.add_column(c, justify="right" if c.startswith("P(") or c == "reported" else "left")
+        for r in checks.to_dict("records"):
+            t.add_row(r["claim"], r["deadline"], f"{r['report']} ({r['report_date']})", f"{r['reported']:,.0f}",
+                      "yes" if r["came_true"] else "no", f"{r['probability']:.0%}",
+                      f"{r['probability_of_outcome']:.0%}")  # fmt: skip
+        con.print(t)

@@ -42,9 +42,12 @@ import pandas as pd
 from . import __version__
 from .calibration.observations import Observation, observation_of
 from .calibration.sampler import ReportRecorder
+from .claims import claim_outcomes
+from .conditions import deadline
 from .errors import InputError
 from .estimates import Estimates, estimates_for, load_estimates
 from .loading import load_scenario
+from .measures import compare
 from .results import Result
 from .rules import check_run_size
 from .runner import run
@@ -87,6 +90,10 @@ LOWER_BOUND_NOTE = (
 )
 
 
+#: A report counts as telling whether a claim came true when dated this close to its deadline.
+CLAIM_WINDOW_DAYS = 10
+
+
 class ScoringError(InputError):
     """Bad scoring input; ``str()`` is one line naming the option (or file), field and rule."""
 
@@ -112,6 +119,10 @@ class Scoring:
 
     def summary(self) -> dict[str, Any]:
         return summary(self.frame)
+
+    def claims(self, window_days: int = CLAIM_WINDOW_DAYS) -> pd.DataFrame:
+        """Each claim tested against the later reports (see :func:`claim_checks`)."""
+        return claim_checks(self, window_days)
 
     def reports(self) -> pd.DataFrame:
         """Every report of a scored measure within the run, scored or not (for charts):
@@ -458,3 +469,47 @@ def score(
         values=values,
         overrides=overrides,
     ).frame
+
+
+def claim_checks(scoring: Scoring, window_days: int = CLAIM_WINDOW_DAYS) -> pd.DataFrame:
+    """Did each claim come true, according to the reports the projection did not see, and how
+    sure was the projection?
+
+    A claim that tests a measure (or a threshold on one) against a number is checked against
+    each unseen report of that measure dated within ``window_days`` of the claim's deadline: the
+    claim came true by that report when the reported figure meets the test (a test relative to
+    another measure is not checked).  For each, the projection's probability that the claim holds,
+    the probability it gave to what happened, and the Brier score ``(p - outcome)**2``.
+    """
+    s = scoring.scenario
+    seen_after = scoring.after
+    reports = [e for e in scoring.estimates.estimates if e.measure is not None and e.central is not None]
+    rows = []
+    for c in s.claims:
+        t = c.holds_if
+        cond = s.thresholds[t.threshold] if t.threshold else t.condition()
+        if cond.of is not None:
+            continue
+        when = deadline(c, s)
+        p = float(np.mean(claim_outcomes(scoring.result, c)))
+        for e in reports:
+            if e.measure != cond.measure or e.lower_bound or abs((e.mid_date - when).days) > window_days:
+                continue
+            if seen_after is not None and e.last_date <= seen_after:
+                continue  # seen by the projection: not a test of it
+            came_true = bool(compare(np.array([e.central]), cond.comparison, cond.value)[0])
+            rows.append(
+                {
+                    "claim": c.id,
+                    "deadline": when.isoformat(),
+                    "report": e.id,
+                    "report_date": e.mid_date.isoformat(),
+                    "reported": e.central,
+                    "came_true": came_true,
+                    "probability": p,
+                    "probability_of_outcome": p if came_true else 1 - p,
+                    "brier": (p - float(came_true)) ** 2,
+                }
+            )
+    columns = ["claim", "deadline", "report", "report_date", "reported", "came_true", "probability"]
+    return pd.DataFrame(rows, columns=[*columns, "probability_of_outcome", "brier"])

@@ -252,3 +252,31 @@ def test_bad_input_gets_one_line_exit_2_and_nothing_written(case, tmp_path, monk
         assert err.startswith("error: ") and "\n" not in err and message in err, (name, err)
         assert got.stdout == ""
         assert not (tmp_path / "out").exists(), name
+
+
+def test_a_claim_is_checked_against_the_later_reports():
+    """A claim tested against a number is checked on the unseen reports near its deadline: here
+    "more than 2,500 casualties by 31 January" (the line gives 3,100) is projected certain, and
+    came true by a report of 3,000 on 30 January (probability of what happened 1, Brier 0); a
+    report seen before the cut-off, or far from the deadline, is not used."""
+    claim = {"id": "many", "says": "s", "source": SOURCE, "holds_if": {"measure": "casualties", "above": 2500,
+             "by": "2025-01-31"}}  # fmt: skip
+    s = make(seed=3, end="2025-03-31", postures={"combat": {"per_day": 100, "noise": "none"}}, claims=[claim])
+    est = Estimates.model_validate(
+        {
+            "case": "line",
+            "estimates": [
+                report("seen", "2025-01-05", 600),
+                report("near", "2025-01-30", 3000),
+                report("low-near", "2025-02-03", 2000),  # a lower count near the deadline
+                report("far", "2025-03-01", 6000),
+            ],
+        }
+    )
+    from sim.scoring import scoring
+
+    checks = scoring(s, est, after="2025-01-07", reps=20, seed=1).claims().set_index("report")
+    assert list(checks.index) == ["near", "low-near"]
+    assert checks.loc["near", "came_true"] and checks.loc["near", "probability"] == 1.0
+    assert checks.loc["near", "brier"] == 0.0
+    assert not checks.loc["low-near", "came_true"] and checks.loc["low-near", "probability_of_outcome"] == 0.0

@@ -46,7 +46,7 @@ def calibrate(
     *,
     until: dt.date | str | None = None,
     walkers: int = 32,
-    steps: int = 200,
+    steps: int = 500,
     burn: int | None = None,
     reps: int = 64,
     seed: int | None = None,

@@ -86,6 +86,7 @@ class Observation:
             "sigma_log": round(self.sigma, 4),
             "interval_90": [round(v, 1) for v in self.interval],
             "who": self.who,
+            "reporter": self.reporter,
         }
 
 

@@ -18,7 +18,7 @@ from ..posterior import draws_from_frame, write_posterior
 from ..runner import run
 from ..scenario import Scenario
 from ..streams import generator
-from .observations import Observation, observation_of
+from .observations import Observation, observation_of, reporter_leans
 from .priors import Prior
 from .sampler import ReportRecorder
 
@@ -136,7 +136,9 @@ class Calibration:
         out = []
         for e in self.estimates.estimates:
             if e.measure in measures and self.scenario.start <= e.first_date and e.last_date <= self.plot_end:
-                out.append(observation_of(e, self.scenario, self.estimates.default_relative_error))
+                out.append(
+                    observation_of(e, self.scenario, self.estimates.default_relative_error, self.estimates.reporters)
+                )
         return out
 
     def predictive(self, reps: int = 1000, posterior: bool = True):
@@ -159,6 +161,15 @@ class Calibration:
             result = run(s, reps, self.seed, values=values, recorders=[rec])
             self._runs[key] = (result, pd.DataFrame(rec.values().T, columns=[o.id for o in obs]))
         return self._runs[key]
+
+    def leans(self, reps: int = 1000) -> dict[str, dict[str, float]]:
+        """Each reporter group's lean after the fit (see :func:`.observations.reporter_leans`):
+        the factor's prior median, and its posterior median and 90% interval given the fitted
+        reports and the posterior predictive figures."""
+        if not any(o.reporter for o in self.observations):
+            return {}
+        figures = self.report_figures(reps)[[o.id for o in self.observations]].to_numpy()
+        return reporter_leans(np.log1p(np.maximum(figures, 0.0)), self.observations)
 
     def report_check(self, reps: int = 1000) -> pd.DataFrame:
         """Each report beside the prior and posterior predictive of its true figure."""
@@ -214,9 +225,11 @@ class Calibration:
         return {
             **self.info(),
             "method": "emcee ensemble sampler, synthetic likelihood with common random numbers",
-            "observation_model": "log(1 + reported) ~ Normal(log(1 + true), sigma); sigma from a low/high "
-            "range read as a 90% interval, else log(1 + default_relative_error); "
-            "lower bounds contribute P(reported > bound)",
+            "observation_model": "log(1 + reported) ~ Normal(log(1 + true) + log(lean of its reporter), sigma); "
+            "sigma from a low/high range read as a 90% interval, else log(1 + default_relative_error), widened "
+            "by the reporter's spread; a reporter's lean is log-normal (median bias, log sd bias_spread), one "
+            "for all its reports, integrated out; lower bounds contribute P(reported > bound); a revised "
+            "report is left out",
             "default_relative_error": self.estimates.default_relative_error,
             "acceptance_fraction": {"mean": float(acc.mean()), "min": float(acc.min()), "max": float(acc.max())},
             "samples_kept": int((self.steps - self.burn) * self.walkers),
@@ -226,6 +239,7 @@ class Calibration:
                 r["parameter"]: {k: _json_number(v) for k, v in r.items() if k != "parameter"}
                 for r in self.parameters.to_dict("records")
             },
+            "reporter_leans": self.leans(reps),
             "reports_fitted": [o.row() for o in self.observations],
             "reports_left_out": self.left_out,
             "report_check": json.loads(self.report_check(reps).to_json(orient="records", date_format="iso")),
