@@ -26,10 +26,12 @@ _EXPORTS = {
     "Scenario": ".scenario",
     "ScenarioError": ".errors",
     "calibrate": ".calibration",
+    "compare": ".calibration.compare",
     "decide": ".decision",
     "discover": ".decision",
     "load_scenario": ".loading",
     "run": ".runner",
+    "score": ".scoring",
     "sweep": ".sweeps.execution",
 }
 
@@ -42,21 +44,25 @@ __all__ = [
     "ScenarioError",
     "__version__",
     "calibrate",
+    "compare",
     "decide",
     "discover",
     "load_scenario",
     "run",
+    "score",
     "sweep",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .calibration import calibrate
+    from .calibration.compare import compare
     from .decision import decide, discover
     from .errors import InputError, ScenarioError
     from .loading import load_scenario
     from .params import Param
     from .results import Result
     from .runner import run
+    from .scoring import score
     from .scenario import MEASURES, Scenario
     from .sweeps.execution import sweep
 

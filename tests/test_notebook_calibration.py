@@ -24,5 +24,8 @@ def test_calibration_notebook_executes():
         assert path in everything
     assert "acceptance fraction" in everything
     assert "effective strength on 30 April 2025" in everything
+    # The reporters' leans, the scores against the later reports, and the stories weighed.
+    for words in ("ukraine-government", "south-korea-nis", "crps", "pit", "log_evidence", "zelensky-about-4000"):
+        assert words in everything, words
     figures = sum("image/png" in out.get("data", {}) for c in code for out in c.get("outputs", []))
     assert figures == 2  # the fit chart and the two fan charts (one figure)
