@@ -62,8 +62,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .params import Param
     from .results import Result
     from .runner import run
-    from .scoring import score
     from .scenario import MEASURES, Scenario
+    from .scoring import score
     from .sweeps.execution import sweep
 
 

@@ -67,6 +67,12 @@ from .scoring import ScoringError, as_date, held_out, records, scoring
     default=None,
     help="Output folder [default: out/<scenario name>-score].",
 )
+@click.option(
+    "--truth",
+    is_flag=True,
+    help="Compare each report with the model's true figure, not with the figure as it would be reported "
+    "(the reporter's lean and the report's own error).",
+)
 @click.option("--no-plot", is_flag=True, help="Skip the PNG chart.")
 @click.option("--quiet", "-q", is_flag=True, help="No table.")
 def score(
@@ -78,6 +84,7 @@ def score(
     seed: int | None,
     overrides: tuple[str, ...],
     out_dir: str | None,
+    truth: bool,
     no_plot: bool,
     quiet: bool,
 ) -> None:
@@ -118,6 +125,7 @@ def score(
             seed=n_seed,
             values=values,
             workers=workers,
+            truth=truth,
             source=source,
             estimates_source=est_source,
             extra=extra,

@@ -52,6 +52,7 @@ from .results import Result
 from .rules import check_run_size
 from .runner import run
 from .scenario import Scenario
+from .streams import generator
 
 #: The quantiles of the projection given for each report, by column.
 QUANTILES = {"q05": 0.05, "q25": 0.25, "median": 0.5, "q75": 0.75, "q95": 0.95}
@@ -215,13 +216,32 @@ def held_out(
         if reason:
             left_out.append({"id": e.id, "kind": e.kind, "date": e.mid_date.isoformat(), "reason": reason})
         else:
-            used.append(observation_of(e, scenario, estimates.default_relative_error))
+            used.append(observation_of(e, scenario, estimates.default_relative_error, estimates.reporters))
     if not used:
         span = f"after {after}" if after is not None else f"from {scenario.start}"
         raise ScoringError(
             source, "estimates", f"no reported figure of a model measure dated {span} to {until} is left to score"
         )
     return used, left_out
+
+
+def as_reported(obs: list[Observation], figures: np.ndarray, seed: int) -> np.ndarray:
+    """The figures a report would give in each replication (``(reports, reps)``): the true figure
+    seen through the observation model, with the reporter's lean (drawn from its prior, one
+    draw per replication for all of a group's reports) and each report's own error.  A forecast
+    of a report must allow for both, or a perfect model would look overconfident."""
+    figures = np.asarray(figures, dtype=float)
+    rng = generator(seed, "score.reports")
+    reps = figures.shape[1]
+    groups = sorted({o.reporter for o in obs if o.reporter is not None})
+    lean = {g: rng.standard_normal(reps) for g in groups}
+    out = np.empty_like(figures)
+    for i, o in enumerate(obs):
+        log = np.log1p(np.maximum(figures[i], 0.0)) + o.error_sd * rng.standard_normal(reps)
+        if o.reporter is not None:
+            log += o.bias_log + o.bias_sd * lean[o.reporter]
+        out[i] = np.expm1(log)
+    return out
 
 
 def score_figures(obs: list[Observation], figures: np.ndarray, estimates: Estimates | None = None) -> pd.DataFrame:
@@ -375,6 +395,7 @@ def scoring(
     values: dict[str, np.ndarray] | None = None,
     overrides: tuple[str, ...] | list[str] = (),
     workers: int | None = 1,
+    truth: bool = False,
     source: str | None = None,
     estimates_source: str | None = None,
     extra: dict[str, Any] | None = None,
@@ -383,7 +404,7 @@ def scoring(
 
     Takes the arguments of :func:`score` (and ``source``, ``estimates_source``: how to name
     the scenario and the estimates in the provenance; ``extra``: more provenance), and returns
-    the scores with the run that made them (for charts) and each report's true figures.
+    the scores with the run that made them (for charts) and each report's projected figures.
     """
     src = source or (str(scenario) if not isinstance(scenario, Scenario) else f"<scenario {scenario.name}>")
     s = load_scenario(scenario, tuple(overrides)) if overrides or not isinstance(scenario, Scenario) else scenario
@@ -394,7 +415,7 @@ def scoring(
     obs, left_out = held_out(s, est, after, until, est_source)
     rec = ReportRecorder(obs, reps)
     result = run(s, reps, seed, values=values, recorders=[rec], workers=workers)
-    figures = rec.values()
+    figures = rec.values() if truth else as_reported(obs, rec.values(), seed)
     return Scoring(
         scenario=s,
         source=src,
@@ -409,7 +430,10 @@ def scoring(
         result=result,
         figures=figures,
         frame=score_figures(obs, figures, est),
-        extra=dict(extra or {}),
+        extra={
+            "compared_with": "the true figure" if truth else "the figure as reported (lean and error)",
+            **(extra or {}),
+        },
     )
 
 
@@ -423,6 +447,7 @@ def score(
     seed: int | None = None,
     values: dict[str, np.ndarray] | None = None,
     overrides: tuple[str, ...] | list[str] = (),
+    truth: bool = False,
 ) -> pd.DataFrame:
     """Score a projection against the reports it had not seen.
 
@@ -445,6 +470,9 @@ def score(
         Per-replication parameter values (posterior draws, :func:`sim.posterior.posterior_draws`).
     overrides : list of str
         ``path=value`` changes to the scenario (as ``--set``).
+    truth : bool
+        Compare each report with the model's true figure; by default with the figure as it
+        would be reported (:func:`as_reported`: the reporter's lean and the report's error).
 
     Returns
     -------
@@ -468,6 +496,7 @@ def score(
         seed=seed,
         values=values,
         overrides=overrides,
+        truth=truth,
     ).frame
 
 

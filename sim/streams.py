@@ -29,6 +29,7 @@ ROOT_KEYS: dict[str, tuple[int, ...]] = {
     "calibration.start": (4,),
     "calibration.predictive": (5,),
     "decide.bootstrap": (6,),
+    "score.reports": (7,),
     "reference.replication": (2**30,),
     "posterior.rows": (2**31,),
 }

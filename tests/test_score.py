@@ -58,7 +58,7 @@ def test_known_answers_when_every_replication_is_the_same():
             ],
         }
     )
-    frame = score(LINE, est, after="2025-01-07", reps=50, seed=1).set_index("id")
+    frame = score(LINE, est, after="2025-01-07", reps=50, seed=1, truth=True).set_index("id")
     assert list(frame.index) == ["equal", "far-above", "far-below", "days", "range", "bound-holds", "bound-fails"]
     # The truth, checked on a plain run: 100 (d + 1) casualties on day d.
     run = sim.run(LINE, reps=3, seed=1, keep_trajectories=True)
@@ -142,7 +142,7 @@ def self_drawn_reports(path: Path, scenario: sim.Scenario, n: int = N_REPORTS) -
 def test_reports_drawn_from_the_projection_are_covered_as_often_as_the_bands_say(tmp_path):
     scenario = make(STOCHASTIC)
     self_drawn_reports(tmp_path / "self.yaml", scenario)
-    frame = score(scenario, tmp_path / "self.yaml", reps=2000, seed=1)
+    frame = score(scenario, tmp_path / "self.yaml", reps=2000, seed=1, truth=True)
     s = summary(frame)
     assert s["point_reports"] == N_REPORTS
     assert abs(s["coverage_90"] - 0.9) < 0.07, s
@@ -152,7 +152,14 @@ def test_reports_drawn_from_the_projection_are_covered_as_often_as_the_bands_say
     # The same reports against a projection that is wrong (a fixed rate above the true range,
     # set as --set would): the bands now miss most of them, and the PITs pile up at the ends.
     wrong = summary(
-        score(scenario, tmp_path / "self.yaml", reps=500, seed=1, overrides=["postures.combat.daily_rate=0.02"])
+        score(
+            scenario,
+            tmp_path / "self.yaml",
+            reps=500,
+            seed=1,
+            overrides=["postures.combat.daily_rate=0.02"],
+            truth=True,
+        )
     )
     assert wrong["coverage_90"] < 0.5 and wrong["mean_abs_pit_deviation"] > 0.35, wrong
 
@@ -280,3 +287,32 @@ def test_a_claim_is_checked_against_the_later_reports():
     assert checks.loc["near", "came_true"] and checks.loc["near", "probability"] == 1.0
     assert checks.loc["near", "brier"] == 0.0
     assert not checks.loc["low-near", "came_true"] and checks.loc["low-near", "probability_of_outcome"] == 0.0
+
+
+def test_by_default_a_report_is_forecast_as_reported_with_its_error_and_its_reporters_lean():
+    """With every replication the same (the line), the forecast of a report is the truth seen
+    through the observation model: a 10% error gives a 90% band of the truth times
+    exp(+-1.645 log 1.1); a reporter expected to count 1.5 times high moves the band up by that
+    factor, so a report of 1.5 times the truth sits in its middle (PIT near 1/2)."""
+    est = Estimates.model_validate(
+        {
+            "case": "line",
+            "default_relative_error": 0.1,
+            "reporters": {"high": {"bias": 1.5, "bias_spread": 0.0}},
+            "estimates": [
+                report("plain", "2025-01-10", 1000),
+                report("leaning", "2025-01-20", 3000.5, reporter="high"),
+            ],
+        }
+    )
+    frame = score(LINE, est, reps=4000, seed=2).set_index("id")
+    z = 1.6448536269514722
+    plain = frame.loc["plain"]
+    # 4,000 draws: the 5% and 95% quantiles within about 1% of the normal's (log scale, seeded).
+    assert plain["q05"] == pytest.approx(1001 * 1.1 ** (-z) - 1, rel=0.01)
+    assert plain["q95"] == pytest.approx(1001 * 1.1**z - 1, rel=0.01)
+    assert abs(plain["pit"] - 0.5) < 0.03 and plain["in_90"]
+    leaning = frame.loc["leaning"]  # the truth is 2,000 on 20 January
+    assert leaning["median"] == pytest.approx(1.5 * 2001 - 1, rel=0.01) and abs(leaning["pit"] - 0.5) < 0.03
+    truth = score(LINE, est, reps=50, seed=2, truth=True).set_index("id")
+    assert truth.loc["leaning", "pit"] == 1.0  # against the true figure the leaning report is far above
