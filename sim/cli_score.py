@@ -224,7 +224,8 @@ def print_score(result) -> None:
         + (f"; {seen} on or before it not scored (seen)" if result.after else ""),
         soft_wrap=True,
     )
-    t = Table(title="Reports against the projection (true figure)", title_justify="left")
+    compared = result.extra.get("compared_with", "the figure as reported")
+    t = Table(title=f"Reports against the projection ({compared})", title_justify="left")
     for c in ("report", "date", "reported", "projection median (90%)", "PIT", "in 90%?", "CRPS"):
         t.add_column(c, justify="left" if c in ("report", "date") else "right")
     bounds = frame["lower_bound"].astype(bool).any()

@@ -431,7 +431,7 @@ def scoring(
         figures=figures,
         frame=score_figures(obs, figures, est),
         extra={
-            "compared_with": "the true figure" if truth else "the figure as reported (lean and error)",
+            "compared_with": "the true figure" if truth else "as reported: lean and error",
             **(extra or {}),
         },
     )
