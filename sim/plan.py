@@ -21,10 +21,8 @@ from .conditions import Condition
 from .fields import Delay
 from .laws import Law, law_for
 from .params import Param
-from .scenario import FORCE_RATIO, OPPONENT, SCALED, Force, MassCasualty, Scenario, Tie, opponent_measure
+from .scenario import FORCE_RATIO, SCALED, Force, MassCasualty, Scenario, Tie, opponent_measure
 from .when import When
-
-OPPONENT_PREFIX = f"{OPPONENT}."
 
 
 @dataclass(frozen=True)
@@ -367,8 +365,8 @@ def compile_plan(s: Scenario) -> Plan:
         )
         units.append(UnitSlot(f.name, None, first, None))  # present from the first day, empty
         aliases[f.name] = {f.name}
-    if s.opponent is not None:
-        _add_units(s, s.opponent, OPPONENT_PREFIX, 1, units, aliases)
+    for side, (prefix, f) in enumerate(s.forces[1:], start=1):  # the opponent's units
+        _add_units(s, f, prefix, side, units, aliases)
     postures = [f"{prefix}{name}" for prefix, f in s.forces for name in f.postures]
     sides = []
     for prefix, f in s.forces:
