@@ -67,7 +67,7 @@ BAD_ESTIMATES = [
         estimates_text({**{k: v for k, v in GOOD.items() if k != "file"}, "seed": GOOD["file"]}),
         "estimates.0",
         "unknown key 'seed'; allowed: counts, date, dates, file, high, id, kind, low, lower_bound, note, outlet, "
-        "reference, says, url, value, who (the source article's file name is now 'file')",
+        "reference, reporter, revises, says, url, value, who (the source article's file name is now 'file')",
     ),
     (
         "no-source",
