@@ -23,7 +23,7 @@ from .parallel import check_workers
 from .plan import compile_plan
 from .posterior import posterior_draws
 from .results import Result
-from .rules import check_run_size
+from .rules import check_run_size, warnings_of
 from .runner import run as run_model
 from .scenario import FORCE_RATIO, opponent_measure
 
@@ -79,6 +79,7 @@ def run(
         workers = check_workers(workers)
     except InputError as exc:
         raise Fail(str(exc)) from None
+    warn(scenario, sc)
     n_reps = sc.reps if reps is None else reps
     n_seed = sc.seed if seed is None else seed
     plan = compile_plan(sc)  # once, for the posterior's columns and the run
@@ -157,6 +158,12 @@ def print_run(result: Result) -> None:
         print_claims(result.claims)
 
 
+def warn(source, sc) -> None:
+    """Print, on stderr, each value that is allowed but looks like a slip (one line each)."""
+    for field, why in warnings_of(sc):
+        click.echo(f"warning: {source}: {field}: {why}", err=True)
+
+
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 def validate(paths: tuple[str, ...]) -> None:
@@ -171,6 +178,7 @@ def validate(paths: tuple[str, ...]) -> None:
             bad += 1
             click.echo(f"error: {exc}", err=True)
             continue
+        warn(path, sc)
         n = len(sc.all_units)
         click.echo(f"ok: {path} ({sc.name}: {n} unit{'s' * (n != 1)}, {sc.days} days, {len(sc.thresholds)} thresholds)")
     if bad:

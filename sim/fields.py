@@ -9,6 +9,7 @@ A numeric parameter's type carries its domain (``Share``: 0 to 1, ``Count``: 0 t
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
@@ -53,6 +54,18 @@ Coefficient = _param(0.0, 1000.0)  # a Lanchester attrition coefficient
 Exponent = _param(0.0, 2.0)  # an exponent of a force's strength in a Lanchester law
 
 
+def _key_hint(key: Any, allowed: list[str]) -> str:
+    """Why a key may be unknown: a number written with a thousands separator inside ``{...}``
+    (``size: 6,000`` reads as ``size: 6`` and a key ``000``), a former name, or a misspelling."""
+    if isinstance(key, int) or (isinstance(key, str) and key.isdigit()):
+        return " (a number written with a comma, 6,000, reads as two entries: write 6000)"
+    if key == "seed" and "file" in allowed:
+        # Sources once named their article file `seed`, a word kept for the random seed.
+        return " (the source article's file name is now 'file')"
+    close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 class Strict(BaseModel):
     """Base for all file sections: frozen, and unknown keys refused with the allowed names."""
 
@@ -66,10 +79,7 @@ class Strict(BaseModel):
             allowed = sorted(f.alias or n for n, f in cls.model_fields.items())
             for key in data:
                 if key not in allowed:
-                    # Sources once named their article file `seed`, a word kept for the random seed.
-                    renamed = key == "seed" and "file" in allowed
-                    hint = " (the source article's file name is now 'file')" if renamed else ""
-                    raise ValueError(f"unknown key {key!r}; allowed: {', '.join(allowed)}{hint}")
+                    raise ValueError(f"unknown key {key!r}; allowed: {', '.join(allowed)}{_key_hint(key, allowed)}")
         return data
 
 

@@ -11,11 +11,13 @@ across fields (:mod:`sim.rules`).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from .derive import resolve_derivations
+from .errors import InputError
 from .overrides import apply_overrides, set_path
 from .rules import from_data
 from .scenario import Scenario
@@ -65,8 +67,26 @@ def load_scenario(
         data, lines = read_yaml(source)
     for path, value in (values or {}).items():
         set_path(data, path, value, values_src, Scenario)
+    before = copy.deepcopy(data)
     if overrides:
         data = apply_overrides(data, overrides, src if overrides_src is None else overrides_src, Scenario)
     if not isinstance(source, Scenario):
         data = resolve_derivations(data, source, lines)
-    return from_data(data, src, lines)
+    try:
+        return from_data(data, src, lines)
+    except InputError as exc:
+        if not overrides or not _valid(before, source, src, lines):
+            raise
+        # The file is valid without the --set values: the fault is the option's, not a line's.
+        raise InputError("--set" if overrides_src is None else overrides_src, exc.field, exc.rule) from None
+
+
+def _valid(data: dict, source, src: str, lines: dict) -> bool:
+    """Whether the scenario's data, before any override, validate."""
+    try:
+        if not isinstance(source, Scenario):
+            data = resolve_derivations(data, source, lines)
+        from_data(data, src, lines)
+    except InputError:
+        return False
+    return True

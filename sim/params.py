@@ -190,7 +190,9 @@ class Param(ABC):
         which ``[low, high]`` holds less than :data:`MIN_MASS` (see the module's notes)."""
         lo, hi = self.bounds
         if lo < low or hi > high:
-            raise ParamError(f"must lie in [{low:g}, {high:g}] (got {self.describe()})")
+            # A share written as a percentage (30 for 30%) is the likeliest slip.
+            hint = " (a share is a fraction: write 0.3 for 30%)" if (low, high) == (0.0, 1.0) and 1 < hi <= 100 else ""
+            raise ParamError(f"must lie in [{low:g}, {high:g}] (got {self.describe()}){hint}")
 
     # -- drawing, quantiles, density ---------------------------------------------------------
     @abstractmethod

@@ -336,3 +336,25 @@ def from_data(data: dict[str, Any], src: str = "<scenario>", lines: dict | None 
             rule += f" (and {len(errs) - 1} more error{'s' if len(errs) > 2 else ''})"
         raise InputError(src, field, rule, line_of(lines, *field.split(".")))
     return s
+
+
+#: A per-person daily rate above this looks like a percentage, or a weekly or monthly figure.
+DAILY_RATE_WARNING = 0.1
+
+
+def warnings_of(s: Scenario) -> list[tuple[str, str]]:
+    """Values that are allowed but look like slips, as ``(field path, why)`` pairs: a per-person
+    daily rate above :data:`DAILY_RATE_WARNING` (a tenth of those on duty hit every day)."""
+    out = []
+    for prefix, f in s.forces:
+        for name, p in f.postures.items():
+            for key in ("daily_rate", "disease_rate"):
+                rate = getattr(p, key)
+                top = rate.support(0.0, 1.0)[1] if isinstance(rate, Param) else 0.0
+                if top > DAILY_RATE_WARNING:
+                    why = (
+                        f"{top:g} a day hits {top:.0%} of those on duty every day; a per-person daily rate is a "
+                        "probability a day, usually well below 0.01 (is it a percentage, or a weekly figure?)"
+                    )
+                    out.append((f"{prefix}postures.{name}.{key}", why))
+    return out

@@ -280,4 +280,8 @@ def validation_error(src: str, exc: ValidationError, lines: LineMap) -> InputErr
     more = len(errors) - 1
     if more:
         msg += f" (and {more} more error{'s' if more > 1 else ''})"
-    return InputError(src, ".".join(loc), msg, line_of(lines, *loc))
+    line = line_of(lines, *loc)
+    unknown = re.match(r"unknown key '([^']+)'", msg)
+    if unknown:  # the unknown key's own line, where the file has it
+        line = line_of(lines, *loc, unknown.group(1)) or line
+    return InputError(src, ".".join(loc), msg, line)
