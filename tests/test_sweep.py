@@ -386,7 +386,8 @@ def test_bad_options_fail_in_one_line_and_write_nothing(small, tmp_path, args, m
 BAD_FILES = [
     (
         {"params": {"wounded.return_to_duty": "0:0.5"}, "desing": "sobol"},
-        "sweep.yaml:1: unknown key 'desing'; allowed: batch_points, design, levels, n, outputs, params, reps",
+        # The unknown key's own line (3: after params and its one entry), and the nearest name.
+        "sweep.yaml:3: unknown key 'desing'; allowed: batch_points, design, levels, n, outputs, params, reps",
     ),
     (
         {"params": {"wounded.return_to_duty": "0.5:0.1"}},
@@ -402,7 +403,7 @@ BAD_FILES = [
     ),
     (
         {"params": {"wounded.return_to_duty": "0:0.5"}, "outputs": [{"measure": "effective", "when": 1}]},
-        "sweep.yaml:4: outputs.0: unknown key 'when'",
+        "sweep.yaml:5: outputs.0: unknown key 'when'",
     ),
     ({"params": {"wounded.return_to_duty": "0:0.5"}, "reps": -5}, "sweep.yaml:3: reps: Input should be"),
     ({"params": {}}, "sweep.yaml: params: give at least one parameter to sweep"),
@@ -417,6 +418,8 @@ def test_bad_sweep_files_fail_in_one_line_naming_file_field_and_rule(small, tmp_
     p = cli("sweep", str(small), "--file", str(spec), "--out", str(out), cwd=tmp_path)
     assert p.returncode == 2, p.stderr
     assert p.stderr.count("\n") == 1 and message in p.stderr, p.stderr
+    if "desing" in message:
+        assert "(did you mean 'design'?)" in p.stderr
     assert not out.exists()
 
 
