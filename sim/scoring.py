@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .calibration.observations import Observation, observation_of
+from .calibration.observations import Observation, screen
 from .calibration.sampler import ReportRecorder
 from .claims import claim_outcomes
 from .conditions import deadline
@@ -196,27 +196,22 @@ def held_out(
     _within_run(after, scenario, "--after")
     _within_run(until, scenario, "--until")
     until = until or scenario.end
-    used, left_out = [], []
-    # A figure that a later one corrects (``revises``) is left out, as calibration leaves it out.
-    revised = {getattr(e, "revises", None): e.id for e in estimates.estimates}
-    for e in estimates.estimates:
-        reason = None
-        if e.id in revised:
-            reason = f"revised by {revised[e.id]}"
-        elif e.measure is None:
-            reason = f"kind {e.kind!r} has no model measure"
-        elif e.measure not in scenario.measure_names:
-            reason = f"measure {e.measure!r} is not among the scenario's measures"
-        elif e.first_date < scenario.start or e.last_date > scenario.end:
-            reason = f"dated outside the run ({scenario.start}..{scenario.end})"
-        elif after is not None and e.last_date <= after:
-            reason = f"dated on or before the cut-off ({after}): seen, not held out"
-        elif e.last_date > until:
-            reason = f"dated after --until ({until})"
-        if reason:
-            left_out.append({"id": e.id, "kind": e.kind, "date": e.mid_date.isoformat(), "reason": reason})
-        else:
-            used.append(observation_of(e, scenario, estimates.default_relative_error, estimates.reporters))
+    # Revised figures and figures of no model measure are left out as calibration leaves them out.
+    used, left_out = screen(
+        estimates,
+        scenario,
+        lambda e: (
+            f"dated outside the run ({scenario.start}..{scenario.end})"
+            if e.first_date < scenario.start or e.last_date > scenario.end
+            else None
+        ),
+        lambda e: (
+            f"dated on or before the cut-off ({after}): seen, not held out"
+            if after is not None and e.last_date <= after
+            else None
+        ),
+        lambda e: f"dated after --until ({until})" if e.last_date > until else None,
+    )
     if not used:
         span = f"after {after}" if after is not None else f"from {scenario.start}"
         raise ScoringError(

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -135,6 +135,30 @@ def _lean(e: Estimate, reporters: Mapping[str, Reporter]) -> dict:
     }
 
 
+def screen(
+    estimates: Estimates, scenario: Scenario, *rules: Callable[[Estimate], str | None]
+) -> tuple[list[Observation], list[dict]]:
+    """The reports that pass: not revised by a later one, of a measure the scenario records, and
+    kept by every one of ``rules`` (each gives the reason to leave a report out, or None); and
+    those left out, each with the first reason that applies."""
+    used, left_out = [], []
+    revised = {e.revises: e.id for e in estimates.estimates if e.revises is not None}
+    for e in estimates.estimates:
+        if e.id in revised:
+            reason = f"revised by {revised[e.id]}"
+        elif e.measure is None:
+            reason = f"kind {e.kind!r} has no model measure"
+        elif e.measure not in scenario.measure_names:
+            reason = f"measure {e.measure!r} is not among the scenario's measures"
+        else:
+            reason = next((r for rule in rules if (r := rule(e)) is not None), None)
+        if reason:
+            left_out.append({"id": e.id, "kind": e.kind, "date": e.mid_date.isoformat(), "reason": reason})
+        else:
+            used.append(observation_of(e, scenario, estimates.default_relative_error, estimates.reporters))
+    return used, left_out
+
+
 def select(
     estimates: Estimates,
     scenario: Scenario,
@@ -161,28 +185,14 @@ def select(
             raise CalibrationError(
                 "--kind", k, f"not a kind with a model measure; allowed: {', '.join(MEASURE_OF_KIND)}"
             )
-    used, left_out = [], []
-    revised = {e.revises: e.id for e in estimates.estimates if e.revises is not None}
-    for e in estimates.estimates:
-        reason = None
-        if e.id in revised:
-            reason = f"revised by {revised[e.id]}"
-        elif e.measure is None:
-            reason = f"kind {e.kind!r} has no model measure"
-        elif e.measure not in scenario.measure_names:
-            reason = f"measure {e.measure!r} is not among the scenario's measures"
-        elif e.id in exclude:
-            reason = "excluded (--exclude)"
-        elif kinds and e.kind not in kinds:
-            reason = "kind not chosen (--kind)"
-        elif e.first_date < scenario.start:
-            reason = f"dated before the scenario starts ({scenario.start})"
-        elif e.last_date > until:
-            reason = f"dated after the cut-off ({until})"
-        if reason:
-            left_out.append({"id": e.id, "kind": e.kind, "date": e.mid_date.isoformat(), "reason": reason})
-        else:
-            used.append(observation_of(e, scenario, estimates.default_relative_error, estimates.reporters))
+    used, left_out = screen(
+        estimates,
+        scenario,
+        lambda e: "excluded (--exclude)" if e.id in exclude else None,
+        lambda e: "kind not chosen (--kind)" if kinds and e.kind not in kinds else None,
+        lambda e: f"dated before the scenario starts ({scenario.start})" if e.first_date < scenario.start else None,
+        lambda e: f"dated after the cut-off ({until})" if e.last_date > until else None,
+    )
     if not used:
         raise CalibrationError(
             source, "estimates", f"no reported figure of a model measure dated {scenario.start}..{until} is left to fit"
