@@ -9,10 +9,9 @@ from pathlib import Path
 import click
 import numpy as np
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 from .calibration import calibrate as fit_posterior
-from .cli_common import Fail, console, output_folder
+from .cli_common import Fail, console, make_table, output_folder
 from .errors import InputError
 from .folders import default_out_dir
 from .loading import load_scenario
@@ -173,7 +172,7 @@ def print_calibration(cal, reps: int = 1000) -> None:
         f"{cal.walkers} walkers x {cal.steps} steps (burn-in {cal.burn}), {cal.reps} runs per walker, "
         f"seed {cal.seed}"
     )
-    t = Table(title="Posterior", title_justify="left")
+    t = make_table("Posterior")
     columns = ("parameter", "prior", "prior 90%", "median", "90% interval", "informed", "ESS bulk", "ESS tail", "R-hat")
     for c in columns:
         t.add_column(c, justify="left" if c in ("parameter", "prior", "informed") else "right")
@@ -196,7 +195,7 @@ def print_calibration(cal, reps: int = 1000) -> None:
         "R-hat over 1.1 or ESS under 100: run longer (--steps)."
     )
     check = cal.report_check(reps)
-    t = Table(title="Reports against the posterior predictive (true figure)", title_justify="left")
+    t = make_table("Reports against the posterior predictive (true figure)")
     for c in ("report", "measure", "date", "reported", "prior 90%", "posterior median (90%)", "fitted"):
         t.add_column(c, justify="left" if c in ("report", "measure", "date") else "right")
     for r in check.to_dict("records"):
@@ -215,7 +214,7 @@ def print_calibration(cal, reps: int = 1000) -> None:
     con.print(t)
     leans = cal.leans(reps)
     if leans:
-        t = Table(title="Reporters' leans (the factor on their figures)", title_justify="left")
+        t = make_table("Reporters' leans (the factor on their figures)")
         for c in ("reporter", "reports", "prior median", "posterior median (90%)"):
             t.add_column(c, justify="left" if c == "reporter" else "right")
         for name, g in leans.items():

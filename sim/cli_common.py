@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -66,10 +67,23 @@ def sha256_of(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+#: Tables in a file, a pipe or a pager: plain ASCII, columns apart, a rule under the header.
+PLAIN = box.Box("    \n    \n -- \n    \n    \n -- \n    \n    \n", ascii=True)
+
+
 def console() -> Console:
-    """A console for tables: the terminal's width, or 140 columns when writing to a file or pipe."""
-    probe = Console()
-    return Console(highlight=False, soft_wrap=False, width=probe.width if probe.is_terminal else 140)
+    """A console for tables: as wide as the terminal (or ``COLUMNS``; 80 columns when there is
+    neither), with no colour or styles when the output goes to a file or a pipe. Lines of text
+    are not wrapped; tables are fitted to the width."""
+    return Console(highlight=False, soft_wrap=True, emoji=False)
+
+
+def make_table(title: str) -> Table:
+    """A table for :func:`console`: ruled boxes in a terminal; plain ASCII (:data:`PLAIN`) when the
+    output goes to a file, a pipe or a pager."""
+    if console().is_terminal:
+        return Table(title=title, title_justify="left", title_style="bold", box=box.HEAVY_HEAD)
+    return Table(title=title, title_justify="left", title_style="", box=PLAIN, show_edge=False, pad_edge=False)
 
 
 def date_cell(value, missing: str) -> str:
@@ -79,7 +93,7 @@ def date_cell(value, missing: str) -> str:
 
 def print_claims(frame) -> None:
     """The claims table: probability each holds, when, and the verdict."""
-    t = Table(title="Claims", title_justify="left")
+    t = make_table("Claims")
     multi = frame["scenario"].nunique() > 1
     decided = "decided_by" in frame.columns
     cols = (["scenario"] if multi else []) + ["claim", "test", "P(holds)", "median crossing", "verdict"]

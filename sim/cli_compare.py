@@ -6,10 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.table import Table
 
 from .calibration.compare import compare as weigh_stories
-from .cli_common import Fail, console, output_folder, scenario_files
+from .cli_common import Fail, console, make_table, output_folder, scenario_files
 from .errors import InputError
 from .estimates import estimates_for, load_estimates
 from .loading import load_scenario
@@ -104,7 +103,7 @@ def compare(
 
 def print_compare(table, claims, until: str) -> None:
     con = console()
-    t = Table(title=f"Stories weighed by the reports up to {until}", title_justify="left")
+    t = make_table(f"Stories weighed by the reports up to {until}")
     for col, just in (("scenario", "left"), ("reports", "right"), ("log evidence", "right"), ("weight", "right"),
                       ("runs carrying it", "right")):  # fmt: skip
         t.add_column(col, justify=just, overflow="fold")
@@ -113,7 +112,7 @@ def print_compare(table, claims, until: str) -> None:
             r["scenario"], str(r["reports"]), f"{r['log_evidence']:.2f}", f"{r['weight']:.1%}", f"{r['ess']:,.0f}"
         )
     con.print(t)
-    c = Table(title="Claims, the stories combined", title_justify="left")
+    c = make_table("Claims, the stories combined")
     for col in ("claim", "stories", "P(holds)"):
         c.add_column(col, justify="right" if col != "claim" else "left")
     for r in claims.to_dict("records"):

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
 
-from .cli_common import Fail, console, output_folder
+from .cli_common import Fail, console, make_table, output_folder
 from .decision import decide as find_break_even
 from .decision import discover as find_boxes
 from .decision.breakeven import reps_for
@@ -139,7 +138,7 @@ def print_decision(frame, sc, claim: str, reps: int, seconds: float) -> None:
         f"[bold]{sc.name}[/]: what decides {claim} ({len(frame)} assumptions, {reps:,} runs per value, "
         f"{int(frame['evaluations'].sum())} values run, {seconds:.1f} s)"
     )
-    t = Table(title="Break-even values (the claim's probability crosses 1/2), closest first", title_justify="left")
+    t = make_table("Break-even values (the claim's probability crosses 1/2), closest first")
     for col, just in (
         ("assumption", "left"),
         ("range", "left"),

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import click
 import numpy as np
-from rich.table import Table
 
-from .cli_common import Fail, console, output_folder, sha256_of
+from .cli_common import Fail, console, make_table, output_folder, sha256_of
 from .errors import InputError
 from .estimates import estimates_for, load_estimates
 from .folders import default_out_dir
@@ -225,7 +224,7 @@ def print_score(result) -> None:
         soft_wrap=True,
     )
     compared = result.extra.get("compared_with", "the figure as reported")
-    t = Table(title=f"Reports against the projection ({compared})", title_justify="left")
+    t = make_table(f"Reports against the projection ({compared})")
     for c in ("report", "date", "reported", "projection median (90%)", "PIT", "in 90%?", "CRPS"):
         t.add_column(c, justify="left" if c in ("report", "date") else "right")
     bounds = frame["lower_bound"].astype(bool).any()
@@ -268,7 +267,7 @@ def print_score(result) -> None:
         con.print(f"(few reports: coverage and the PIT histogram mean little with {len(frame)})")
     checks = result.claims()
     if len(checks):
-        t = Table(title="Claims against the later reports", title_justify="left")
+        t = make_table("Claims against the later reports")
         for c in ("claim", "deadline", "report", "reported", "came true", "P(holds) projected", "P(what happened)"):
             t.add_column(c, justify="right" if c.startswith("P(") or c == "reported" else "left")
         for r in checks.to_dict("records"):
