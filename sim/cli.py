@@ -97,7 +97,7 @@ class Commands(click.Group):
             code = super().main(args, prog_name, complete_var, False, **extra)
         except click.UsageError as exc:
             where = exc.ctx.command_path if exc.ctx else "simulate.py"
-            click.echo(f"error: {exc.format_message()} (see '{where} --help')", err=True)
+            click.echo(f"error: {usage_message(exc)} (see '{where} --help')", err=True)
             sys.exit(2)
         except click.ClickException as exc:
             exc.show()
@@ -106,6 +106,25 @@ class Commands(click.Group):
             click.echo("Aborted.", err=True)
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def usage_message(exc: click.UsageError) -> str:
+    """A usage error spelled like every other error: the option first, then the rule
+    (``--out: Directory 'x' is a file.``; ``--bogus: no such option; did you mean --out?``)."""
+    if isinstance(exc, click.NoSuchOption):
+        near = sorted(exc.possibilities or ())
+        return f"{exc.option_name}: no such option" + (f"; did you mean {' or '.join(near)}?" if near else "")
+    if isinstance(exc, click.MissingParameter) and exc.param is not None:
+        return f"{_name(exc.param)}: is required"
+    if isinstance(exc, click.BadOptionUsage) and "requires an argument" in exc.message:
+        return f"{exc.option_name}: needs a value"
+    if isinstance(exc, click.BadParameter) and exc.param is not None:
+        return f"{_name(exc.param)}: {exc.message}"
+    return exc.format_message()
+
+
+def _name(param: click.Parameter) -> str:
+    return max(param.opts, key=len) if isinstance(param, click.Option) else (param.human_readable_name or "")
 
 
 @click.group(

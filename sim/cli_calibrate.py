@@ -11,7 +11,7 @@ import numpy as np
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from .calibration import calibrate as fit_posterior
-from .cli_common import Fail, console, make_table, output_folder
+from .cli_common import Fail, console, make_table, output_folder, workers_option
 from .errors import InputError
 from .folders import default_out_dir
 from .loading import load_scenario
@@ -55,12 +55,7 @@ from .parallel import check_workers
     show_default=True,
     help="Replications per walker and step (for the synthetic likelihood).",
 )
-@click.option(
-    "--workers",
-    type=int,
-    default=None,
-    help="Processes sharing the simulations [default: all available CPUs] (same result for any number).",
-)
+@workers_option("Processes sharing the simulations")
 @click.option("--seed", type=int, default=None, help="Seed [default: the scenario's seed].")
 @click.option(
     "--predictive-reps",

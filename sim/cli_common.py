@@ -47,6 +47,17 @@ def output_folder(path: Path, option: str = "--out") -> Iterator[OutputFolder]:
         target.discard()
 
 
+def workers_option(what: str):
+    """The ``--workers`` option, the same default and wording for every command: ``what`` says
+    what the workers share (e.g. "Threads sharing out blocks of 1,000 replications")."""
+    return click.option(
+        "--workers",
+        type=int,
+        default=None,
+        help=f"{what} [default: all available CPUs] (the same numbers for any count).",
+    )
+
+
 def scenario_files(paths: tuple[str, ...]) -> Iterator[Path]:
     """Scenario files named directly, or every ``*.yaml`` directly inside a named folder."""
     for p in map(Path, paths):

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from .cli_common import Fail, console, make_table, output_folder
+from .cli_common import Fail, console, make_table, output_folder, workers_option
 from .decision import decide as find_break_even
 from .decision import discover as find_boxes
 from .decision.breakeven import reps_for
@@ -43,12 +43,7 @@ from .parallel import check_workers
     help="Standard error of each probability near 1/2 (sets the replications per value: 0.02 takes 625).",
 )
 @click.option("--seed", type=int, default=None, help="Seed [default: the scenario's], the same at every value.")
-@click.option(
-    "--workers",
-    type=int,
-    default=None,
-    help="Assumptions worked on at once [default: all available CPUs] (same result for any number).",
-)
+@workers_option("Assumptions worked on at once")
 @click.option(
     "--out",
     "out_dir",

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 import numpy as np
 
-from .cli_common import Fail, console, make_table, output_folder, sha256_of
+from .cli_common import Fail, console, make_table, output_folder, sha256_of, workers_option
 from .errors import InputError
 from .estimates import estimates_for, load_estimates
 from .folders import default_out_dir
@@ -72,6 +72,7 @@ from .scoring import ScoringError, as_date, held_out, records, scoring
     help="Compare each report with the model's true figure, not with the figure as it would be reported "
     "(the reporter's lean and the report's own error).",
 )
+@workers_option("Threads sharing out blocks of 1,000 replications")
 @click.option("--no-plot", is_flag=True, help="Skip the PNG chart.")
 @click.option("--quiet", "-q", is_flag=True, help="No table.")
 def score(
@@ -84,6 +85,7 @@ def score(
     overrides: tuple[str, ...],
     out_dir: str | None,
     truth: bool,
+    workers: int | None,
     no_plot: bool,
     quiet: bool,
 ) -> None:
@@ -105,7 +107,7 @@ def score(
         posterior = posterior or (_recorded_posterior(source, run) if run else None)
         plan = compile_plan(sc)
         values = posterior_draws(posterior, plan, n_reps, n_seed) if posterior else None
-        workers = check_workers(None)
+        workers = check_workers(workers)
     except InputError as exc:
         raise Fail(str(exc)) from None
     extra = {
