@@ -219,6 +219,8 @@ def yaml_error(src: str, exc: yaml.YAMLError, field: str = "", marks: bool = Tru
     if isinstance(exc, yaml.constructor.ConstructorError) and problem.startswith("could not determine"):
         tag = problem.split("'")[1] if "'" in problem else "?"
         return InputError(src, field, f"tag {tag} is not allowed (plain YAML data only)", line)
+    if problem == "mapping values are not allowed here":
+        problem += "; a value with ': ' in it must be quoted (write description: \"Kursk: the baseline\")"
     return InputError(src, field, f"not valid YAML: {problem}", line)
 
 

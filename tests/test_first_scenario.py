@@ -52,6 +52,10 @@ def test_a_date_error_gives_the_format(tmp_path):
     check(tmp_path, GOOD.replace("end: 2025-03-01", "end: 2025-13-01"), "YYYY-MM-DD", line=3)
 
 
+def test_an_unquoted_colon_in_a_value_says_to_quote_it(tmp_path):
+    check(tmp_path, GOOD.replace("name: t", "name: Kursk: the baseline"), "must be quoted", line=1)
+
+
 def test_a_daily_rate_that_looks_like_a_percentage_is_a_warning_not_an_error(tmp_path):
     (tmp_path / "s.yaml").write_text(GOOD.replace("daily_rate: 0.01", "daily_rate: 0.2"))
     done = cli("validate", "s.yaml", cwd=tmp_path)
