@@ -78,8 +78,10 @@ def _walk(annotation: Any, path: tuple[str, ...], seen: tuple[type, ...] = ()) -
     origin, args = get_origin(annotation), get_args(annotation)
     if origin is Annotated:
         if args[0] is When:
-            # An uncertain date: a day index (days after the start), or days after another event.
-            yield ".".join(path), Domain(0.0, MAX_DAYS)
+            # An uncertain date: a day index (days after the start), drawn as a real number and
+            # rounded, so that the first and last days are as likely as any other (sim.when); or
+            # days after another event.
+            yield ".".join(path), Domain(-0.5, MAX_DAYS + 0.5)
             yield ".".join((*path, "days")), Domain(0.0, MAX_OFFSET)
         elif args[0] is Param:
             found = _declared(args[1:])

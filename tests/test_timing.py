@@ -59,6 +59,14 @@ def test_a_uniform_date_gives_each_day_equally_often_and_stays_in_its_range():
     assert np.abs(counts - REPS / 10).max() < 76
 
 
+def test_an_uncertain_date_may_start_on_the_first_day():
+    # Rear from 1 to 2 January (each equally likely): one or two days of combat less than none;
+    # the draw for the first day lies half a day before it, which is within the date's domain.
+    for kind, dates in (("uniform", ["2025-01-01", "2025-01-02"]), ("triangular", ["2025-01-01"] * 2 + ["2025-01-02"])):
+        x = final(scenario(phases=[{"from": {kind: dates}, "posture": "rear"}]), reps=400)
+        assert set(np.unique(x)) == {10_000, 10_000 - 100}, kind
+
+
 def test_a_return_after_a_pullback_of_uncertain_length():
     # Rear on 10 January, back in combat 5 to 9 days later (each equally likely): combat days are
     # 9 before, then from the return to 28 February.
