@@ -6,13 +6,14 @@ sits below :mod:`sim.results`, whose ``Result.claims`` calls :func:`evaluate_cla
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from .conditions import deadline
-from .measures import NEVER, crossing_stats, describe_condition
+from .measures import CROSSING_COLUMNS, NEVER, as_dates, crossing_stats, describe_condition
 
 if TYPE_CHECKING:
     from .conditions import Claim
@@ -41,17 +42,24 @@ CLAIM_COLUMNS = [
     "kind",
     "deadline",
     "probability",
-    "median",
-    "p05",
-    "p95",
+    *CROSSING_COLUMNS,
     "likelihood",
     "verdict",
 ]
 
 
+#: The claims frame's date columns (pandas dates; ``NaT`` when missing).
+CLAIM_DATES = ("said_on", "deadline", *CROSSING_COLUMNS)
+
+
 def is_date(value: object) -> bool:
-    """A date string in a claims or thresholds frame (not None or NaN: nothing crossed)."""
-    return isinstance(value, str) and bool(value)
+    """A date in a claims or thresholds frame (not ``NaT``: nothing crossed, nothing said)."""
+    return isinstance(value, dt.date) and not pd.isna(value)
+
+
+def date_text(value: object, missing: str = "") -> str:
+    """A frame's date as ``YYYY-MM-DD``; ``missing`` when there is none."""
+    return value.isoformat()[:10] if is_date(value) else missing  # type: ignore[attr-defined]
 
 
 def crossing_cell(row: dict) -> str:
@@ -59,9 +67,9 @@ def crossing_cell(row: dict) -> str:
     for a state on a date (nothing is crossed)."""
     if row["kind"] == "state":
         return "-"
-    if not is_date(row["median"]):
+    if not is_date(row["q50"]):
         return "not by end"
-    return f"{row['median']} ({row['p05']} to {row['p95'] if is_date(row['p95']) else 'not by end'})"
+    return f"{date_text(row['q50'])} ({date_text(row['q05'])} to {date_text(row['q95'], 'not by end')})"
 
 
 def likelihood(p: float) -> str:
@@ -73,7 +81,6 @@ def likelihood(p: float) -> str:
 
 
 #: The colour of each verdict on charts.
-VERDICT_COLOURS = {"holds": "#2a9d55", "toss-up": "#999999", "fails": "#c0392b"}
 
 
 def verdict(p: float) -> str:
@@ -119,20 +126,18 @@ def evaluate_claim(result: Result, claim: Claim) -> dict:
         "id": claim.id,
         "says": claim.says,
         "who": claim.source.who,
-        "said_on": claim.source.date.isoformat() if claim.source.date else None,
+        "said_on": claim.source.date,
         "file": claim.source.file,
         "test": describe_test(claim, s),
         "kind": "state" if t.on is not None else "crossing",
-        "deadline": when.isoformat(),
-        "median": None,
-        "p05": None,
-        "p95": None,
+        "deadline": when,
+        **dict.fromkeys(CROSSING_COLUMNS, pd.NaT),
     }
     p = float(np.mean(claim_outcomes(result, claim)))
     if t.on is None:
         first = result.first_crossing[t.threshold if t.threshold else f"claim:{claim.id}"]
         stats = crossing_stats(first, result.dates)
-        row.update(median=stats["median"], p05=stats["p05"], p95=stats["p95"])
+        row.update({k: stats[k] for k in CROSSING_COLUMNS})
         if when > s.end:
             row["test"] += f" (run ends {s.end})"
     row.update(probability=p, likelihood=likelihood(p), verdict=verdict(p))
@@ -142,4 +147,4 @@ def evaluate_claim(result: Result, claim: Claim) -> dict:
 def evaluate_claims(result: Result) -> pd.DataFrame:
     """All of a run's claims as one frame (columns :data:`CLAIM_COLUMNS`)."""
     rows = [evaluate_claim(result, c) for c in result.scenario.claims]
-    return pd.DataFrame(rows, columns=CLAIM_COLUMNS)
+    return as_dates(pd.DataFrame(rows, columns=CLAIM_COLUMNS), CLAIM_DATES)

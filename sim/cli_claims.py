@@ -3,31 +3,44 @@
 ``simulate.py estimates FILE`` prints an estimates file as a table.  ``simulate.py claims
 FOLDER`` runs every scenario in a folder that carries claims and writes one table of all the
 claims (``claims.csv``, ``claims.md``) with, per scenario, the probability of crossing each
-threshold (claim dates marked) and fan charts with the reported figures overlaid.  Bad input
-prints one line naming the file, the field and the rule, exits with code 2 and writes nothing.
+threshold (claim dates marked) and fan charts with the reported figures overlaid, and all of it
+with each scenario's assumptions in one self-contained ``report.html``.  Bad input prints one line
+naming the file, the field and the rule, exits with code 2 and writes nothing.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
 import click
 import pandas as pd
-from rich.table import Table
 
 from . import __version__
 from .charts import claims_chart
-from .claims import CLAIM_COLUMNS, crossing_cell, is_date
-from .cli_common import Fail, console, output_folder, print_claims, scenario_files
+from .claims import CLAIM_COLUMNS, crossing_cell, date_text, is_date
+from .cli_common import (
+    Fail,
+    console,
+    make_table,
+    output_folder,
+    print_claims,
+    scenario_files,
+    sha256_of,
+    workers_option,
+)
 from .conditions import deadline
 from .decision import decide
 from .domains import value_text
 from .errors import InputError
-from .estimates import Estimate, Estimates, estimates_for, load_estimates
+from .estimates import Estimates, estimates_for, load_estimates
 from .folders import staged
 from .loading import load_scenario
 from .parallel import check_workers
+from .report_html import claims_report
+from .report_html import estimate_figure as _figure
+from .report_html import estimate_when as _when
 from .results import Result
 from .rules import check_run_size
 from .runner import run as run_model
@@ -36,30 +49,17 @@ from .scenario import Scenario
 # -- estimates --------------------------------------------------------------------------------
 
 
-def _when(e: Estimate) -> str:
-    return e.date.isoformat() if e.date else f"{e.dates[0]}..{e.dates[1]}"  # type: ignore[index]
-
-
-def _figure(e: Estimate) -> str:
-    if e.low is not None and e.high is not None:
-        text = f"{e.low:,.4g}-{e.high:,.4g}" if e.kind == "share" else f"{e.low:,.0f}-{e.high:,.0f}"
-    elif e.value is not None:
-        text = f"{e.value:,.4g}" if e.kind == "share" else f"{e.value:,.0f}"
-    else:
-        return "-"
-    return f"more than {text}" if e.lower_bound else text
-
-
 def print_estimates(est: Estimates) -> None:
     """The estimates as a table: date, kind, figure, who, outlet and source."""
-    t = Table(title=f"Reported estimates: {est.case} ({len(est.estimates)})", title_justify="left")
-    t.add_column("id", no_wrap=True)
+    t = make_table(f"Reported estimates: {est.case} ({len(est.estimates)})")
+    t.add_column("id", overflow="fold", ratio=2)
     t.add_column("date", no_wrap=True)
-    t.add_column("kind")
-    t.add_column("figure", justify="right", no_wrap=True)
-    t.add_column("who (outlet, source)", overflow="fold", ratio=1)
+    t.add_column("what", overflow="fold", ratio=2)
+    t.add_column("who (outlet, source)", overflow="fold", ratio=3)
     for e in sorted(est.estimates, key=lambda e: (e.first_date, e.id)):
-        t.add_row(e.id, _when(e), e.kind, _figure(e), f"{e.who} ({e.outlet}, {e.source_label})")
+        t.add_row(
+            e.id, _when(e), f"{e.kind} {_figure(e)}".removesuffix(" -"), f"{e.who} ({e.outlet}, {e.source_label})"
+        )
     console().print(t)
 
 
@@ -85,7 +85,7 @@ def claims_markdown(frame: pd.DataFrame) -> str:
     align = ["---"] * 4 + ["--:", "---", "---"] + (["---"] if decided else [])
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join(align) + "|"]
     for r in frame.to_dict("records"):
-        who = r["who"] + (f", {r['said_on']}" if is_date(r["said_on"]) else "")
+        who = r["who"] + (f", {date_text(r['said_on'])}" if is_date(r["said_on"]) else "")
         cells = [
             r["scenario"],
             r["id"],
@@ -182,22 +182,31 @@ def load_all(paths: tuple[str, ...]) -> list[tuple[Path, Scenario, Estimates | N
     help="Add a 'decided by' column: the assumption whose break-even lies closest to the scenario's value "
     "(simulate.py decide on every uncertain parameter, to a precision of 0.03; slower).",
 )
+@workers_option("Threads sharing out blocks of 1,000 replications (assumptions, with --decided-by)")
 @click.option("--no-plot", is_flag=True, help="Skip the PNG charts.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress or table.")
 def claims(
-    paths: tuple[str, ...], reps: int, seed: int | None, out_dir: str, decided_by: bool, no_plot: bool, quiet: bool
+    paths: tuple[str, ...],
+    reps: int,
+    seed: int | None,
+    out_dir: str,
+    decided_by: bool,
+    workers: int | None,
+    no_plot: bool,
+    quiet: bool,
 ) -> None:
     """Run every scenario in PATHS (files or folders) and tabulate all their claims."""
     try:
         check_run_size(reps, seed)
         loaded = load_all(paths)
+        workers = check_workers(workers)
     except InputError as exc:
         raise Fail(str(exc)) from None
     out = Path(out_dir)
     with output_folder(out) as target:
-        runs, frame = _run_claims(loaded, reps, seed, quiet)
+        runs, frame = _run_claims(loaded, reps, seed, workers, quiet)
         if decided_by:
-            frame["decided_by"] = _decided_by(loaded, frame, seed, quiet)
+            frame["decided_by"] = _decided_by(loaded, frame, seed, workers, quiet)
         files = staged(target, lambda d: _write_claims(d, out, frame, runs, reps, seed, no_plot), "claims")
     if not quiet:
         if len(frame):
@@ -210,7 +219,7 @@ def claims(
         )
 
 
-def _run_claims(loaded, reps: int, seed: int | None, quiet: bool):
+def _run_claims(loaded, reps: int, seed: int | None, workers: int, quiet: bool):
     """Run every loaded scenario that has claims; their results and one claims table."""
     runs = []
     for path, sc, est in loaded:
@@ -218,14 +227,13 @@ def _run_claims(loaded, reps: int, seed: int | None, quiet: bool):
             continue
         if not quiet and sys.stderr.isatty():
             click.echo(f"running {path.name} ...", err=True)
-        runs.append((path, run_model(sc, reps, sc.seed if seed is None else seed), est))
+        runs.append((path, run_model(sc, reps, sc.seed if seed is None else seed, workers=workers), est))
     frames = [r.claims for _, r, _ in runs]
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CLAIM_COLUMNS)
-    frame = frame.astype(object).where(frame.notna(), None)  # concat turns missing dates into NaN
     return runs, frame
 
 
-def _decided_by(loaded, frame, seed: int | None, quiet: bool) -> list[str]:
+def _decided_by(loaded, frame, seed: int | None, workers: int, quiet: bool) -> list[str]:
     """For each claim row, the assumption whose break-even lies closest to the scenario's own
     value, with that break-even (``none in range`` when no assumption's range holds one)."""
     scenarios = {sc.name: sc for _, sc, _ in loaded}
@@ -235,7 +243,7 @@ def _decided_by(loaded, frame, seed: int | None, quiet: bool) -> list[str]:
         if not quiet and sys.stderr.isatty():
             click.echo(f"deciding {r['id']} in {sc.name} ...", err=True)
         try:
-            found = decide(sc, r["id"], precision=0.03, seed=seed, workers=check_workers(None))
+            found = decide(sc, r["id"], precision=0.03, seed=seed, workers=workers)
         except InputError:  # no uncertain parameter to decide on
             out.append("no uncertain assumption")
             continue
@@ -256,6 +264,7 @@ def _write_claims(d: Path, out: Path, frame, runs, reps: int, seed: int | None, 
     note = f"<!-- sim {__version__}: {len(runs)} scenarios, {reps:,} runs each, {seeds} -->\n"
     (d / "claims.md").write_text(note + claims_markdown(frame), encoding="utf-8")
     files = [d / "claims.csv", d / "claims.md"]
+    charts: dict[str, list[Path]] = {}
     if not no_plot and len(frame):
         import matplotlib
 
@@ -266,7 +275,18 @@ def _write_claims(d: Path, out: Path, frame, runs, reps: int, seed: int | None, 
         fig.savefig(d / "claims.png", dpi=110)
         plt.close(fig)
         files.append(d / "claims.png")
+        charts[""] = [d / "claims.png"]
     if not no_plot:
         for path, result, est in runs:
-            files += claim_plots(result, est, d / path.stem)
+            charts[path.stem] = claim_plots(result, est, d / path.stem)
+            files += charts[path.stem]
+    prov = {
+        "version": __version__,
+        "seed": seeds,
+        "reps": f"{reps:,} per scenario",
+        "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+    hashes = {path.stem: sha256_of(path) for path, _, _ in runs}
+    (d / "report.html").write_text(claims_report(frame, runs, prov, charts, hashes), encoding="utf-8")
+    files.append(d / "report.html")
     return [out / f.relative_to(d) for f in files]

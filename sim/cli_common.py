@@ -17,7 +17,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from .claims import crossing_cell, is_date
+from .claims import crossing_cell, date_text
 from .errors import InputError
 from .folders import OutputFolder
 
@@ -99,29 +99,35 @@ def make_table(title: str) -> Table:
 
 def date_cell(value, missing: str) -> str:
     """A date for a table cell; ``missing`` for None/NaN (not crossed)."""
-    return value if is_date(value) else missing
+    return date_text(value, missing)
 
 
 def print_claims(frame) -> None:
-    """The claims table: probability each holds, when, and the verdict."""
+    """The claims table: probability each holds, when, and the verdict. In a narrow console
+    (under 110 columns) the test goes under the claim's id, and the scenario above it."""
+    con = console()
+    wide = con.width >= 110
     t = make_table("Claims")
     multi = frame["scenario"].nunique() > 1
     decided = "decided_by" in frame.columns
-    cols = (["scenario"] if multi else []) + ["claim", "test", "P(holds)", "median crossing", "verdict"]
-    cols += ["decided by"] if decided else []
-    for col in cols:
-        t.add_column(col, justify="right" if col == "P(holds)" else "left", overflow="fold")
+    names = ((["scenario"] if multi else []) + ["claim", "test"]) if wide else ["claim (test)"]
+    for col in names:
+        t.add_column(col, overflow="fold", ratio=3)
+    t.add_column("P(holds)", justify="right", no_wrap=True)
+    t.add_column("median\ncrossing", no_wrap=True)
+    t.add_column("verdict", overflow="fold", max_width=None if wide else 18)
+    if decided:
+        t.add_column("decided by", overflow="fold", ratio=2)
     for r in frame.to_dict("records"):
-        cells = (
-            ([r["scenario"]] if multi else [])
-            + [
-                r["id"],
-                r["test"],
-                f"{r['probability']:.0%}",
-                crossing_cell(r).split(" (")[0],
-                f"{r['verdict']} ({r['likelihood']})",
-            ]
-            + ([r["decided_by"] or ""] if decided else [])
+        if wide:
+            first = ([r["scenario"]] if multi else []) + [r["id"], r["test"]]
+        else:
+            first = ["\n".join(([r["scenario"]] if multi else []) + [r["id"], f"  {r['test']}"])]
+        t.add_row(
+            *first,
+            f"{r['probability']:.0%}",
+            crossing_cell(r).split(" (")[0],
+            f"{r['verdict']} ({r['likelihood']})",
+            *([r["decided_by"] or ""] if decided else []),
         )
-        t.add_row(*cells)
-    console().print(t)
+    con.print(t)

@@ -11,9 +11,18 @@ import sys
 from pathlib import Path
 
 import click
-from rich.table import Table
 
-from .cli_common import Fail, console, date_cell, output_folder, print_claims, scenario_files, sha256_of
+from .cli_common import (
+    Fail,
+    console,
+    date_cell,
+    make_table,
+    output_folder,
+    print_claims,
+    scenario_files,
+    sha256_of,
+    workers_option,
+)
 from .errors import InputError
 from .estimates import estimates_for
 from .folders import default_out_dir
@@ -53,11 +62,13 @@ from .scenario import FORCE_RATIO, opponent_measure
     default=None,
     help="Parquet file of parameter samples (from calibrate): each run draws a row.",
 )
+@workers_option("Threads sharing out blocks of 1,000 replications")
 @click.option(
-    "--workers",
-    type=int,
-    default=None,
-    help="Threads sharing out blocks of 1,000 replications [default: all available CPUs] (same numbers for any count).",
+    "--save-runs",
+    is_flag=True,
+    help="Also write every run as data: runs.parquet (a row per run: parameter values, first-crossing dates, "
+    "claim outcomes) and trajectories.nc (every measure of every run on every day; the run then holds "
+    "reps x days x measures x 8 bytes in memory).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
 def run(
@@ -69,6 +80,7 @@ def run(
     no_plot: bool,
     posterior: str | None,
     workers: int | None,
+    save_runs: bool,
     quiet: bool,
 ) -> None:
     """Run SCENARIO and write tables, a JSON summary and charts."""
@@ -92,9 +104,17 @@ def run(
     out = Path(out_dir) if out_dir else default_out_dir(sc.name)
     with output_folder(out) as target:
         interactive = not quiet and sys.stderr.isatty()
-        result = run_model(plan, n_reps, n_seed, progress=interactive, values=values, workers=workers)
+        result = run_model(
+            plan, n_reps, n_seed, progress=interactive, values=values, workers=workers, keep_trajectories=save_runs
+        )
         files = write_run(
-            result, target, plot=not no_plot, extra=provenance(scenario, sc, posterior), estimates=estimates
+            result,
+            target,
+            plot=not no_plot,
+            extra=provenance(scenario, sc, posterior),
+            estimates=estimates,
+            save_runs=save_runs,
+            values=values,
         )
     if not quiet:
         print_run(result)
@@ -108,6 +128,7 @@ def provenance(scenario: str, sc, posterior: str | None) -> dict:
     estimates = Path(scenario).parent / sc.estimates if sc.estimates else None
     return {
         "scenario_file": str(Path(scenario).resolve()),
+        "scenario_file_sha256": sha256_of(scenario),
         "estimates_file": str(estimates.resolve()) if estimates else None,
         "posterior": {"file": str(Path(posterior).resolve()), "sha256": sha256_of(posterior)} if posterior else None,
     }
@@ -136,22 +157,19 @@ def print_run(result: Result) -> None:
             + (f"force ratio median {ratio['q50']:,.2f}" if theirs["q50"] > 0 else "none left in half the runs or more")
         )
     if len(result.thresholds):
-        t = Table(title="Thresholds: first-crossing date", title_justify="left")
-        for col, just in (
-            ("threshold", "left"),
-            ("condition", "left"),
-            ("P(by end)", "right"),
-            ("median", "right"),
-            ("5%", "right"),
-            ("95%", "right"),
-        ):
-            t.add_column(col, justify=just)
+        t = make_table("Thresholds: first-crossing date")
+        wide = con.width >= 110  # the condition in a column of its own; else under the name
+        t.add_column("threshold" + ("" if wide else " (condition)"), overflow="fold")
+        if wide:
+            t.add_column("condition", overflow="fold")
+        for col in ("P(by end)", "median", "5%", "95%"):
+            t.add_column(col, justify="right", no_wrap=True)
         for r in result.thresholds.to_dict("records"):
+            name = [r["threshold"], r["condition"]] if wide else [f"{r['threshold']}\n  {r['condition']}"]
             t.add_row(
-                r["threshold"],
-                r["condition"],
+                *name,
                 f"{r['probability_by_end']:.0%}",
-                *(date_cell(r[k], "not by end") for k in ("median", "p05", "p95")),
+                *(date_cell(r[k], "not by end") for k in ("q50", "q05", "q95")),
             )
         con.print(t)
     if len(result.claims):

@@ -11,9 +11,8 @@ import time
 from pathlib import Path
 
 import click
-from rich.table import Table
 
-from .cli_common import Fail, console
+from .cli_common import Fail, console, make_table, workers_option
 from .errors import InputError
 from .folders import default_out_dir
 from .parallel import check_workers
@@ -22,7 +21,7 @@ from .sweeps.backends import BackendError
 from .sweeps.designs import DEFAULT, DESIGNS
 from .sweeps.execution import run_sweep
 from .sweeps.frame import AnalysisError
-from .sweeps.report import write_report
+from .sweeps.report import output_notes, write_report
 from .sweeps.spec import make_sweep
 
 DESIGN_HELP = ", ".join(f"{d.name} ({d.description})" for d in DESIGNS.values()) + f" [default: {DEFAULT}]."
@@ -81,12 +80,7 @@ N_HELP = "Design size: " + "; ".join(f"{d.name}: {d.n_counts} [{d.default_n}]" f
     help="Output folder [default: out/<scenario name>-<design>].",
 )
 @click.option("--resume", is_flag=True, help="Continue the sweep in --out where it stopped.")
-@click.option(
-    "--workers",
-    type=int,
-    default=None,
-    help="Local processes to run batches in [default: all available CPUs] (same numbers for any count).",
-)
+@workers_option("Local processes to run batches in")
 @click.option(
     "--scheduler",
     default=None,
@@ -155,10 +149,18 @@ def sweep(
     elapsed = time.perf_counter() - t0
     files = write_report(frame, out, plot=not no_plot, tables=tables)
     if not quiet:
-        click.echo(
-            f"{len(frame):,} points done in {elapsed:.1f} s; wrote {out}/ (points/, {', '.join(f.name for f in files)})"
-        )
-        print_analysis(tables)
+        click.echo(f"{ran(frame)} in {elapsed:.1f} s; wrote {out}/ (points/, {', '.join(f.name for f in files)})")
+        print_analysis(tables, frame)
+
+
+def ran(frame) -> str:
+    """How many points this call ran: on a resume, only those it ran, with those already done
+    counted apart."""
+    run = frame.attrs.get("points_run", len(frame))
+    before = len(frame) - run
+    if before == 0:
+        return f"{_plural(run, 'point')} done"
+    return f"{_plural(run, 'point')} run ({before:,} already done before this resume, {len(frame):,} in all)"
 
 
 def _plural(n: int, word: str, many: str | None = None) -> str:
@@ -175,19 +177,41 @@ def describe(sw) -> str:
     )
 
 
-def print_analysis(tables) -> None:
-    """A short table per output of the design's analysis; a table not by parameter (grid's)
-    only says where it is."""
+def print_analysis(tables, frame=None) -> None:
+    """A short table per output of the design's analysis, with its notes below it; an output
+    that does not vary gets one line saying so instead.  A table not by parameter (grid's) only
+    says where it is, and what to know of each output (no variation, censored points)."""
     con = console()
+    notes = output_notes(frame) if frame is not None else {}
     for name, table in tables.items():
         if "param" not in table.columns:
             con.print(f"{name}: {len(table):,} rows in {name}.csv")
+            for output, note in notes.items():
+                con.print(f"{name}: {output}: {note}")
             continue
         for output, part in table.groupby("output", sort=False):
-            t = Table(title=f"{name}: {output}", title_justify="left")
-            cols = [c for c in part.columns if c != "output"]
+            said = [str(n) for n in part["note"].fillna("").unique()] if "note" in part.columns else [""]
+            if len(said) == 1 and said[0].startswith("no variation"):
+                con.print(f"{name}: {output}: {said[0]}")
+                continue
+            t = make_table(f"{name}: {output}")
+            cols = [c for c in part.columns if c not in ("output", "note")]
             for c in cols:
                 t.add_column(c, justify="left" if c == "param" else "right")
             for r in part[cols].itertuples(index=False):
-                t.add_row(*(v if isinstance(v, str) else f"{v:.4g}" for v in r))
+                t.add_row(*(_cell(v) for v in r))
             con.print(t)
+            if len(said) == 1 and said[0]:
+                con.print(f"  {said[0]}")
+            elif len(said) > 1:
+                for param, note in zip(part["param"], part["note"].fillna(""), strict=True):
+                    if note:
+                        con.print(f"  {param}: {note}")
+
+
+def _cell(v) -> str:
+    """A table cell: text as it is, a number to four significant digits, a missing one as a dash
+    (the note below the table says why)."""
+    if isinstance(v, str):
+        return v
+    return "-" if v != v else f"{v:.4g}"

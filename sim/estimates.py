@@ -290,15 +290,28 @@ class Estimates(Strict):
         return pd.DataFrame(rows)
 
     def overlay(self, measure: str) -> pd.DataFrame:
-        """Figures of one model measure as ``date, value, low, high, label`` for plots
-        (a missing range is drawn as the point itself), with ``first`` and ``last`` giving the
-        span of a figure dated by a range of days."""
+        """Figures of one model measure for charts, one row each: ``date`` (the middle of a span
+        of days, ``first`` to ``last``), ``value``, ``low`` and ``high`` (the reported range; the
+        figure itself when none was given), ``ranged`` (whether a range was given),
+        ``relative_error`` (for a figure without a range, the file's ``default_relative_error``
+        that calibration reads it with), ``lower_bound``, ``id``, and ``label``: who reported it,
+        the reporter group when the figure names one, else ``who``, with ``rank``, its place
+        among all the file's labels of model measures, so that it keeps its marker on every
+        chart."""
         f = self.frame()
+        shown = f[f["measure"].notna()]
+        labels = shown["id"].map({e.id: e.reporter or e.who for e in self.estimates})
+        rank = {label: i for i, label in enumerate(dict.fromkeys(labels))}
         f = f[f["measure"] == measure].copy()
+        f["ranged"] = f["low"].notna() & f["high"].notna()
+        f["relative_error"] = self.default_relative_error
+        f.loc[f["ranged"], "relative_error"] = float("nan")
         f["low"] = f["low"].fillna(f["value"])
         f["high"] = f["high"].fillna(f["value"])
-        f["label"] = f["who"]
-        return f[["date", "value", "low", "high", "label", "id", "first", "last"]].reset_index(drop=True)
+        f["label"] = labels.reindex(f.index)
+        f["rank"] = f["label"].map(rank)
+        cols = ["date", "value", "low", "high", "label", "id", "first", "last", "ranged", "relative_error"]
+        return f[[*cols, "lower_bound", "rank"]].reset_index(drop=True)
 
 
 def load_estimates(path: str | Path) -> Estimates:

@@ -13,12 +13,16 @@ import math
 from typing import Any, Protocol
 
 import numpy as np
+import pandas as pd
 
 from .conditions import Condition
 from .scenario import MEASURES, SCALED
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 QUANTILE_COLUMNS = ("q05", "q25", "q50", "q75", "q95")
+#: The first-crossing dates reported of each threshold and claim: the 5%, 50% and 95% quantiles,
+#: named as the daily quantiles are.
+CROSSING_COLUMNS = ("q05", "q50", "q95")
 NEVER = -1
 
 
@@ -77,13 +81,38 @@ def describe_condition(c: Condition) -> str:
 
 
 def crossing_stats(first: np.ndarray, dates: list[dt.date]) -> dict[str, Any]:
-    """Share crossed by the end, and the 5/50/95% first-crossing dates (None: not by the end)."""
+    """Share crossed by the end, and the 5/50/95% first-crossing dates (:data:`CROSSING_COLUMNS`,
+    pandas dates; ``NaT``: not by the end)."""
     days = np.where(first == NEVER, np.inf, first.astype(float))
     out: dict[str, Any] = {"probability_by_end": float(np.mean(first != NEVER))}
-    for label, q in (("p05", 0.05), ("median", 0.5), ("p95", 0.95)):
+    for label in CROSSING_COLUMNS:
+        q = QUANTILES[QUANTILE_COLUMNS.index(label)]
         d = float(np.quantile(days, q, method="inverted_cdf"))
-        out[label] = None if math.isinf(d) else dates[int(d)].isoformat()
+        out[label] = pd.NaT if math.isinf(d) else pd.Timestamp(dates[int(d)])
     return out
+
+
+def as_dates(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    """``frame`` with ``columns`` as pandas dates (``datetime64``): a missing date (not crossed,
+    not said) is always ``NaT``, never None, NaN or a word."""
+    for c in columns:
+        frame[c] = pd.to_datetime(frame[c]).astype("datetime64[ns]")
+    return frame
+
+
+def plain(value: Any) -> Any:
+    """A frame's cell as JSON data: a date as ``YYYY-MM-DD``, a missing value (NaT, NaN) as None,
+    numpy scalars as Python numbers."""
+    if value is None or (not isinstance(value, str | list | dict) and pd.isna(value)):
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()[:10]
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def plain_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame's rows as JSON data (:func:`plain` on every cell)."""
+    return [{k: plain(v) for k, v in r.items()} for r in frame.to_dict("records")]
 
 
 def crossing_curve(first: np.ndarray, days: int) -> np.ndarray:

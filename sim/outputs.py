@@ -1,8 +1,11 @@
-"""The files of a run: the resolved scenario, tables, JSON summary and charts, written into an
-output folder (:mod:`sim.folders`) in one atomic step."""
+"""The files of a run: the resolved scenario, tables, JSON summary, charts and a report
+(``report.html``), and with ``save_runs`` every run as data (:mod:`sim.runs_data`), written into
+an output folder (:mod:`sim.folders`) in one atomic step."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -10,9 +13,14 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from .folders import OutputFolder, staged, target_path
+from .measures import plain_records
+from .report_html import run_report, scenario_notes
+from .runs_data import write_runs
 from .scenario import opponent_measure
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from .estimates import Estimates
     from .results import Result
 
@@ -27,29 +35,68 @@ def resolved_yaml(result: Result) -> str:
     return head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
+def run_provenance(result: Result, scenario_text: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Where a run's numbers come from: the scenario's name and the SHA-256 of its resolved text
+    (``scenario.yaml`` in the run's folder), the file it was read from and that file's SHA-256
+    when ``extra`` gives them, the posterior file, seed, replications, version and the time of
+    writing (UTC)."""
+    extra = extra or {}
+    return {
+        "scenario": result.scenario.name,
+        "scenario_sha256": hashlib.sha256(scenario_text.encode("utf-8")).hexdigest(),
+        "scenario_file": extra.get("scenario_file"),
+        "scenario_file_sha256": extra.get("scenario_file_sha256"),
+        "posterior": extra.get("posterior"),
+        "seed": result.seed,
+        "reps": result.reps,
+        "version": result.version,
+        "start": result.dates[0].isoformat(),
+        "end": result.dates[-1].isoformat(),
+        "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+
+
 def write_run(
     result: Result,
     out_dir: str | Path | OutputFolder,
     plot: bool = True,
     extra: dict[str, Any] | None = None,
     estimates: Estimates | None = None,
+    save_runs: bool = False,
+    values: dict[str, np.ndarray] | None = None,
 ) -> list[Path]:
-    """Write the resolved scenario, tables, JSON summary and plots of a run into ``out_dir``
-    (with ``estimates``, reported figures are drawn on the fan charts)."""
+    """Write the resolved scenario, tables, JSON summary, plots and ``report.html`` of a run into
+    ``out_dir`` (with ``estimates``, reported figures are drawn on the fan charts and listed in
+    the report; ``extra`` goes into ``summary.json``, and its ``scenario_file`` gives the report
+    the notes of the scenario file).
+
+    With ``save_runs``, also ``runs.parquet`` and ``trajectories.nc`` (:mod:`sim.runs_data`):
+    the result must hold its trajectories (``sim.run(..., keep_trajectories=True)``), and
+    ``values`` are the per-replication values given to the run, if any (``sim.run(values=...)``).
+    """
+    if save_runs and result.trajectories is None:
+        raise ValueError("save_runs needs the trajectories: run with keep_trajectories=True")
     shown = target_path(out_dir)
+    scenario_text = resolved_yaml(result)
+    prov = run_provenance(result, scenario_text, extra)
 
     def fill(d: Path) -> list[Path]:
         files = [
-            _text(d / "scenario.yaml", resolved_yaml(result)),
+            _text(d / "scenario.yaml", scenario_text),
             _frame(d / "quantiles.csv", result.quantiles),
             _frame(d / "thresholds.csv", result.thresholds),
             _frame(d / "crossing.csv", result.crossing),
         ]
         summary = result.summary()
+        summary["scenario_sha256"] = prov["scenario_sha256"]
         if extra:
             summary.update(extra)
-        if plot:
-            files += write_plots(result, d, estimates)
+        if save_runs:
+            files += write_runs(result, d, prov, values)
+        charts = write_plots(result, d, estimates) if plot else []
+        files += charts
+        notes = scenario_notes((extra or {}).get("scenario_file"))
+        files.append(_text(d / "report.html", run_report(result, prov, charts, estimates, notes)))
         summary["files"] = sorted([f.name for f in files] + ["summary.json"])
         files.append(_text(d / "summary.json", json.dumps(summary, indent=2, default=str) + "\n"))
         return [shown / f.name for f in files]
@@ -124,7 +171,7 @@ def write_decision(
             files.append(d / "decide.png")
             fig.savefig(files[-1], dpi=120)
             plt.close(fig)
-        rows = json.loads(frame.to_json(orient="records"))
+        rows = plain_records(frame)
         summary = {**info, "assumptions": rows, "files": sorted([f.name for f in files] + ["decide.json"])}
         files.append(_text(d / "decide.json", json.dumps(summary, indent=2, default=str) + "\n"))
         return [shown / f.name for f in files]
@@ -153,7 +200,7 @@ def write_discovery(
             files.append(d / "discover.png")
             fig.savefig(files[-1], dpi=120)
             plt.close(fig)
-        summary = {**info, "box": json.loads(box.to_json(orient="records"))}
+        summary = {**info, "box": plain_records(box)}
         summary["files"] = sorted([f.name for f in files] + ["discover.json"])
         files.append(_text(d / "discover.json", json.dumps(summary, indent=2, default=str) + "\n"))
         return [shown / f.name for f in files]
@@ -189,8 +236,8 @@ def write_compare(
             plt.close(ax.figure)
         summary = {
             **info,
-            "stories": json.loads(table.to_json(orient="records")),
-            "claims": json.loads(claims.to_json(orient="records")),
+            "stories": plain_records(table),
+            "claims": plain_records(claims),
             "files": sorted([f.name for f in files] + ["compare.json"]),
         }
         files.append(_text(d / "compare.json", json.dumps(summary, indent=2, default=str) + "\n"))

@@ -115,10 +115,17 @@ def posterior_draws(path: str | Path, scenario: Scenario | Plan, reps: int, seed
 
 def write_posterior(path: Path, frame: pd.DataFrame, info: dict) -> None:
     """Write samples to Parquet with ``info`` (JSON) in the schema metadata."""
+    write_parquet(path, frame, info, METADATA_KEY)
+
+
+def write_parquet(path: Path, table, info: dict, key: bytes) -> None:
+    """Write a table (a pandas frame, or a pyarrow table whose fields may carry metadata of their
+    own) to Parquet with ``info`` as JSON in the schema metadata under ``key``."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+    if not isinstance(table, pa.Table):
+        table = pa.Table.from_pandas(table, preserve_index=False)
     meta = dict(table.schema.metadata or {})
-    meta[METADATA_KEY] = json.dumps(info, default=str).encode()
+    meta[key] = json.dumps(info, default=str).encode()
     pq.write_table(table.replace_schema_metadata(meta), path)

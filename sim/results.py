@@ -12,7 +12,16 @@ import numpy as np
 import pandas as pd
 
 from .claims import evaluate_claims
-from .measures import NEVER, QUANTILE_COLUMNS, crossing_curve, crossing_stats, describe_condition
+from .measures import (
+    CROSSING_COLUMNS,
+    NEVER,
+    QUANTILE_COLUMNS,
+    as_dates,
+    crossing_curve,
+    crossing_stats,
+    describe_condition,
+    plain_records,
+)
 from .scenario import MEASURES, Scenario
 
 
@@ -64,14 +73,15 @@ class Result:
 
     @cached_property
     def thresholds(self) -> pd.DataFrame:
-        """Per threshold: the condition, share crossed by the end, and first-crossing dates."""
+        """Per threshold: the condition, share crossed by the end, and the 5%, 50% and 95%
+        first-crossing dates (``q05``, ``q50``, ``q95``: pandas dates; ``NaT``: not by the end)."""
         rows = []
         for name in self.scenario.thresholds:
             first = self.first_crossing[name]
             stats = crossing_stats(first, self.dates)
             rows.append({"threshold": name, "condition": describe_condition(self.scenario.thresholds[name]), **stats})
-        cols = ["threshold", "condition", "probability_by_end", "p05", "median", "p95"]
-        return pd.DataFrame(rows, columns=cols)
+        cols = ["threshold", "condition", "probability_by_end", *CROSSING_COLUMNS]
+        return as_dates(pd.DataFrame(rows, columns=cols), CROSSING_COLUMNS)
 
     @cached_property
     def crossing(self) -> pd.DataFrame:
@@ -120,15 +130,16 @@ class Result:
             "seed": self.seed,
             "version": self.version,
             "thresholds": {
-                r["threshold"]: {k: v for k, v in r.items() if k != "threshold"}
-                for r in self.thresholds.to_dict("records")
+                r["threshold"]: {k: v for k, v in r.items() if k != "threshold"} for r in plain_records(self.thresholds)
             },
-            "claims": self.claims.to_dict("records"),
+            "claims": plain_records(self.claims),
             "final_day": last,
         }
 
     def plot(self, measure: str = "effective", ax=None, **kwargs):
-        """Fan chart of one measure (median, 50% and 90% bands, sample paths, markers)."""
+        """Fan chart of one measure: median, 50% and 90% bands and sample runs; the thresholds on
+        it at their level of each day, the postures named, arrivals and departures, reported
+        figures (``estimates=``) by reporter with their errors (see :func:`sim.charts.fan_chart`)."""
         # The charts sit a layer above (sim.charts) and need matplotlib, which a result used for
         # its frames alone never loads.
         from .charts import fan_chart
@@ -136,23 +147,34 @@ class Result:
         return fan_chart(self, measure=measure, ax=ax, **kwargs)
 
     def plot_sides(self, ax=None, **kwargs):
-        """Both sides' people on duty (a scenario with an opponent), bands and medians."""
+        """Both sides' soldiers on duty (a scenario with an opponent): bands, medians, arrivals."""
         from .charts import sides_chart
 
         return sides_chart(self, ax=ax, **kwargs)
 
     def plot_crossing(self, ax=None, **kwargs):
-        """Probability of having crossed each threshold by each date."""
+        """Probability of having crossed each threshold by each date, each threshold in its colour
+        on the fan charts (``marks=`` adds dated lines, e.g. claims' dates)."""
         from .charts import crossing_chart
 
         return crossing_chart(self, ax=ax, **kwargs)
 
-    def save(self, out_dir, plot: bool = True, estimates=None) -> list[Path]:
+    def save(self, out_dir, plot: bool = True, estimates=None, save_runs: bool = False, values=None) -> list[Path]:
         """Write the outputs into ``out_dir`` (a path or a checked
         :class:`~sim.folders.OutputFolder`) atomically; the folder must be new, empty or an
         earlier output of this tool (see :mod:`sim.folders`).  Reported ``estimates`` (an
-        :class:`~sim.estimates.Estimates`) are drawn on the fan charts."""
+        :class:`~sim.estimates.Estimates`) are drawn on the fan charts and listed in
+        ``report.html``.
+
+        ``save_runs`` also writes every run as data: ``runs.parquet`` (a row per run: parameter
+        values, first-crossing dates, claim outcomes) and ``trajectories.nc`` (every measure of
+        every run on every day), see :mod:`sim.runs_data`.  It needs a result run with
+        ``keep_trajectories=True``; give the run's ``values`` too when it was given some
+        (posterior rows, ``sim.run(values=...)``), so that the file holds them::
+
+            sim.run(scenario, reps=500, keep_trajectories=True).save("out/k", save_runs=True)
+        """
         # Writing files is the report layer's (sim.outputs), above this one.
         from .outputs import write_run
 
-        return write_run(self, out_dir, plot=plot, estimates=estimates)
+        return write_run(self, out_dir, plot=plot, estimates=estimates, save_runs=save_runs, values=values)

@@ -29,7 +29,7 @@ def summarise(path: Path) -> dict:
         last = result.measure(m).iloc[-1]
         final[m] = {"mean": round(float(last["mean"]), 6), "q50": round(float(last["q50"]), 6)}
     thresholds = {
-        r["threshold"]: {k: _plain(r[k]) for k in ("probability_by_end", "median", "p05", "p95")}
+        r["threshold"]: {k: _plain(r[k]) for k in ("probability_by_end", "q05", "q50", "q95")}
         for r in result.thresholds.to_dict("records")
     }
     claims = {r["id"]: round(float(r["probability"]), 6) for r in result.claims.to_dict("records")}

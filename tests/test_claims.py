@@ -1,5 +1,6 @@
 """Claims and estimates on the command line, and malformed estimates files."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -10,16 +11,25 @@ import yaml
 
 import sim
 from conftest import ROOT
+from sim.claims import CLAIM_DATES
 from sim.cli_claims import claims_markdown
 from sim.estimates import load_estimates
+from sim.measures import as_dates
 
 SCENARIOS = ROOT / "scenarios"
 ESTIMATES = SCENARIOS / "estimates" / "dprk-kursk.yaml"
 
 
 def cli(*args, cwd):
+    # A wide console, so that the tables' cells are not folded (tests/test_terminal.py checks 80).
+    env = {**os.environ, "COLUMNS": "200"}
     return subprocess.run(
-        [sys.executable, str(ROOT / "simulate.py"), *args], capture_output=True, text=True, cwd=cwd, timeout=600
+        [sys.executable, str(ROOT / "simulate.py"), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=600,
+        env=env,
     )
 
 
@@ -186,43 +196,47 @@ def test_claims_command_empty_folder(tmp_path):
 
 
 def test_claims_markdown_by_hand():
-    frame = pd.DataFrame(
-        [
-            {
-                "scenario": "s",
-                "id": "a",
-                "says": "x",
-                "who": "ISW",
-                "said_on": "2025-01-16",
-                "file": "001",
-                "test": "threshold t by 2025-04-30",
-                "kind": "crossing",
-                "deadline": "2025-04-30",
-                "probability": 0.125,
-                "median": "2025-05-02",
-                "p05": "2025-04-30",
-                "p95": None,
-                "likelihood": "unlikely",
-                "verdict": "fails",
-            },
-            {
-                "scenario": "s",
-                "id": "b|c",
-                "says": "x",
-                "who": "Z",
-                "said_on": None,
-                "file": "001",
-                "test": "casualties in [3000, 5000] on 2025-01-16",
-                "kind": "state",
-                "deadline": "2025-01-16",
-                "probability": 1.0,
-                "median": None,
-                "p05": None,
-                "p95": None,
-                "likelihood": "virtually certain",
-                "verdict": "holds",
-            },
-        ]
+    # A claims frame as evaluate_claims gives it: dates as pandas dates, NaT where missing.
+    frame = as_dates(
+        pd.DataFrame(
+            [
+                {
+                    "scenario": "s",
+                    "id": "a",
+                    "says": "x",
+                    "who": "ISW",
+                    "said_on": "2025-01-16",
+                    "file": "001",
+                    "test": "threshold t by 2025-04-30",
+                    "kind": "crossing",
+                    "deadline": "2025-04-30",
+                    "probability": 0.125,
+                    "q05": "2025-04-30",
+                    "q50": "2025-05-02",
+                    "q95": None,
+                    "likelihood": "unlikely",
+                    "verdict": "fails",
+                },
+                {
+                    "scenario": "s",
+                    "id": "b|c",
+                    "says": "x",
+                    "who": "Z",
+                    "said_on": None,
+                    "file": "001",
+                    "test": "casualties in [3000, 5000] on 2025-01-16",
+                    "kind": "state",
+                    "deadline": "2025-01-16",
+                    "probability": 1.0,
+                    "q05": None,
+                    "q50": None,
+                    "q95": None,
+                    "likelihood": "virtually certain",
+                    "verdict": "holds",
+                },
+            ]
+        ),
+        CLAIM_DATES,
     )
     assert claims_markdown(frame).splitlines()[2:] == [
         "| s | a | ISW, 2025-01-16 | threshold t by 2025-04-30 | 12% | 2025-05-02 (2025-04-30 to not by end)"

@@ -165,7 +165,8 @@ def test_the_tables_charts_and_files_of_a_run_hold_the_derived_measures(tmp_path
 
     matplotlib.use("Agg")
     ax = r.plot("deaths")
-    assert ax.get_ylabel() == "deaths" and any(t.get_text() == " hundred" for t in ax.texts)  # its threshold line
+    labels = ax.get_legend_handles_labels()[1]
+    assert ax.get_ylabel() == "deaths (people)" and "hundred: deaths >= 100" in labels  # its threshold line
     files = r.save(tmp_path / "out", plot=False)
     assert {f.name for f in files} >= {"quantiles.csv", "summary.json", "scenario.yaml"}
     written = pd.read_csv(tmp_path / "out" / "quantiles.csv")

@@ -1,6 +1,7 @@
 """Tier 1: cases exact enough to check by hand."""
 
 import numpy as np
+import pandas as pd
 
 import sim
 from conftest import make
@@ -18,7 +19,7 @@ def test_constant_count_reaches_zero_on_day_100():
     expected = np.maximum(10_000 - 100 * (np.arange(len(r.dates)) + 1), 0)
     assert (eff == expected).all()
     assert (r.first_crossing["gone"] == 99).all()
-    assert r.thresholds.loc[0, "median"] == "2025-04-10"  # 1 January + 99 days
+    assert r.thresholds.loc[0, "q50"] == pd.Timestamp("2025-04-10")  # 1 January + 99 days
     assert (r.first_crossing_dates("gone") == "2025-04-10").all()
 
 

@@ -77,3 +77,36 @@ def test_a_bad_set_value_is_blamed_on_the_option_not_the_file(tmp_path):
     (tmp_path / "bad.yaml").write_text(GOOD.replace("daily_rate: 0.01", "daily_rate: 5"))
     done = cli("run", "bad.yaml", "--set", "units.a.size=500", "--out", "o", cwd=tmp_path)
     assert done.returncode == 2 and done.stderr.startswith("error: bad.yaml:7: postures.combat.daily_rate")
+
+
+def test_missing_dates_are_one_kind_of_missing_value(tmp_path):
+    """In every frame a notebook gets, a date that is not there (never crossed, not said) is NaT
+    in a column of pandas dates, never None, NaN or a word."""
+    import pandas as pd
+
+    import sim
+    from sim.claims import CLAIM_DATES
+
+    text = GOOD + (
+        "thresholds:\n  gone: {measure: effective, below: 1}\n  tenth: {measure: effective, below: 900}\n"
+        "claims:\n  - id: c\n    says: all gone by February\n    source: {who: someone, outlet: somewhere}\n"
+        "    holds_if: {threshold: gone, by: 2025-02-01}\n"
+    )
+    (tmp_path / "s.yaml").write_text(text)
+    s = sim.load_scenario(tmp_path / "s.yaml")
+    r = sim.run(s, reps=50, seed=1)
+    for frame, cols in ((r.thresholds, ["q05", "q50", "q95"]), (r.claims, list(CLAIM_DATES))):
+        for c in cols:
+            assert pd.api.types.is_datetime64_any_dtype(frame[c]), c
+    gone = r.thresholds.set_index("threshold").loc["gone"]
+    assert gone["q50"] is pd.NaT and r.claims.loc[0, "said_on"] is pd.NaT
+    # 1% a day from 1,000: below 900 after about 11 days.
+    assert (
+        pd.Timestamp("2025-01-05")
+        < r.thresholds.set_index("threshold").loc["tenth", "q50"]
+        < pd.Timestamp("2025-01-20")
+    )
+    assert r.summary()["thresholds"]["gone"]["q50"] is None  # JSON: null
+    swept = sim.sweep(s, params={"postures.combat.daily_rate": (0.001, 0.01)}, design="grid", n=2, reps=20, seed=1)
+    dates = swept["median_date:tenth"]  # 0.1% a day: about 105 days, after the end
+    assert pd.api.types.is_datetime64_any_dtype(dates) and dates.isna().tolist() == [True, False]

@@ -317,7 +317,7 @@ def test_every_scenario_validates_and_names_its_file():
 
 def test_isw_median_all_lost_within_a_week_of_15_april():
     r = run("isw-92-a-day-wounded-all-lost", reps=2000)
-    median = dt.date.fromisoformat(crossing(r, "all_out_of_action")["median"])
+    median = crossing(r, "all_out_of_action")["q50"].date()
     # ISW: ~8,200 left on 16 January at ~92 a day -> about 15 April.  The straight line gives
     # 12,000 / (3,800 / 41) = 129.5 days from 6 December; Poisson noise moves it by a day or two.
     assert abs((median - dt.date(2025, 4, 15)).days) <= 7, median
@@ -340,13 +340,13 @@ def test_zelensky_count_reproduced_and_checked_against_the_others():
 
 def test_return_to_duty_moves_isw_all_lost_past_april():
     r = run("isw-rate-16pct-wounded-return", reps=2000)
-    median = dt.date.fromisoformat(crossing(r, "all_out_of_action")["median"])
+    median = crossing(r, "all_out_of_action")["q50"].date()
     assert median > dt.date(2025, 4, 30), median
     assert claim(r, "isw-all-lost-by-april")["verdict"] == "fails"
     # The same scenario with 12% returning still ends in April (median ~27 April): the tipping
     # share lies between, as the scenario file records.
     r12 = run("isw-rate-16pct-wounded-return", reps=2000, overrides=["wounded.return_to_duty=0.12"])
-    assert dt.date.fromisoformat(crossing(r12, "all_out_of_action")["median"]) <= dt.date(2025, 4, 30)
+    assert crossing(r12, "all_out_of_action")["q50"].date() <= dt.date(2025, 4, 30)
     assert claim(r12, "isw-all-lost-by-april")["verdict"] == "holds"
 
 
@@ -383,4 +383,4 @@ def test_storm_corps_pool_sustains_rotation_into_2026():
     t = crossing(run("rotation-from-storm-corps-pool"), "all_out_of_action")
     # 28,000-68,000 left, 12,000 per 90-day relief: the pool runs dry between late 2025 and
     # mid-2026 (2 to 5 reliefs after March 2025).
-    assert dt.date(2025, 9, 1) <= dt.date.fromisoformat(t["median"]) <= dt.date(2026, 9, 1)
+    assert dt.date(2025, 9, 1) <= t["q50"].date() <= dt.date(2026, 9, 1)

@@ -16,7 +16,21 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "sim"
 
 LAYERS = [
-    ("base", {"errors", "rates", "stdnormal", "streams", "parallel", "textfile", "atomic", "marker", "folders"}),
+    (
+        "base",
+        {
+            "errors",
+            "rates",
+            "stdnormal",
+            "streams",
+            "parallel",
+            "textfile",
+            "atomic",
+            "marker",
+            "folders",
+            "chartstyle",
+        },
+    ),
     (
         "inputs",
         {
@@ -38,7 +52,7 @@ LAYERS = [
     ("model", {"plan", "laws", "care", "draws", "samplers", "schedule", "kernel", "engine", "measures", "reference"}),
     ("run", {"runner", "results", "claims", "posterior"}),
     ("analyses", {"sweeps", "calibration", "decision", "scoring"}),
-    ("report", {"charts", "outputs"}),
+    ("report", {"charts", "outputs", "runs_data", "report_html"}),
     (
         "cli",
         {

@@ -11,50 +11,76 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 
+from .. import chartstyle as style
 from ..measures import QUANTILE_COLUMNS
 
 if TYPE_CHECKING:
     from .posterior_fit import Calibration
 
-BAND = "#3b6ea8"
-PRIOR = "#888888"
-REPORT = "#d35400"
+
+def _reporters(cal: Calibration, measure: str) -> dict[str, tuple[str, int]]:
+    """Each report's reporter (its group, else who gave it) and that reporter's place among the
+    estimates file's, by report id: the place gives it the colour and marker it has on a run's
+    charts (:func:`sim.chartstyle.reporter_style`)."""
+    shown = cal.estimates.overlay(measure)
+    return {
+        i: (str(label), int(rank)) for i, label, rank in zip(shown["id"], shown["label"], shown["rank"], strict=True)
+    }
 
 
-def _draw_reports(ax, obs, fitted: set[str]) -> None:
-    """Reports as points with their 90% observation interval and date range; lower bounds as
-    upward arrows from the bound; reports not fitted (after the cut-off) hollow."""
-    labels: set[str] = set()
+def _draw_reports(ax, obs, fitted: set[str], reporters: dict[str, tuple[str, int]]) -> None:
+    """Reports as points with their 90% observation interval and date range, in their reporter's
+    colour and marker; lower bounds as upward arrows from the bound; reports not fitted (after
+    the cut-off, or left out) hollow, their arrows dashed."""
+    labelled: set[str] = set()
+    unfitted = bounds = False
     for o in obs:
         used = o.id in fitted
+        who, rank = reporters.get(o.id, (o.who, 0))
+        colour, marker = style.reporter_style(rank)
+        label = None if who in labelled else f"reported by {who}"
+        labelled.add(who)
+        unfitted |= not used
         mid = pd.Timestamp(o.first + (o.last - o.first) / 2)
         half = (pd.Timestamp(o.last) - pd.Timestamp(o.first)) / 2
-        face = REPORT if used else "white"
         if o.lower_bound:
-            label = "reported lower bound" if used else "lower bound, not fitted"
+            bounds = True
             ax.annotate(
                 "",
                 xy=(mid, o.figure * 1.35 + 1),
                 xytext=(mid, o.figure),
-                arrowprops={"arrowstyle": "-|>", "color": REPORT, "lw": 1.4},
+                arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 1.4, "ls": "-" if used else "--"},
             )
-            ax.plot([mid], [o.figure], marker="_", ms=14, mew=2, color=REPORT, label=None if label in labels else label)
+            ax.plot([mid], [o.figure], marker="_", ms=14, mew=2, color=colour, label=label)
         else:
-            label = "reported (90% interval)" if used else "not fitted (after cut-off or left out)"
             lo, hi = o.interval
             ax.errorbar(
                 [mid],
                 [o.figure],
                 yerr=[[max(o.figure - lo, 0)], [max(hi - o.figure, 0)]],
                 xerr=[[half], [half]] if o.last > o.first else None,
-                fmt="o",
+                fmt=marker,
                 ms=6,
                 capsize=3,
-                color=REPORT,
-                mfc=face,
-                label=None if label in labels else label,
+                color=colour,
+                mfc=colour if used else style.HOLLOW,
+                mec=style.BLACK if used else colour,
+                mew=0.5 if used else 1.2,
+                label=label,
+                zorder=4,
             )
-        labels.add(label)
+    if bounds:
+        ax.plot([], [], marker="_", ms=14, mew=2, ls="none", color=style.SEEN, label="a lower bound (arrow up)")
+    if unfitted:
+        ax.plot(
+            [],
+            [],
+            "o",
+            color=style.SEEN,
+            mfc=style.HOLLOW,
+            ls="none",
+            label="hollow: not fitted (after cut-off or left out)",
+        )
 
 
 def fit_chart(cal: Calibration, reps: int = 1000, axes=None):
@@ -85,20 +111,32 @@ def fit_chart(cal: Calibration, reps: int = 1000, axes=None):
         i = post.measures.index(measure)
         qp, q = prior.q[i], post.q[i]
         ax.fill_between(
-            dates, qp[:, col["q05"]], qp[:, col["q95"]], color=PRIOR, alpha=0.15, lw=0, label="prior 90% band"
+            dates, qp[:, col["q05"]], qp[:, col["q95"]], color=style.PRIOR, alpha=0.15, lw=0, label="prior 90% band"
         )
         ax.fill_between(
-            dates, q[:, col["q05"]], q[:, col["q95"]], color=BAND, alpha=0.25, lw=0, label="posterior 90% band"
+            dates,
+            q[:, col["q05"]],
+            q[:, col["q95"]],
+            color=style.POSTERIOR,
+            alpha=0.25,
+            lw=0,
+            label="posterior 90% band",
         )
         ax.fill_between(
-            dates, q[:, col["q25"]], q[:, col["q75"]], color=BAND, alpha=0.4, lw=0, label="posterior 50% band"
+            dates,
+            q[:, col["q25"]],
+            q[:, col["q75"]],
+            color=style.POSTERIOR,
+            alpha=0.4,
+            lw=0,
+            label="posterior 50% band",
         )
-        ax.plot(dates, q[:, col["q50"]], color=BAND, lw=2, label="posterior median")
-        _draw_reports(ax, [o for o in obs if o.measure == measure], fitted)
+        ax.plot(dates, q[:, col["q50"]], color=style.POSTERIOR, lw=2, label="posterior median")
+        _draw_reports(ax, [o for o in obs if o.measure == measure], fitted, _reporters(cal, measure))
         if cal.until < post.dates[-1]:
-            ax.axvline(pd.Timestamp(cal.until), color="#444444", ls="--", lw=1, label="fit cut-off")
+            ax.axvline(pd.Timestamp(cal.until), color=style.CUT_OFF, ls="--", lw=1, label="fit cut-off")
         ax.set_ylim(bottom=0)
-        ax.set_ylabel(measure.replace("_", " "))
+        ax.set_ylabel(style.measure_words(measure))
         ax.grid(alpha=0.25)
         ax.legend(loc="best", fontsize=8, frameon=False)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
@@ -108,7 +146,7 @@ def fit_chart(cal: Calibration, reps: int = 1000, axes=None):
     axes[0].set_xlim(dates[max(first - 7, 0)], dates[-1])
     axes[0].set_title(
         f"{cal.scenario.name}: {', '.join(cal.paths)} fitted to the reports up to {cal.until}\n"
-        f"prior and posterior predictive, {reps:,} runs each",
+        f"prior and posterior predictive, {reps:,} runs each; reports with their 90% observation intervals",
         fontsize=10,
     )
     return fig
@@ -151,6 +189,7 @@ def trace_chart(cal: Calibration):
             cal.inference_data(),
             combined=True,
             compact=True,
+            compact_prop={"color": [style.POSTERIOR]},
             figsize=(12, 2.2 * n + 0.8),
             backend_kwargs={"layout": "constrained"},
             show=False,
@@ -181,8 +220,8 @@ def pair_chart(cal: Calibration):
             marginals=True,
             figsize=(side, side),
             textsize=9,
-            scatter_kwargs={"alpha": 0.35, "marker": "o", "s": 8, "color": BAND},
-            marginal_kwargs={"color": BAND},
+            scatter_kwargs={"alpha": 0.35, "marker": "o", "s": 8, "color": style.POSTERIOR},
+            marginal_kwargs={"color": style.POSTERIOR},
             backend_kwargs={"layout": "constrained"},
             show=False,
         )

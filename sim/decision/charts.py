@@ -1,5 +1,7 @@
 """The break-even chart: each assumption's range as a bar, coloured by whether the claim holds
-there, with its break-even and the scenario's own value marked."""
+there, with its break-even and the scenario's own value marked; and the chart of scenario
+discovery.  Colours are :mod:`sim.chartstyle`'s: a verdict's colour is the claims chart's, the
+scenario's own value has the model's."""
 
 from __future__ import annotations
 
@@ -10,7 +12,8 @@ import textwrap
 
 import pandas as pd
 
-from ..claims import VERDICT_COLOURS, verdict
+from .. import chartstyle as style
+from ..claims import verdict
 from ..domains import value_text
 
 
@@ -39,17 +42,17 @@ def breakeven_chart(frame: pd.DataFrame, claim: str, start: dt.date, title: str 
                 2: ((row.p_at_low + row.p_at_high) / 2,),
             }[len(cuts)]
             for (a, b), p in zip(itertools.pairwise(cuts), sides, strict=True):
-                ax.barh(y, b - a, left=a, height=0.5, color=VERDICT_COLOURS[verdict(p)], alpha=0.75)
+                ax.barh(y, b - a, left=a, height=0.5, color=style.VERDICTS[verdict(p)])
             lo, hi = row.break_even_p05, row.break_even_p95
             if math.isfinite(lo) and math.isfinite(hi):
-                ax.plot([at(lo), at(hi)], [y, y], color="black", lw=3, solid_capstyle="butt")
-            ax.plot([at(row.break_even)] * 2, [y - 0.32, y + 0.32], color="black", lw=1.6)
+                ax.plot([at(lo), at(hi)], [y, y], color=style.BLACK, lw=3, solid_capstyle="butt")
+            ax.plot([at(row.break_even)] * 2, [y - 0.32, y + 0.32], color=style.BLACK, lw=1.6)
             ax.text(at(row.break_even), y + 0.36, value_text(row.param, row.break_even, start), ha="center", fontsize=7)
         else:
             p = (row.p_at_low + row.p_at_high) / 2
-            ax.barh(y, 1.0, left=0.0, height=0.5, color=VERDICT_COLOURS[verdict(p)], alpha=0.4)
+            ax.barh(y, 1.0, left=0.0, height=0.5, color=style.VERDICTS[verdict(p)], alpha=0.4)
         if math.isfinite(row.scenario_value):
-            ax.plot(at(row.scenario_value), y, "D", color="#1f4e8c", ms=6, mec="white")
+            ax.plot(at(row.scenario_value), y, "D", color=style.MODEL, ms=6, mec=style.HOLLOW)
         ax.text(-0.01, y, value_text(row.param, row.low, start), ha="right", va="center", fontsize=7)
         ax.text(1.01, y, value_text(row.param, row.high, start), ha="left", va="center", fontsize=7)
     ax.set_yticks(range(n), list(frame["param"])[::-1], fontsize=8)
@@ -71,15 +74,19 @@ def breakeven_chart(frame: pd.DataFrame, claim: str, start: dt.date, title: str 
 def discovery_chart(trajectory: pd.DataFrame, box: pd.DataFrame, title: str | None = None):
     """Two panels: the peeling trajectory's trade-off (coverage against density, the chosen box
     marked), and the chosen box (each assumption it narrows: the swept range, the box's part
-    filled).  Returns the figure."""
+    filled).  The box and its mark have the colour of the verdict the box is for: green where the
+    claim holds (``box.attrs["holds"]``, true when absent), red where it fails.  Returns
+    the figure."""
     import matplotlib.pyplot as plt
 
     fig, (left, right) = plt.subplots(
         1, 2, figsize=(12, max(4.5, 1.8 + 0.5 * len(box))), layout="constrained", width_ratios=(1, 1.3)
     )
-    left.plot(trajectory["coverage"], trajectory["density"], "o-", color="#3b6ea8", ms=3, lw=1)
+    holds = bool(box.attrs.get("holds", True))
+    colour = style.VERDICTS["holds" if holds else "fails"]
+    left.plot(trajectory["coverage"], trajectory["density"], "o-", color=style.BLACK, ms=3, lw=1)
     chosen = trajectory[trajectory["chosen"]]
-    left.plot(chosen["coverage"], chosen["density"], "o", color="#c0392b", ms=9, mfc="none", mew=2, label="chosen")
+    left.plot(chosen["coverage"], chosen["density"], "o", color=colour, ms=9, mfc="none", mew=2, label="chosen")
     left.set_xlabel("coverage (share of the points of interest inside the box)")
     left.set_ylabel("density (share of the box's points\nthat are of interest)")
     left.set_xlim(0, 1.02)
@@ -90,9 +97,9 @@ def discovery_chart(trajectory: pd.DataFrame, box: pd.DataFrame, title: str | No
     for i, row in enumerate(box.itertuples(index=False)):
         y = len(box) - 1 - i
         span = row.swept_high - row.swept_low or 1.0
-        right.barh(y, 1.0, left=0.0, height=0.5, color="#dddddd")
+        right.barh(y, 1.0, left=0.0, height=0.5, color=style.RANGE)
         a, b = (row.low - row.swept_low) / span, (row.high - row.swept_low) / span
-        right.barh(y, b - a, left=a, height=0.5, color="#2a9d55", alpha=0.8)
+        right.barh(y, b - a, left=a, height=0.5, color=colour)
         right.text(-0.01, y, f"{row.swept_low:.4g}", ha="right", va="center", fontsize=7)
         right.text(1.01, y, f"{row.swept_high:.4g}", ha="left", va="center", fontsize=7)
         right.text((a + b) / 2, y + 0.33, f"{row.low:.4g} to {row.high:.4g}", ha="center", fontsize=7)
@@ -100,7 +107,8 @@ def discovery_chart(trajectory: pd.DataFrame, box: pd.DataFrame, title: str | No
     right.set_xlim(-0.15, 1.15)
     right.set_ylim(-0.7, max(len(box), 1) - 0.3)
     right.set_xticks([])
-    right.set_title("the box (green) within the swept ranges (grey)", fontsize=9, loc="left")
+    words = "green: the claim holds there" if holds else "red: the claim fails there"
+    right.set_title(f"the box ({words}) within the swept ranges (grey)", fontsize=9, loc="left")
     if title:
         fig.suptitle(textwrap.fill(title, 150), fontsize=9)
     return fig

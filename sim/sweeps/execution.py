@@ -7,7 +7,6 @@ written as soon as it finishes (:mod:`sim.sweeps.store`).
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -92,8 +91,10 @@ def sweep(
     -------
     DataFrame
         One row per point: ``point``, ``batch``, ``seed``, ``reps``, the parameters by path
-        (and ``varied`` for ``oat``), then the outputs.  ``frame.attrs["sweep"]`` holds the
-        sweep's settings, which the analysis functions read.
+        (and ``varied`` for ``oat``), then the outputs (a median day after the end is missing,
+        see :mod:`sim.sweeps.scalars`).  ``frame.attrs["sweep"]`` holds the sweep's settings,
+        which the analysis functions read; ``frame.attrs["points_run"]`` the number of points
+        this call ran (fewer than the rows when resuming).
     """
     sw = make_sweep(
         scenario,
@@ -114,7 +115,7 @@ def sweep(
 
 def tasks_for(sw: Sweep, design: pd.DataFrame, skip: set[int] = frozenset()) -> list[BatchTask]:
     """One task per batch not in ``skip``."""
-    scenario_json = json.dumps(sw.scenario.dump(), sort_keys=True)
+    scenario_json = sw.scenario_json
     outputs = tuple(o.column for o in sw.outputs)
     values = design[sw.paths].to_numpy()
     tasks = []
@@ -224,8 +225,10 @@ def run_sweep(
     if store is not None:
         frame = store.read()
     else:
-        frame = pa.concat_tables(kept).to_pandas().sort_values("point", ignore_index=True)
+        frame = pa.concat_tables(kept).to_pandas(date_as_object=False).sort_values("point", ignore_index=True)
     frame.attrs["sweep"] = sw.manifest()
+    # The points this call ran: a resume counts only those it did, not those already on disk.
+    frame.attrs["points_run"] = sw.points - points_done
     return frame
 
 

@@ -1,9 +1,15 @@
 """What the designs' charts share (matplotlib): axes, number labels, a figure with a panel per
-output, and scatter plots of an output against each parameter.
+output, scatter plots of an output against each parameter, and the marks every chart gives a
+censored point (a median day after the end) and an output that does not vary.
 
 Each ``plot_*`` function draws one output on one axes (or one panel per parameter) and returns
 them; a design's ``charts`` pairs file names with functions drawing whole figures, which
 :func:`sim.sweeps.charts.write_plots` saves.
+
+A censored point is never drawn as a day: a heatmap hatches its cell and writes ``> end`` in
+it, a scatter plot or tornado draws it past the run's end with its own marker (:data:`AFTER_END`)
+beside a dotted line at the end.  An output with one value everywhere gets a panel saying
+``no variation (always 0)`` instead of an empty plot or an axis of +-1e-17.
 """
 
 from __future__ import annotations
@@ -14,10 +20,29 @@ from typing import Any
 
 import pandas as pd
 
-from .frame import output_columns, parameters
+from .. import chartstyle as style
+from .frame import OutputValues, fmt, output_columns, output_values, parameters
+
+__all__ = [
+    "AFTER_END",
+    "HATCH",
+    "Chart",
+    "end_line",
+    "fmt",
+    "label",
+    "new_axes",
+    "panels",
+    "plot_scatter",
+    "say",
+    "scatter_charts",
+]
 
 #: A chart file: its name, and a function drawing its figure.
 Chart = tuple[str, Callable[[], Any]]
+#: How a censored point (median day after the end) is drawn: the hatch of a heatmap cell or a
+#: tornado's bar, and the marker of a point past the end (colours: :mod:`sim.chartstyle`).
+HATCH = "///"
+AFTER_END = {"marker": ">", "color": style.CENSORED_MARK, "s": 28, "zorder": 3}
 
 
 def new_axes(ax=None, size=(7.0, 4.0)):
@@ -29,9 +54,37 @@ def new_axes(ax=None, size=(7.0, 4.0)):
     return plt.subplots(figsize=size, layout="constrained")[1]
 
 
-def fmt(v: float) -> str:
-    """A number for a tick label: three significant digits, or whole with thousands separators."""
-    return f"{v:.3g}" if abs(v) < 1000 else f"{v:,.0f}"
+def say(ax, text: str, title: str | None = None):
+    """An axes holding only ``text`` (an output with no variation, an analysis not computed)."""
+    import textwrap
+
+    ax.clear()
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.text(0.5, 0.5, textwrap.fill(text, 60), ha="center", va="center", fontsize=9, transform=ax.transAxes)
+    if title is not None:
+        ax.set_title(title, fontsize=9)
+    return ax
+
+
+def label(info: OutputValues) -> str:
+    """An output's name with its unit, for an axis or a colour bar."""
+    return f"{info.name} ({info.unit})" if info.unit else info.name
+
+
+def end_line(ax, info: OutputValues, axis: str = "y") -> None:
+    """A dotted line at the run's end on a day axis, where censored points are drawn past, and
+    a legend naming it and the marker of a censored point."""
+    from matplotlib.lines import Line2D
+
+    at = info.after_end - 0.5
+    (ax.axhline if axis == "y" else ax.axvline)(at, ls=":", color=style.CENSORED, lw=1)
+    marker = {k: v for k, v in AFTER_END.items() if k in ("marker", "color")}
+    handles = [
+        Line2D([], [], ls=":", color=style.CENSORED, label=f"end of the run ({info.end})"),
+        Line2D([], [], ls="", markersize=6, label="> end: median day after it", **marker),
+    ]
+    ax.legend(handles=handles, fontsize=7, loc="best", framealpha=0.8)
 
 
 def panels(frame: pd.DataFrame, plot: Callable[..., Any], titled: bool = True):
@@ -57,7 +110,7 @@ def panels(frame: pd.DataFrame, plot: Callable[..., Any], titled: bool = True):
     )
     for ax, o in zip(grid.ravel(), outs, strict=False):
         plot(frame, o, ax=ax)
-        if titled:
+        if titled and ax.get_title() != o:
             ax.set_title(f"{o}\n{ax.get_title()}".strip(), fontsize=9)
     for ax in grid.ravel()[len(outs) :]:
         ax.set_visible(False)
@@ -65,9 +118,11 @@ def panels(frame: pd.DataFrame, plot: Callable[..., Any], titled: bool = True):
 
 
 def plot_scatter(frame: pd.DataFrame, output: str | None = None, axes=None):
-    """The output at each point against each parameter, one panel per parameter."""
+    """The output at each point against each parameter, one panel per parameter; a censored
+    point (median day after the end) is drawn past the end with its own marker."""
     output = output or output_columns(frame)[0]
     params = parameters(frame)
+    info = output_values(frame, output)
     if axes is None:
         import matplotlib.pyplot as plt
 
@@ -77,9 +132,20 @@ def plot_scatter(frame: pd.DataFrame, output: str | None = None, axes=None):
         axes = grid.ravel()
         for ax in axes[len(params) :]:
             ax.set_visible(False)
-        fig.suptitle(output, fontsize=9)
+        note = info.no_variation() or info.censored_note()
+        fig.suptitle(output + (f"\n{note}" if note else ""), fontsize=9)
+    flat = info.no_variation()
+    cut = info.censored
     for ax, p in zip(axes, params, strict=False):
-        ax.scatter(frame[p], frame[output], s=6, alpha=0.6)
+        if flat:
+            say(ax, flat)
+        else:
+            x = frame[p].to_numpy(dtype=float)
+            ax.scatter(x[~cut], info.values[~cut], s=6, alpha=0.6, color=style.MODEL)
+            if cut.any():
+                ax.scatter(x[cut], [info.after_end] * int(cut.sum()), **AFTER_END)
+                end_line(ax, info)
+            ax.set_ylabel(label(info), fontsize=8)
         ax.set_xlabel(p, fontsize=8)
     return axes
 

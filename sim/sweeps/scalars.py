@@ -1,18 +1,29 @@
-"""What a sweep measures at each point: scalar outputs averaged over the point's replications.
+"""What a sweep measures at each point: scalar outputs over the point's replications.
 
 Each output has one name, used on the command line, in sweep files and as its column:
 
 ``median_day:<threshold>``
-    Median first-crossing day of a threshold, counted in days from the scenario's start.  A
-    point whose median replication does not cross by the end gets the run's length in days
-    (the day after the end), so that the output is always a number; the companion column
-    ``median_date:<threshold>`` holds the date, empty when not crossed by the end.
+    Median first-crossing day of a threshold, counted in days from the scenario's start.  It
+    is defined only when at least half the point's replications cross by the end; otherwise
+    the median replication never crosses, the median day is after the end (censored) and the
+    column is missing (null), never a stand-in number.  Two companion columns go with it:
+    ``median_date:<threshold>``, the same day as a date (null when censored), and
+    ``median_crossed:<threshold>``, true when the median day is defined.  The probability of
+    crossing, ``p_cross:<threshold>``, is added as an output of its own beside every
+    ``median_day`` (see :func:`with_crossing`): where the median day is censored, it is the
+    number that still varies.  There is no mean crossing day: it would need every replication
+    to cross.
 ``p_cross:<threshold>`` or ``p_cross:<threshold>@<date>``
     Probability that the threshold is crossed by the end (or by the date).
 ``p_holds:<claim id>``
     Probability that the claim holds (as ``run`` evaluates it).
 ``mean:<measure>@<date>`` or ``q<percent>:<measure>@<date>``
     A measure's mean, or a quantile (``q50`` the median, ``q05`` the 5th percentile), on a date.
+    A whole percent is written with two digits (``q5`` is read as ``q05``), as in a run's
+    ``quantiles.csv``.
+
+Each column has a unit (:data:`UNITS`): ``day`` (days from the start), ``date``,
+``probability``, ``people`` (or ``ratio`` for a measure such as ``force_ratio``).
 """
 
 from __future__ import annotations
@@ -27,14 +38,35 @@ from typing import Any
 import numpy as np
 
 from ..measures import NEVER
-from ..scenario import Scenario
+from ..scenario import SCALED, Scenario
 
 KINDS = ("median_day", "p_cross", "p_holds", "mean", "q<percent>")
 _QUANTILE = re.compile(r"^q(\d{1,2}(\.\d+)?|100)$")
 
+#: The unit of each kind of value a sweep stores (in the Parquet fields' metadata and in
+#: ``summary.json``).
+UNITS = {
+    "day": "days from the scenario's start",
+    "date": "calendar date",
+    "probability": "share of the point's replications, 0 to 1",
+    "people": "people",
+    "ratio": "ratio",
+}
+
 
 class OutputSpecError(ValueError):
     """An output is malformed or names nothing in the scenario; the message states the rule."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column an output fills: its name, type (``float64``, ``date32`` or ``bool``), unit
+    (a key of :data:`UNITS`, or None) and what it holds, in a few words."""
+
+    name: str
+    type: str
+    unit: str | None
+    description: str
 
 
 @dataclass(frozen=True)
@@ -60,24 +92,88 @@ class Output:
         return f"{self.kind}:{self.name}" + (f"@{self.on.isoformat()}" if self.on else "")
 
     @property
+    def is_day(self) -> bool:
+        """A first-crossing day, missing (censored) where the median replication never crosses."""
+        return self.kind == "median_day"
+
+    @property
+    def unit(self) -> str:
+        """The unit of the output's column (a key of :data:`UNITS`)."""
+        if self.is_day:
+            return "day"
+        if self.kind in ("p_cross", "p_holds"):
+            return "probability"
+        return "ratio" if self.name in SCALED else "people"
+
+    @property
     def columns(self) -> list[str]:
-        """Every column this output fills (``median_day`` adds its date)."""
-        extra = [f"median_date:{self.name}"] if self.kind == "median_day" else []
-        return [self.column, *extra]
+        """Every column this output fills (``median_day`` adds its date and its flag)."""
+        return [c.name for c in self.fields]
+
+    @property
+    def fields(self) -> list[Column]:
+        """Every column this output fills, with its type, unit and description."""
+        main = Column(self.column, "float64", self.unit, self.describe())
+        if not self.is_day:
+            return [main]
+        return [
+            main,
+            Column(
+                f"median_date:{self.name}",
+                "date32",
+                "date",
+                f"median first-crossing date of {self.name}; null when fewer than half the replications "
+                "cross by the end",
+            ),
+            Column(
+                f"median_crossed:{self.name}",
+                "bool",
+                None,
+                f"true when at least half the replications cross {self.name} by the end, so that the median day "
+                "is defined; false: the median day is after the end (never crossed by the median replication)",
+            ),
+        ]
 
     @property
     def quantile(self) -> float | None:
         return float(self.kind[1:]) / 100 if _QUANTILE.match(self.kind) else None
 
     def describe(self) -> str:
-        if self.kind == "median_day":
-            return f"median first-crossing day of {self.name} (days from start)"
+        if self.is_day:
+            return (
+                f"median first-crossing day of {self.name} (days from the start); null when fewer than half "
+                "the replications cross by the end"
+            )
         if self.kind == "p_cross":
             return f"probability {self.name} is crossed by {self.on or 'the end'}"
         if self.kind == "p_holds":
             return f"probability claim {self.name} holds"
-        stat = "mean" if self.kind == "mean" else f"{self.kind[1:]}th percentile"
+        stat = "mean" if self.kind == "mean" else f"{float(self.kind[1:]):g}th percentile"
         return f"{stat} of {self.name} on {self.on}"
+
+
+def _stat(kind: str) -> str:
+    """A quantile's kind with a whole percent in two digits (``q5`` -> ``q05``), as a run's
+    ``quantiles.csv`` names them; any other kind as given."""
+    if not _QUANTILE.match(kind):
+        return kind
+    percent = float(kind[1:])
+    return f"q{int(percent):02d}" if percent.is_integer() else f"q{percent:g}"
+
+
+def with_crossing(outputs: list[Output]) -> list[Output]:
+    """``outputs`` with ``p_cross:<threshold>`` (by the end) right after every
+    ``median_day:<threshold>`` that lacks it: the share of replications crossing is what
+    still varies where the median day is censored."""
+    have = {o.column for o in outputs}
+    out: list[Output] = []
+    for o in outputs:
+        out.append(o)
+        crossing = Output("p_cross", o.name)
+        if o.is_day and crossing.column not in have:
+            out.append(crossing)
+            have.add(crossing.column)
+    return out
 
 
 def parse_output(value: Any) -> Output:
@@ -91,6 +187,7 @@ def parse_output(value: Any) -> Output:
             f"an output is <kind>:<name>[@<date>] with kind one of {', '.join(KINDS)} (got {value!r})"
         )
     kind, rest = value.strip().split(":", 1)
+    kind = _stat(kind)
     name, _, when = rest.partition("@")
     if kind not in ("median_day", "p_cross", "p_holds", "mean") and not _QUANTILE.match(kind):
         raise OutputSpecError(f"unknown output kind {kind!r}; allowed: {', '.join(KINDS)}")
@@ -131,7 +228,7 @@ def _from_mapping(value: dict[str, Any]) -> Output:
     if keys == {"claim"}:
         return Output("p_holds", str(value["claim"]))
     if keys >= {"measure", "date"} and keys <= {"measure", "date", "stat"}:
-        stat = str(value.get("stat", "mean"))
+        stat = _stat(str(value.get("stat", "mean")))
         if stat != "mean" and not _QUANTILE.match(stat):
             raise OutputSpecError(f"stat must be mean or q<percent> such as q50 (got {stat!r})")
         return Output(stat, str(value["measure"]), date("date"))
@@ -190,11 +287,14 @@ def point_outputs(
     days = len(dates)
     out: dict[str, Any] = {}
     for o in outputs:
-        if o.kind == "median_day":
+        if o.is_day:
             f = first[o.name][rows]
+            # The median replication's day: infinite when fewer than half cross by the end.
             d = float(np.quantile(np.where(f == NEVER, np.inf, f.astype(float)), 0.5, method="inverted_cdf"))
-            out[o.column] = float(days) if math.isinf(d) else d
-            out[f"median_date:{o.name}"] = None if math.isinf(d) else dates[int(d)].isoformat()
+            crossed = not math.isinf(d)
+            out[o.column] = d if crossed else None
+            out[f"median_date:{o.name}"] = dates[int(d)] if crossed else None
+            out[f"median_crossed:{o.name}"] = crossed
         elif o.kind == "p_cross":
             f = first[o.name][rows]
             by = days - 1 if o.on is None else (o.on - s.start).days

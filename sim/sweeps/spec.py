@@ -10,6 +10,8 @@ valid scenario.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +32,7 @@ from . import designs
 from .designs.scale import scale
 from .file import SweepFile, parse_param_option, parse_range, read_sweep_file
 from .ranges import Swept, check_ranges
-from .scalars import Output, OutputSpecError, check_output, default_outputs, parse_output
+from .scalars import Output, OutputSpecError, check_output, default_outputs, parse_output, with_crossing
 
 DEFAULT_REPS = 200
 #: Replications an engine run aims at: large enough that the engine's per-day overhead is
@@ -39,6 +41,8 @@ BATCH_REPS = 5000
 #: Fewest replications an engine run aims at (the engine costs about a millisecond a day
 #: whatever the number of replications).
 MIN_BATCH_REPS = 1000
+#: The layout of a sweep's folder and files; a sweep of another format is not resumed.
+FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,11 @@ class Sweep:
     batch_points: int
     scenario_file: str = ""
     version: str = __version__
+
+    @property
+    def scenario_json(self) -> str:
+        """The resolved scenario as canonical JSON (what the workers read)."""
+        return scenario_json(self.scenario.dump())
 
     @property
     def paths(self) -> list[str]:
@@ -95,7 +104,7 @@ class Sweep:
     def manifest(self) -> dict[str, Any]:
         """The sweep as plain data: everything that decides its numbers."""
         return {
-            "format": 1,
+            "format": FORMAT,
             "version": self.version,
             "scenario": self.scenario.dump(),
             "params": {k: p.to_yaml() for k, p in self.params.items()},
@@ -110,6 +119,24 @@ class Sweep:
             "points": self.points,
             "batches": self.batches,
         }
+
+
+def scenario_json(dump: dict[str, Any]) -> str:
+    """A scenario's dump (``Scenario.dump()``, or the ``scenario`` of ``sweep.json``) as
+    canonical JSON: keys sorted, so that the same scenario always gives the same text."""
+    return json.dumps(dump, sort_keys=True)
+
+
+def provenance(manifest: dict[str, Any]) -> dict[str, Any]:
+    """What a sweep's files record of how their numbers were made: the sweep's settings
+    (:meth:`Sweep.manifest`) with the scenario by name and by the SHA-256 of its canonical
+    JSON (:func:`scenario_json`) instead of in full (``scenario.yaml`` holds it)."""
+    scenario = manifest["scenario"]
+    return {
+        "scenario": scenario.get("name"),
+        "scenario_sha256": hashlib.sha256(scenario_json(scenario).encode()).hexdigest(),
+        **{k: v for k, v in manifest.items() if k != "scenario"},
+    }
 
 
 def default_batch_points(reps: int, points: int) -> int:
@@ -151,7 +178,8 @@ def make_sweep(
         The design (see :mod:`sim.sweeps.designs`) [default: ``oat``].
     outputs : list
         Output names or mappings (see :mod:`sim.sweeps.scalars`) [default: every threshold's
-        median crossing day and every claim's probability].
+        median crossing day and every claim's probability]; ``p_cross:<threshold>`` is added
+        beside every ``median_day:<threshold>`` that lacks it.
     reps : int
         Replications per point [default 200].
     seed : int
@@ -299,4 +327,4 @@ def _outputs(base: Scenario, f: _FileSettings, outputs: list[Any] | tuple[Any, .
             raise InputError("--output", o.column, str(exc)) from None
     if len({o.column for o in outs}) < len(outs):
         raise InputError(f.src if from_file else "--output", "outputs", "an output is named twice")
-    return outs
+    return with_crossing(outs)

@@ -16,6 +16,13 @@ leaves only whole part files; a resumed sweep runs the batches that have none, s
 is lost and nothing is duplicated.  A part file damaged afterwards (from outside: a full
 disk while copying, a truncated transfer) is checked for on resume, set aside and its batch
 run again.
+
+Every Parquet file of the folder carries the sweep's provenance (:func:`sim.sweeps.spec.provenance`:
+the scenario's name and SHA-256, seed, replications, design, version...) as JSON under the
+schema metadata key :data:`METADATA_KEY` (read it with :func:`read_metadata`), and each output
+column its unit and description in its field metadata (``unit``, ``description``).  A
+first-crossing date is a ``date32`` column; a median day after the end is null, with the
+boolean ``median_crossed:<threshold>`` false, never a stand-in number.
 """
 
 from __future__ import annotations
@@ -36,26 +43,67 @@ from ..atomic import atomic_write
 from ..errors import InputError
 from ..folders import staged
 from . import designs
-from .spec import Sweep
+from .scalars import UNITS
+from .spec import Sweep, provenance
 
 MANIFEST = "sweep.json"
+#: Parquet schema metadata key under which a sweep's files keep its provenance (JSON), as
+#: ``calibrate`` keeps its own under ``sim.calibration`` in ``posterior.parquet``.
+METADATA_KEY = b"sim.sweep"
+_TYPES = {"float64": pa.float64(), "date32": pa.date32(), "bool": pa.bool_()}
 PARTS = "points"
 DAMAGED = "damaged"
 _PART = re.compile(r"^part-(\d{6,})\.parquet$")
 
 
-def schema(sweep: Sweep) -> pa.Schema:
-    """The columns of a part file (the same in every part, whatever its values)."""
+def _field(name: str, type_: pa.DataType, description: str, unit: str | None = None) -> pa.Field:
+    meta = {"description": description}
+    if unit is not None:
+        meta |= {"unit": unit, "unit_means": UNITS[unit]}
+    return pa.field(name, type_, metadata=meta)
+
+
+def _design_fields(sweep: Sweep) -> list[pa.Field]:
     fields = [
-        pa.field("point", pa.int64()),
-        pa.field("batch", pa.int64()),
-        pa.field("seed", pa.int64()),
-        pa.field("reps", pa.int64()),
+        _field("point", pa.int64(), "the point's place in the design, from 0"),
+        _field("batch", pa.int64(), "the engine run (batch of points) the point belongs to"),
     ]
-    fields += [pa.field(c, pa.string()) for c in designs.design(sweep.design).extra_columns]
-    fields += [pa.field(p, pa.float64()) for p in sweep.paths]
-    fields += [pa.field(c, pa.string() if c.startswith("median_date:") else pa.float64()) for c in sweep.columns]
-    return pa.schema(fields)
+    fields += [
+        _field(c, pa.string(), f"a column of the {sweep.design} design")
+        for c in designs.design(sweep.design).extra_columns
+    ]
+    fields += [_field(p, pa.float64(), f"swept parameter, {sweep.params[p].describe()}") for p in sweep.paths]
+    return fields
+
+
+def _metadata(sweep: Sweep) -> dict[bytes, bytes]:
+    info = provenance(sweep.manifest()) | {"scenario_file": sweep.scenario_file}
+    return {METADATA_KEY: json.dumps(info, default=str).encode()}
+
+
+def schema(sweep: Sweep) -> pa.Schema:
+    """The columns of a part file (the same in every part, whatever its values), with each
+    output's unit and the sweep's provenance in the metadata."""
+    fields = _design_fields(sweep)
+    fields[2:2] = [
+        _field("seed", pa.int64(), "the sweep's seed"),
+        _field("reps", pa.int64(), "replications run at the point"),
+    ]
+    fields += [_field(c.name, _TYPES[c.type], c.description, c.unit) for o in sweep.outputs for c in o.fields]
+    return pa.schema(fields, metadata=_metadata(sweep))
+
+
+def design_table(sweep: Sweep, design: pd.DataFrame) -> pa.Table:
+    """The design (``design.parquet``): every point and its parameter values, with the
+    sweep's provenance in the metadata."""
+    target = pa.schema(_design_fields(sweep), metadata=_metadata(sweep))
+    return pa.Table.from_pandas(design[target.names], schema=target, preserve_index=False)
+
+
+def read_metadata(path: str | Path) -> dict[str, Any]:
+    """The provenance a sweep's Parquet file carries (empty if none)."""
+    meta = (pq.read_schema(path).metadata or {}).get(METADATA_KEY)
+    return json.loads(meta) if meta else {}
 
 
 class SweepStore:
@@ -97,7 +145,7 @@ class SweepStore:
             (d / "scenario.yaml").write_text(
                 head + yaml.safe_dump(sweep.scenario.dump(), sort_keys=False, allow_unicode=True), encoding="utf-8"
             )
-            design.to_parquet(d / "design.parquet", index=False)
+            pq.write_table(design_table(sweep, design), d / "design.parquet")
 
         staged(self.dir, fill)
 
@@ -173,7 +221,7 @@ class SweepStore:
         files = sorted(p for p in self.parts.iterdir() if _PART.match(p.name)) if self.parts.is_dir() else []
         if not files:
             return pd.DataFrame()
-        frame = pa.concat_tables([_read_part(f) for f in files]).to_pandas()
+        frame = pa.concat_tables([_read_part(f) for f in files]).to_pandas(date_as_object=False)
         if frame["point"].duplicated().any():
             raise InputError(str(self.parts), "point", "a point appears in two part files")
         return frame.sort_values("point", ignore_index=True)

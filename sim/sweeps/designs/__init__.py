@@ -35,7 +35,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from ..frame import AnalysisError, settings
+from ..frame import AnalysisError, OutputValues, settings
 
 #: The design of a sweep that names none.
 DEFAULT = "oat"
@@ -191,6 +191,22 @@ def complete(frame: pd.DataFrame, name: str) -> dict[str, Any]:
             f"needs every point of the design ({len(frame):,} of {expected:,} done); resume the sweep first"
         )
     return sw
+
+
+def not_computed(info: OutputValues, what: str) -> str:
+    """Why an analysis that needs the output at every point (Sobol' indices, Morris
+    statistics) is not computed for it, or ``""`` when it is: the output does not vary, or it
+    is a median crossing day censored at some points.  A censored day is not replaced by the
+    run's length (that would treat "after the end" as a day) and the points are not dropped
+    (the estimators need the whole design): the probability of crossing is the output to read."""
+    flat = info.no_variation()
+    if flat:
+        return flat
+    note = info.censored_note()
+    if note:
+        instead = f"; read {info.crossing} instead" if info.crossing else ""
+        return f"{what} not computed: {note}{instead}"
+    return ""
 
 
 def salib_problem(names: list[str]) -> dict[str, Any]:

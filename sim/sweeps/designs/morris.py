@@ -3,7 +3,10 @@ moving one parameter at a time by a fixed step: ``n * (k + 1)`` points over ``k`
 (``SALib.sample.morris``, seeded with the sweep's seed).
 
 Its analysis is the elementary effects' statistics (:func:`morris_indices`, drawn by
-:func:`plot_morris`), with scatter plots.
+:func:`plot_morris`), with scatter plots.  An elementary effect needs the output at both ends
+of its step: for a median crossing day censored at some points (fewer than half the runs cross
+by the end) the statistics are not computed, and the note says to read the probability of
+crossing (``p_cross:<threshold>``) instead.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from ..figures import Chart, new_axes, panels, scatter_charts
-from ..frame import by_output, output_columns, parameters, pick_output
-from . import Design, DesignError, complete, salib_problem
+from ... import chartstyle as style
+from ..figures import Chart, new_axes, panels, say, scatter_charts
+from ..frame import by_output, output_columns, output_values, parameters, pick_output
+from . import Design, DesignError, complete, not_computed, salib_problem
 
 
 class Morris(Design):
@@ -54,14 +58,21 @@ def morris_indices(
     """Morris elementary-effect statistics by SALib: ``mu_star`` (mean absolute effect of a
     step across a parameter's range: its overall influence, in the output's units),
     ``mu_star_conf`` (half-width of its bootstrap interval), ``mu`` (signed mean) and
-    ``sigma`` (spread of the effects: non-linearity or interactions), largest mu* first."""
+    ``sigma`` (spread of the effects: non-linearity or interactions), largest mu* first, and a
+    ``note``: an output with no variation, or a median crossing day censored at some point,
+    gets NaN statistics and a note saying why (see :func:`sim.sweeps.designs.not_computed`)."""
     from SALib.analyze import morris
 
     sw = complete(frame, "morris")
     output = pick_output(frame, output)
     params = parameters(frame)
+    cols = ["param", "mu_star", "mu_star_conf", "mu", "sigma", "note"]
+    info = output_values(frame, output)
+    why = not_computed(info, "Morris statistics")
+    if why:
+        return pd.DataFrame({"param": params, **{c: np.nan for c in cols[1:-1]}, "note": why}, columns=cols)
     x = frame[params].to_numpy(dtype=float)
-    y = frame[output].to_numpy(dtype=float)
+    y = info.values
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         si = morris.analyze(
@@ -80,7 +91,9 @@ def morris_indices(
             "mu_star_conf": si["mu_star_conf"],
             "mu": si["mu"],
             "sigma": si["sigma"],
-        }
+            "note": "",
+        },
+        columns=cols,
     )
     return out.sort_values("mu_star", ascending=False, kind="stable").reset_index(drop=True)
 
@@ -91,11 +104,13 @@ def plot_morris(frame: pd.DataFrame, output: str | None = None, ax=None):
     t = morris_indices(frame, output)
     output = output or output_columns(frame)[0]
     ax = new_axes(ax, (6.0, 4.5))
-    ax.errorbar(t["mu_star"], t["sigma"], xerr=t["mu_star_conf"], fmt="o", capsize=3, color="#4c72b0")
+    if len(t) and t["note"].iloc[0]:
+        return say(ax, t["note"].iloc[0], output)
+    ax.errorbar(t["mu_star"], t["sigma"], xerr=t["mu_star_conf"], fmt="o", capsize=3, color=style.MODEL)
     for r in t.itertuples():
         ax.annotate(r.param, (r.mu_star, r.sigma), fontsize=7, xytext=(4, 4), textcoords="offset points")
     lim = max(float(t["mu_star"].max() + t["mu_star_conf"].max()), float(t["sigma"].max()), 1e-12) * 1.1
-    ax.plot([0, lim], [0, lim], ls=":", color="grey", lw=0.8)
+    ax.plot([0, lim], [0, lim], ls=":", color=style.GREY, lw=0.8)
     ax.set_xlim(0, lim)
     ax.set_ylim(0, lim)
     ax.set_xlabel(f"mu* ({output} per full-range step)")

@@ -3,7 +3,10 @@
 second-order indices (``SALib.sample.sobol``, seeded with the sweep's seed).
 
 Its analysis is the first-order and total indices (:func:`sobol_indices`, drawn by
-:func:`plot_sobol`), with scatter plots.
+:func:`plot_sobol`), with scatter plots.  Saltelli's estimators need the output at every point
+of the scheme: for a median crossing day censored at some points (fewer than half the runs
+cross by the end) they are not computed, and the note says to read the probability of
+crossing (``p_cross:<threshold>``) instead, which every point has.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from ..figures import Chart, new_axes, panels, scatter_charts
-from ..frame import by_output, output_columns, parameters, pick_output
-from . import Design, DesignError, complete, salib_problem
+from ... import chartstyle as style
+from ..figures import Chart, new_axes, panels, say, scatter_charts
+from ..frame import by_output, output_columns, output_values, parameters, pick_output
+from . import Design, DesignError, complete, not_computed, salib_problem
 
 
 class Sobol(Design):
@@ -54,23 +58,28 @@ def sobol_indices(
     frame: pd.DataFrame, output: str | None = None, conf_level: float = 0.95, num_resamples: int = 200
 ) -> pd.DataFrame:
     """Sobol' first-order (``S1``) and total (``ST``) indices with the half-widths of their
-    bootstrap confidence intervals (``S1_conf``, ``ST_conf``), by SALib.
+    bootstrap confidence intervals (``S1_conf``, ``ST_conf``), by SALib, and a ``note``.
 
     The indices say what share of the output's variance over the design each parameter
     explains alone (S1) and with its interactions (ST); replication noise adds to the
     variance no parameter explains.  The bootstrap is seeded with the sweep's seed.  With
     second-order indices, ``attrs["S2"]`` and ``attrs["S2_conf"]`` hold them (parameter by
     parameter).
+
+    An output with no variation, or a median crossing day censored at some point, gets NaN
+    indices and a note saying why (see :func:`sim.sweeps.designs.not_computed`).
     """
     from SALib.analyze import sobol
 
     sw = complete(frame, "sobol")
     output = pick_output(frame, output)
     params = parameters(frame)
-    y = frame[output].to_numpy(dtype=float)
-    cols = ["param", "S1", "S1_conf", "ST", "ST_conf"]
-    if np.ptp(y) == 0:
-        return pd.DataFrame({"param": params, **{c: np.nan for c in cols[1:]}}, columns=cols)
+    info = output_values(frame, output)
+    y = info.values
+    cols = ["param", "S1", "S1_conf", "ST", "ST_conf", "note"]
+    why = not_computed(info, "Sobol indices")
+    if why:
+        return pd.DataFrame({"param": params, **{c: np.nan for c in cols[1:-1]}, "note": why}, columns=cols)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         si = sobol.analyze(
@@ -82,7 +91,14 @@ def sobol_indices(
             seed=sw["seed"],
         )
     out = pd.DataFrame(
-        {"param": params, "S1": si["S1"], "S1_conf": si["S1_conf"], "ST": si["ST"], "ST_conf": si["ST_conf"]},
+        {
+            "param": params,
+            "S1": si["S1"],
+            "S1_conf": si["S1_conf"],
+            "ST": si["ST"],
+            "ST_conf": si["ST_conf"],
+            "note": "",
+        },
         columns=cols,
     )
     if sw["second_order"]:
@@ -92,15 +108,18 @@ def sobol_indices(
 
 
 def plot_sobol(frame: pd.DataFrame, output: str | None = None, ax=None):
-    """First-order and total Sobol' indices with their confidence intervals."""
+    """First-order and total Sobol' indices with their confidence intervals (or, where they
+    are not computed, why)."""
     t = sobol_indices(frame, output)
     output = output or output_columns(frame)[0]
     ax = new_axes(ax)
+    if len(t) and t["note"].iloc[0]:
+        return say(ax, t["note"].iloc[0], output)
     x = np.arange(len(t))
-    ax.bar(x - 0.2, t["S1"], 0.4, yerr=t["S1_conf"], capsize=3, label="first order (S1)", color="#4c72b0")
-    ax.bar(x + 0.2, t["ST"], 0.4, yerr=t["ST_conf"], capsize=3, label="total (ST)", color="#dd8452")
+    ax.bar(x - 0.2, t["S1"], 0.4, yerr=t["S1_conf"], capsize=3, label="first order (S1)", color=style.FIRST_ORDER)
+    ax.bar(x + 0.2, t["ST"], 0.4, yerr=t["ST_conf"], capsize=3, label="total (ST)", color=style.TOTAL)
     ax.set_xticks(x, t["param"], rotation=20, ha="right", fontsize=8)
-    ax.axhline(0, color="black", lw=0.8)
+    ax.axhline(0, color=style.BLACK, lw=0.8)
     ax.set_ylabel("share of variance")
     ax.set_title(output, fontsize=9)
     ax.legend(fontsize=8)
