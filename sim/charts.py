@@ -303,20 +303,7 @@ def _reported(ax: Axes, est: pd.DataFrame, colour: str | None = None, who: str =
             if not len(rows):
                 continue
             yerr = None if m == "^" else [(value - low)[rows].clip(lower=0), (high - value)[rows].clip(lower=0)]
-            ax.errorbar(
-                when[rows],
-                value[rows],
-                yerr=yerr,
-                xerr=[when[rows] - first[rows], last[rows] - when[rows]],
-                fmt=m,
-                color=c,
-                mec=style.BLACK,
-                mew=0.5,
-                ms=6,
-                capsize=3,
-                label=name,
-                zorder=4,
-            )
+            _marks(ax, when[rows], value[rows], [when[rows] - first[rows], last[rows] - when[rows]], yerr, m, c, name)
     if bound.any():
         ax.plot(
             [],
@@ -578,20 +565,17 @@ def _reports(ax: Axes, frame: pd.DataFrame, colour: str, marker: str, label: str
     bound = frame["lower_bound"].astype(bool).to_numpy()
     for part, m, text in ((~bound, marker, label), (bound, "^", f"{label}, more than")):
         if part.any():
-            ax.errorbar(
-                when[part],
-                frame["value"][part],
-                yerr=[yerr[0][part], yerr[1][part]],
-                xerr=[xerr[0][part], xerr[1][part]],
-                fmt=m,
-                color=colour,
-                mec=style.BLACK,
-                mew=0.5,
-                ms=6,
-                capsize=3,
-                label=text,
-                zorder=4,
-            )
+            x_err, y_err = [xerr[0][part], xerr[1][part]], [yerr[0][part], yerr[1][part]]
+            _marks(ax, when[part], frame["value"][part], x_err, y_err, m, colour, text)
+
+
+def _marks(ax: Axes, when, value, xerr, yerr, marker: str, colour: str, label: str | None) -> None:
+    """Reported figures as points with their dates' and figures' ranges as error bars, drawn
+    alike on every chart."""
+    ax.errorbar(
+        when, value, yerr=yerr, xerr=xerr, fmt=marker, color=colour, mec=style.BLACK, mew=0.5, ms=6, capsize=3,
+        label=label, zorder=4,
+    )  # fmt: skip
 
 
 def score_chart(result: Result, scores: pd.DataFrame, reports: pd.DataFrame, after=None, title: str | None = None):
