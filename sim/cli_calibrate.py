@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 import numpy as np
+from rich.measure import Measurement
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from .calibration import calibrate as fit_posterior
@@ -158,8 +159,10 @@ def _fit(scenario, estimates, fit, until, walkers, steps, burn, reps, seed, excl
 
 
 def print_calibration(cal, reps: int = 1000) -> None:
-    """The parameter table (prior, posterior median and 90% interval, diagnostics) and the
-    report check."""
+    """The parameter table (prior, posterior median and 90% interval, diagnostics), the report
+    check and the reporters' leans.  A table too wide for the console (or a pipe's 80 columns)
+    is printed narrow: the prior and its 90% interval under the parameter's name, the report's
+    measure and date (and whether it was fitted) under its id, long cells on two lines."""
     con = console()
     acc = cal.acceptance
     con.print(
@@ -167,55 +170,92 @@ def print_calibration(cal, reps: int = 1000) -> None:
         f"{cal.walkers} walkers x {cal.steps} steps (burn-in {cal.burn}), {cal.reps} runs per walker, "
         f"seed {cal.seed}"
     )
-    t = make_table("Posterior")
-    columns = ("parameter", "prior", "prior 90%", "median", "90% interval", "informed", "ESS bulk", "ESS tail", "R-hat")
-    for c in columns:
-        t.add_column(c, justify="left" if c in ("parameter", "prior", "informed") else "right")
-    for r in cal.parameters.to_dict("records"):
-        t.add_row(
-            r["parameter"],
-            r["prior"],
-            f"{_g(r['prior_p05'])} to {_g(r['prior_p95'])}",
-            _g(r["median"]),
-            f"{_g(r['p05'])} to {_g(r['p95'])}",
-            informed(r["interval_vs_prior"]),
-            _diag(r["ess_bulk"], ",.0f"),
-            _diag(r["ess_tail"], ",.0f"),
-            _diag(r["r_hat"], ".3f"),
-        )
-    con.print(t)
+    params = cal.parameters.to_dict("records")
+    con.print(_widest_that_fits(con, _posterior_table(params, wide=True), _posterior_table(params, wide=False)))
     con.print(f"acceptance fraction: mean {acc.mean():.2f} (walkers {acc.min():.2f} to {acc.max():.2f})")
     con.print(
         "ESS and R-hat treat walkers as chains, though walkers move together: a rough guide. "
         "R-hat over 1.1 or ESS under 100: run longer (--steps)."
     )
-    check = cal.report_check(reps)
-    t = make_table("Reports against the posterior predictive (true figure)")
-    for c in ("report", "measure", "date", "reported", "prior 90%", "posterior median (90%)", "fitted"):
-        t.add_column(c, justify="left" if c in ("report", "measure", "date") else "right")
-    for r in check.to_dict("records"):
-        rep = ("> " if r["lower_bound"] else "") + f"{r['reported']:,.0f}"
-        if r["low"] is not None and r["high"] is not None and not np.isnan(r["low"]) and not r["lower_bound"]:
-            rep += f" ({r['low']:,.0f}-{r['high']:,.0f})"
-        t.add_row(
-            r["id"],
-            r["measure"],
-            str(r["date"]),
-            rep,
-            f"{r['prior_p05']:,.0f}-{r['prior_p95']:,.0f}",
-            f"{r['posterior_median']:,.0f} ({r['posterior_p05']:,.0f}-{r['posterior_p95']:,.0f})",
-            "yes" if r["fitted"] else "no",
-        )
-    con.print(t)
+    check = cal.report_check(reps).to_dict("records")
+    con.print(_widest_that_fits(con, _check_table(check, wide=True), _check_table(check, wide=False)))
     leans = cal.leans(reps)
     if leans:
         t = make_table("Reporters' leans (the factor on their figures)")
         for c in ("reporter", "reports", "prior median", "posterior median (90%)"):
-            t.add_column(c, justify="left" if c == "reporter" else "right")
+            t.add_column(c, justify="left" if c == "reporter" else "right", overflow="fold")
         for name, g in leans.items():
-            t.add_row(name, str(g["reports"]), f"{g['prior_median']:.2f}",
-                      f"{g['median']:.2f} ({g['p05']:.2f}-{g['p95']:.2f})")  # fmt: skip
+            t.add_row(name, str(g["reports"]), f"{g['prior_q50']:.2f}",
+                      f"{g['q50']:.2f} ({g['q05']:.2f}-{g['q95']:.2f})")  # fmt: skip
         con.print(t)
+
+
+def _widest_that_fits(con, wide, narrow):
+    """``wide`` when it fits the console's width with no cell broken, else ``narrow``: the wide
+    table's natural width is measured with room to spare."""
+    natural = Measurement.get(con, con.options.update_width(10_000), wide).maximum
+    return wide if natural <= con.width else narrow
+
+
+def _posterior_table(rows: list[dict], wide: bool):
+    """Per parameter: its prior and the prior's 90% interval, the posterior median and 90%
+    interval, how much the reports narrowed it, ESS and R-hat.  Narrow: the prior under the
+    parameter's name, bulk and tail ESS in one column, intervals on two lines (which leaves the
+    first column, the widest, to take up the rest of the width)."""
+    brk = " " if wide else "\n"
+    t = make_table("Posterior")
+    left = ["parameter", "prior", "prior 90%"] if wide else ["parameter\n  prior and its 90%"]
+    right = ["median", "90% interval"] if wide else ["posterior\nmedian", "posterior\n90%"]
+    for c in left:
+        t.add_column(c, overflow="fold")
+    for c in right:
+        t.add_column(c, justify="right", overflow="fold")
+    t.add_column("informed", overflow="fold")
+    for c in ["ESS bulk", "ESS tail"] if wide else ["ESS\nbulk/\ntail"]:
+        t.add_column(c, justify="right", overflow="fold")
+    t.add_column("R-hat", justify="right", overflow="fold")
+    for r in rows:
+        prior_90 = f"{_g(r['prior_q05'])} to {_g(r['prior_q95'])}"
+        ess = [_diag(r["ess_bulk"], ",.0f"), _diag(r["ess_tail"], ",.0f")]
+        word = informed(r["interval_vs_prior"])
+        t.add_row(
+            *([r["parameter"], r["prior"], prior_90] if wide else [f"{r['parameter']}\n  {r['prior']}\n  {prior_90}"]),
+            _g(r["q50"]),
+            f"{_g(r['q05'])} to{brk}{_g(r['q95'])}",
+            word if wide or len(word) <= len("yes (13%)") else word.replace(" (", "\n("),
+            *(ess if wide else ["/".join(ess)]),
+            _diag(r["r_hat"], ".3f"),
+        )
+    return t
+
+
+def _check_table(rows: list[dict], wide: bool):
+    """Each report beside the prior and posterior predictive of its true figure.  Narrow: the
+    measure and date under the report's id, with "not fitted" for a report shown, not fitted;
+    the ranges on a second line."""
+    brk = " " if wide else "\n"
+    t = make_table("Reports against the posterior predictive (true figure)")
+    for c in ["report", "measure", "date"] if wide else ["report\n  measure, date"]:
+        t.add_column(c, overflow="fold")
+    figures = ["prior 90%", "posterior median (90%)", "fitted"] if wide else ["prior\n90%", "posterior\nmedian (90%)"]
+    for c in ["reported", *figures]:
+        t.add_column(c, justify="right", overflow="fold")
+    for r in rows:
+        rep = ("> " if r["lower_bound"] else "") + f"{r['reported']:,.0f}"
+        if r["low"] is not None and r["high"] is not None and not np.isnan(r["low"]) and not r["lower_bound"]:
+            rep += f"{brk}({r['low']:,.0f}-{r['high']:,.0f})"
+        if wide:
+            which = [r["id"], r["measure"], str(r["date"])]
+        else:
+            which = [f"{r['id']}\n  {r['measure']}, {r['date']}" + ("" if r["fitted"] else "\n  not fitted")]
+        t.add_row(
+            *which,
+            rep,
+            f"{r['prior_q05']:,.0f}-{r['prior_q95']:,.0f}",
+            f"{r['posterior_q50']:,.0f}{brk}({r['posterior_q05']:,.0f}-{r['posterior_q95']:,.0f})",
+            *(["yes" if r["fitted"] else "no"] if wide else []),
+        )
+    return t
 
 
 def informed(ratio: float) -> str:

@@ -102,10 +102,13 @@ def compare(
 
 
 def print_compare(table, claims, until: str) -> None:
+    """The stories with their evidence and weights, and the claims combined.  In a narrow console
+    (under 110 columns) the long headers go on two lines."""
     con = console()
+    brk = " " if con.width >= 110 else "\n"
     t = make_table(f"Stories weighed by the reports up to {until}")
-    for col, just in (("scenario", "left"), ("reports", "right"), ("log evidence", "right"), ("weight", "right"),
-                      ("runs carrying it", "right")):  # fmt: skip
+    for col, just in (("scenario", "left"), ("reports", "right"), (f"log{brk}evidence", "right"), ("weight", "right"),
+                      (f"runs{brk}carrying it", "right")):  # fmt: skip
         t.add_column(col, justify=just, overflow="fold")
     for r in table.to_dict("records"):
         t.add_row(
@@ -114,7 +117,7 @@ def print_compare(table, claims, until: str) -> None:
     con.print(t)
     c = make_table("Claims, the stories combined")
     for col in ("claim", "stories", "P(holds)"):
-        c.add_column(col, justify="right" if col != "claim" else "left")
+        c.add_column(col, justify="right" if col != "claim" else "left", overflow="fold")
     for r in claims.to_dict("records"):
         c.add_row(r["claim"], str(r["scenarios"]), f"{r['probability']:.0%}")
     con.print(c)

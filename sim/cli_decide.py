@@ -127,34 +127,35 @@ def _decide(scenario, claim, params, overrides, precision, seed, workers, quiet)
 
 
 def print_decision(frame, sc, claim: str, reps: int, seconds: float) -> None:
-    """The assumptions, closest break-even first, then each one in words."""
+    """The assumptions, closest break-even first, then each one in words.  In a narrow console
+    (under 110 columns) an assumption's range goes under its name, and a break-even's interval
+    under it."""
     con = console()
+    wide = con.width >= 110
     con.print(
         f"[bold]{sc.name}[/]: what decides {claim} ({len(frame)} assumptions, {reps:,} runs per value, "
         f"{int(frame['evaluations'].sum())} values run, {seconds:.1f} s)"
     )
     t = make_table("Break-even values (the claim's probability crosses 1/2), closest first")
-    for col, just in (
-        ("assumption", "left"),
-        ("range", "left"),
-        ("scenario", "right"),
-        ("P(holds) low to high", "right"),
-        ("break-even (90%)", "right"),
-        ("holds", "left"),
-    ):
-        t.add_column(col, justify=just, overflow="fold")
+    for c in ["assumption", "range"] if wide else ["assumption\n  range"]:
+        t.add_column(c, overflow="fold")
+    for c in ("scenario", "P(holds)\nlow to high"):
+        t.add_column(c, justify="right", overflow="fold")
+    t.add_column("break-even (90%)" if wide else "break-even\n(90%)", justify="right", overflow="fold")
+    t.add_column("holds", overflow="fold")
     for row in frame.to_dict("records"):
         path = row["param"]
         be = ""
         if row["holds"]:
             lo, hi = (
-                value_text(path, row["break_even_p05"], sc.start),
-                value_text(path, row["break_even_p95"], sc.start),
+                value_text(path, row["break_even_q05"], sc.start),
+                value_text(path, row["break_even_q95"], sc.start),
             )
-            be = value_text(path, row["break_even"], sc.start) + (f" ({lo} to {hi})" if lo and hi else "")
+            interval = f" ({lo} to {hi})" if wide else f"\n({lo} to\n{hi})"
+            be = value_text(path, row["break_even"], sc.start) + (interval if lo and hi else "")
+        span = f"{value_text(path, row['low'], sc.start)} to {value_text(path, row['high'], sc.start)}"
         t.add_row(
-            path,
-            f"{value_text(path, row['low'], sc.start)} to {value_text(path, row['high'], sc.start)}",
+            *([path, span] if wide else [f"{path}\n  {span}"]),
             value_text(path, row["scenario_value"], sc.start),
             f"{row['p_at_low']:.0%} to {row['p_at_high']:.0%}",
             be or "no crossing",

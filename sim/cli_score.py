@@ -209,8 +209,12 @@ def _n(x: float) -> str:
 
 
 def print_score(result) -> None:
-    """One line per scored report, and the summary."""
+    """One line per scored report, and the summary.  In a narrow console (under 110 columns) the
+    date goes under the report's id (with what a lower bound scored), and the claims' report and
+    deadline under the claim."""
     con = console()
+    wide = con.width >= 110
+    brk = " " if wide else "\n"
     s, frame = result.summary(), result.frame
     cut = f"dated after {result.after}" if result.after else "dated within the run"
     seen = sum("cut-off" in r["reason"] for r in result.left_out)
@@ -227,26 +231,30 @@ def print_score(result) -> None:
     )
     compared = result.extra.get("compared_with", "the figure as reported")
     t = make_table(f"Reports against the projection ({compared})")
-    for c in ("report", "date", "reported", "projection median (90%)", "PIT", "in 90%?", "CRPS"):
-        t.add_column(c, justify="left" if c in ("report", "date") else "right")
     bounds = frame["lower_bound"].astype(bool).any()
-    if bounds:
-        t.add_column("note", justify="left")
+    for c in ["report", "date"] if wide else ["report\n  date"]:
+        t.add_column(c, overflow="fold")
+    median = "projection median (90%)" if wide else "projection\nmedian (90%)"
+    for c in ("reported", median, "PIT", "in 90%?" if wide else "in\n90%?", "CRPS"):
+        t.add_column(c, justify="right", overflow="fold")
+    if bounds and wide:
+        t.add_column("note", overflow="fold")
     for r in frame.to_dict("records"):
         rep = ("> " if r["lower_bound"] else "") + _n(r["reported"])
         if not r["lower_bound"] and not np.isnan(r["low"]) and not np.isnan(r["high"]) and r["low"] != r["high"]:
-            rep += f" ({_n(r['low'])}-{_n(r['high'])})"
+            rep += f"{brk}({_n(r['low'])}-{_n(r['high'])})"
+        note = f"{r['holds']:.0%} of runs above it" if r["lower_bound"] else ""
+        which = [r["id"], str(r["date"])] if wide else [f"{r['id']}\n  {r['date']}" + (f"\n  {note}" if note else "")]
         cells = [
-            r["id"],
-            str(r["date"]),
+            *which,
             rep,
-            f"{_n(r['median'])} ({_n(r['q05'])}-{_n(r['q95'])})",
+            f"{_n(r['q50'])}{brk}({_n(r['q05'])}-{_n(r['q95'])})",
             "-" if r["lower_bound"] else f"{r['pit']:.3f}",
             "-" if r["lower_bound"] else ("yes" if r["in_90"] else "no"),
             "-" if r["lower_bound"] else _n(r["crps"]),
         ]
-        if bounds:
-            cells.append(f"{r['holds']:.0%} of runs above it" if r["lower_bound"] else "")
+        if bounds and wide:
+            cells.append(note)
         t.add_row(*cells)
     con.print(t)
     n = s["point_reports"]
@@ -269,11 +277,21 @@ def print_score(result) -> None:
         con.print(f"(few reports: coverage and the PIT histogram mean little with {len(frame)})")
     checks = result.claims()
     if len(checks):
-        t = make_table("Claims against the later reports")
-        for c in ("claim", "deadline", "report", "reported", "came true", "P(holds) projected", "P(what happened)"):
-            t.add_column(c, justify="right" if c.startswith("P(") or c == "reported" else "left")
-        for r in checks.to_dict("records"):
-            t.add_row(r["claim"], r["deadline"], f"{r['report']} ({r['report_date']})", f"{r['reported']:,.0f}",
-                      "yes" if r["came_true"] else "no", f"{r['probability']:.0%}",
-                      f"{r['probability_of_outcome']:.0%}")  # fmt: skip
-        con.print(t)
+        _print_claim_checks(con, checks, wide)
+
+
+def _print_claim_checks(con, checks, wide: bool) -> None:
+    """Each claim against the later reports; narrow: the deadline and the report under the claim."""
+    t = make_table("Claims against the later reports")
+    for c in ["claim", "deadline", "report"] if wide else ["claim\n  deadline\n  report (its date)"]:
+        t.add_column(c, overflow="fold")
+    t.add_column("reported", justify="right", overflow="fold")
+    t.add_column("came true" if wide else "came\ntrue", overflow="fold")
+    for c in ("P(holds) projected", "P(what happened)") if wide else ("P(holds)\nprojected", "P(what\nhappened)"):
+        t.add_column(c, justify="right", overflow="fold")
+    for r in checks.to_dict("records"):
+        report = f"{r['report']} ({r['report_date']})"
+        which = [r["claim"], r["deadline"], report] if wide else [f"{r['claim']}\n  {r['deadline']}\n  {report}"]
+        t.add_row(*which, f"{r['reported']:,.0f}", "yes" if r["came_true"] else "no", f"{r['probability']:.0%}",
+                  f"{r['probability_of_outcome']:.0%}")  # fmt: skip
+    con.print(t)

@@ -6,7 +6,7 @@ measure, compares the reported figure with the ensemble of the projection's true
 per replication, the measure on the report's day, or its average over the report's days, as
 calibration reads a report):
 
-- the projection's median and 5/25/75/95% quantiles;
+- the projection's 5/25/50/75/95% quantiles (``q05`` ... ``q95``; ``q50`` is the median);
 - the PIT (probability integral transform): the share of replications below the reported
   figure, ties counted as half (the mid-rank; deterministic, so no random stream is used).
   Over many reports of a calibrated projection the PITs are spread evenly over 0..1;
@@ -47,15 +47,17 @@ from .conditions import deadline
 from .errors import InputError
 from .estimates import Estimates, estimates_for, load_estimates
 from .loading import load_scenario
-from .measures import compare
+from .measures import QUANTILE_COLUMNS, compare
+from .measures import QUANTILES as PROBABILITIES
 from .results import Result
 from .rules import check_run_size
 from .runner import run
 from .scenario import Scenario
 from .streams import generator
 
-#: The quantiles of the projection given for each report, by column.
-QUANTILES = {"q05": 0.05, "q25": 0.25, "median": 0.5, "q75": 0.75, "q95": 0.95}
+#: The quantiles of the projection given for each report, by column (those of a run's daily
+#: quantiles; ``q50`` is the median).
+QUANTILES = dict(zip(QUANTILE_COLUMNS, PROBABILITIES, strict=True))
 #: The CRPS estimator of ``scoringrules.crps_ensemble``: the quantile decomposition, which gives
 #: the CRPS of the ensemble's empirical distribution (the same number as the energy form).
 CRPS_ESTIMATOR = "qd"
@@ -73,11 +75,7 @@ COLUMNS = [
     "low",
     "high",
     "lower_bound",
-    "median",
-    "q05",
-    "q25",
-    "q75",
-    "q95",
+    *QUANTILES,
     "pit",
     "in_50",
     "in_90",
@@ -274,7 +272,7 @@ def score_figures(obs: list[Observation], figures: np.ndarray, estimates: Estima
             "low": [np.nan if o.low is None else o.low for o in obs],
             "high": [np.nan if o.high is None else o.high for o in obs],
             "lower_bound": bound,
-            **{k: q[k] for k in ("median", "q05", "q25", "q75", "q95")},
+            **q,
             "pit": np.where(bound, nan, pit),
             "in_50": pd.array(np.where(bound, None, in_50), dtype="boolean"),
             "in_90": pd.array(np.where(bound, None, in_90), dtype="boolean"),
@@ -473,9 +471,10 @@ def score(
     -------
     DataFrame
         One row per scored report: ``id, who, measure, kind, first, last, date`` (the middle of
-        the report's days), ``reported, low, high, lower_bound``, the projection's ``median,
-        q05, q25, q75, q95``, ``pit`` (mid-rank), ``in_50, in_90``, ``interval_score_90``,
-        ``crps``, ``holds`` (lower bounds only) and ``note``.  :func:`summary` condenses it.
+        the report's days), ``reported, low, high, lower_bound``, the projection's ``q05, q25,
+        q50, q75, q95`` (``q50``: the median), ``pit`` (mid-rank), ``in_50, in_90``,
+        ``interval_score_90``, ``crps``, ``holds`` (lower bounds only) and ``note``.
+        :func:`summary` condenses it.
 
     Raises
     ------

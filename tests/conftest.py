@@ -68,6 +68,14 @@ def execute_notebook(name: str) -> list:
     return [c for c in nb.cells if c.cell_type == "code"]
 
 
+def read_points(path: Path):
+    """A sweep's stored points (a Parquet file or folder) as ``sim.sweep`` returns them: sorted
+    by point, dates as pandas dates (NaT when missing)."""
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path).to_pandas(date_as_object=False).sort_values("point", ignore_index=True)
+
+
 def write(path: Path, data: dict[str, Any]) -> Path:
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path

@@ -37,9 +37,10 @@ def summarise(path: Path) -> dict:
 
 
 def _plain(value):
-    """A table cell as JSON: not crossed (NaN or None) as null, numbers rounded."""
-    if value is None or (isinstance(value, float) and value != value):
-        return None
+    """A table cell as JSON: dates as YYYY-MM-DD, not crossed (NaT) as null, numbers rounded."""
+    from sim.measures import plain
+
+    value = plain(value)
     return round(value, 6) if isinstance(value, float) else value
 
 

@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 
 import sim
-from conftest import ROOT, SWEEP_PARAMS, SWEEP_SCENARIO, write
+from conftest import ROOT, SWEEP_PARAMS, SWEEP_SCENARIO, read_points, write
 
 pytest.importorskip("distributed")
 
@@ -169,7 +169,7 @@ def sweep_process(scenario: Path, out: Path, address: str, stderr: Path) -> subp
 
 
 def rows(out: Path) -> pd.DataFrame:
-    return pd.read_parquet(out / "points").sort_values("point", ignore_index=True)
+    return read_points(out / "points")
 
 
 def batches_run(address: str) -> dict[str, int]:

@@ -10,6 +10,7 @@ import copy
 import itertools
 import json
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -89,8 +90,8 @@ def test_break_even_of_a_straight_line_matches_the_hand_count_above_and_below():
     assert abs(rate["at_one_third"] - 25) <= xtol(rate) and abs(rate["at_two_thirds"] - 25) <= xtol(rate)
     # No replication noise: every bootstrap resample gives the same crossing, interpolated
     # between the two values that bracket the jump (both within the tolerance of it).
-    assert rate["break_even_p05"] == rate["break_even_p95"]
-    assert abs(rate["break_even_p05"] - 25) <= xtol(rate)
+    assert rate["break_even_q05"] == rate["break_even_q95"]
+    assert abs(rate["break_even_q05"] - 25) <= xtol(rate)
     assert rate["distance"] == pytest.approx(abs(rate["break_even"] - 20) / 30)
     assert rate["reps"] == 100  # precision 0.05: 0.25 / 0.05**2
     assert rate["sentence"].startswith("gone holds when postures.combat.per_day is above 25.0 (90%: 25.0 to 25.0)")
@@ -116,9 +117,9 @@ def test_break_even_with_poisson_noise_is_near_the_hand_count():
     r = frame.iloc[0]
     assert r["holds"] == "above" and (r["p_at_low"], r["p_at_high"]) == (0.0, 1.0)
     assert r["break_even"] == pytest.approx(n / (D + 1), rel=0.005)
-    assert r["break_even_p05"] < r["break_even_p95"]  # noise now: an interval of some width
-    assert r["break_even_p05"] == pytest.approx(2500, rel=0.005)
-    assert r["break_even_p95"] == pytest.approx(2500, rel=0.005)
+    assert r["break_even_q05"] < r["break_even_q95"]  # noise now: an interval of some width
+    assert r["break_even_q05"] == pytest.approx(2500, rel=0.005)
+    assert r["break_even_q95"] == pytest.approx(2500, rel=0.005)
     # The 1/3 and 2/3 crossings: 40 c = N -/+ z sqrt(N) with z = 0.43 (the normal's 2/3
     # quantile), 2 z sqrt(N) / 40 = 6.8 a day apart.  Each is placed to about 1 a day, so the
     # gap to about 1.4: 2.5 to 12 leaves three of those on each side.
@@ -154,7 +155,7 @@ def test_a_range_without_a_crossing_says_the_claim_holds_or_fails_across_it():
     for path, (p, words) in expected.items():
         row = r[path]
         assert row["p_at_low"] == row["p_at_high"] == p, path
-        for c in ("break_even", "break_even_p05", "break_even_p95", "at_one_third", "at_two_thirds"):
+        for c in ("break_even", "break_even_q05", "break_even_q95", "at_one_third", "at_two_thirds"):
             assert math.isnan(row[c]), (path, c)
         assert row["holds"] == "", path  # no side: an empty string
         assert row["distance"] == math.inf
@@ -200,8 +201,8 @@ def test_the_isw_break_even_lies_between_the_hand_made_12_and_16_percent(isw):
     assert (isw["p_at_low"], isw["p_at_high"]) == (1.0, 0.0)
     assert 0.14 < isw["break_even"] < 0.16
     assert isw["holds"] == "below"
-    assert isw["break_even_p05"] <= isw["break_even"] <= isw["break_even_p95"]
-    assert isw["break_even_p95"] - isw["break_even_p05"] < 0.01  # 625 runs a value: a narrow interval
+    assert isw["break_even_q05"] <= isw["break_even"] <= isw["break_even_q95"]
+    assert isw["break_even_q95"] - isw["break_even_q05"] < 0.01  # 625 runs a value: a narrow interval
     assert isw["at_two_thirds"] < isw["break_even"] < isw["at_one_third"]  # the probability falls
     assert isw["sentence"].startswith(f"{ISW_CLAIM} holds when wounded.return_to_duty is below ")
     assert isw["sentence"].endswith("the scenario assumes 0%")
@@ -227,7 +228,7 @@ def test_another_seed_moves_the_break_even_only_within_the_precision(isw):
     assert 0.001 < allowed < 0.01  # (the slope is what the comment says)
     for c in ("break_even", "at_one_third", "at_two_thirds"):
         assert abs(other[c] - isw[c]) < allowed, c
-    assert other["break_even_p05"] < isw["break_even_p95"] and isw["break_even_p05"] < other["break_even_p95"]
+    assert other["break_even_q05"] < isw["break_even_q95"] and isw["break_even_q05"] < other["break_even_q95"]
     assert other["holds"] == "below"
 
 
@@ -384,7 +385,7 @@ def test_discover_finds_the_assumption_that_decides(sweep_dir):
     # A box of density 0.9 may hold 10% of its points from the other side, and the points lie
     # evenly along the rate: its edge may lie up to 10% of its width past the crossing.
     found = decide(small(), "half-by-march", [f"{RATE}=0.005:0.03"], precision=0.05).iloc[0]
-    be, half_interval = found["break_even"], (found["break_even_p95"] - found["break_even_p05"]) / 2
+    be, half_interval = found["break_even"], (found["break_even_q95"] - found["break_even_q05"]) / 2
     assert half_interval < 0.001
     for b, edge in ((box, "low"), (fails, "high")):
         width = b.iloc[0]["high"] - b.iloc[0]["low"]
@@ -402,8 +403,15 @@ def test_discover_finds_the_assumption_that_decides(sweep_dir):
 
 
 def cli(*args, cwd):
+    """The command, its output piped at 80 columns."""
+    env = {**os.environ, "COLUMNS": "80"}
     return subprocess.run(
-        [sys.executable, str(ROOT / "simulate.py"), *args], capture_output=True, text=True, cwd=cwd, timeout=300
+        [sys.executable, str(ROOT / "simulate.py"), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+        env=env,
     )
 
 
@@ -428,6 +436,13 @@ def test_decide_writes_its_three_files_and_prints_the_table(small_file, tmp_path
     assert (info["claim"], info["reps_per_value"], info["seed"]) == ("half-by-march", 100, 11)
     assert [a["param"] for a in info["assumptions"]] == frame["param"].tolist()
     assert "Break-even values" in p.stdout and "no crossing" in p.stdout
+    # At 80 columns the table fits (the range under the assumption, the interval under the
+    # break-even) and nothing is cut short; only the sentences may run longer.
+    lines = p.stdout.splitlines()
+    row = next(i for i, line in enumerate(lines) if line.startswith(RATE))
+    assert "0.5% to 3.0%" in lines[row + 1] and "(1.4% to" in lines[row + 1] and "1.5%)" in lines[row + 2]
+    long = [line for line in p.stdout.splitlines() if len(line) > 80]
+    assert all(line.startswith(("small:", "- ", "wrote ")) for line in long) and "…" not in p.stdout, long
     assert frame["sentence"].tolist() == [
         f"half-by-march holds when {RATE} is above 1.4% (90%: 1.4% to 1.5%); the scenario assumes 1.0%",
         "half-by-march fails across disease.recovery_days.mean from 5.0 days to 50.0 days (probability 0% to 0%)",

@@ -4,6 +4,7 @@ weighed by the evidence of the reports (marginal likelihood by Monte Carlo over 
 from __future__ import annotations
 
 import math
+import os
 import subprocess
 import sys
 
@@ -141,9 +142,9 @@ def test_a_groups_lean_is_learnt_from_its_reports(tmp_path):
     e2 = math.log(1.05) ** 2
     mean = math.log(1.5) * (5 / e2) / (1 / 0.25 + 5 / e2)
     sd = (1 / 0.25 + 5 / e2) ** -0.5
-    assert lean["median"] == pytest.approx(math.exp(mean), rel=1e-6)
-    assert lean["p95"] == pytest.approx(math.exp(mean + 1.6448536269514722 * sd), rel=1e-6)
-    assert 1.45 < lean["median"] < 1.5 and lean["reports"] == 5
+    assert lean["q50"] == pytest.approx(math.exp(mean), rel=1e-6)
+    assert lean["q95"] == pytest.approx(math.exp(mean + 1.6448536269514722 * sd), rel=1e-6)
+    assert 1.45 < lean["q50"] < 1.5 and lean["reports"] == 5
 
 
 # -- stories weighed by their evidence ---------------------------------------------------------
@@ -194,8 +195,11 @@ def test_compare_command_writes_its_files_and_refuses_one_story(tmp_path):
     out = tmp_path / "out"
     cmd = [sys.executable, str(ROOT / "simulate.py"), "compare", str(a), str(b), "--until", "2025-01-31",
            "--against", str(est), "--reps", "50", "--out", str(out)]  # fmt: skip
-    done = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path)
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "COLUMNS": "80"})
     assert done.returncode == 0, done.stderr
+    # Piped at 80 columns, the tables fit (two-line headers) and nothing is cut short.
+    assert "evidence" in done.stdout and "carrying it" in done.stdout and "…" not in done.stdout
+    assert all(len(line) <= 80 for line in done.stdout.splitlines() if not line.startswith("wrote "))
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
         "claims.csv", "combined.csv", "compare.csv", "compare.json", "compare.png"]  # fmt: skip
     summary = yaml.safe_load((out / "compare.json").read_text())

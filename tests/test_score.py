@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -65,20 +66,20 @@ def test_known_answers_when_every_replication_is_the_same():
     assert run.trajectories["casualties"][:, 9].tolist() == [1000] * 3
 
     eq = frame.loc["equal"]
-    assert eq["median"] == eq["q05"] == eq["q95"] == 1000
+    assert eq["q50"] == eq["q05"] == eq["q95"] == 1000
     assert eq["pit"] == 0.5 and eq["in_50"] and eq["in_90"]
     assert eq["crps"] == 0 and eq["interval_score_90"] == 0
 
     up = frame.loc["far-above"]
-    assert up["median"] == 2000 and up["pit"] == 1.0 and not up["in_50"] and not up["in_90"]
+    assert up["q50"] == 2000 and up["pit"] == 1.0 and not up["in_50"] and not up["in_90"]
     assert up["crps"] == pytest.approx(5000) and up["interval_score_90"] == pytest.approx(100_000)
 
     down = frame.loc["far-below"]
-    assert down["median"] == 2000 and down["pit"] == 0.0 and not down["in_90"]
+    assert down["q50"] == 2000 and down["pit"] == 0.0 and not down["in_90"]
     assert down["crps"] == pytest.approx(1500) and down["interval_score_90"] == pytest.approx(30_000)
 
     days = frame.loc["days"]  # a report over days is compared with the measure's average over them
-    assert days["median"] == 1000 and days["pit"] == 0.5 and days["crps"] == 0
+    assert days["q50"] == 1000 and days["pit"] == 0.5 and days["crps"] == 0
     assert days["date"].isoformat() == "2025-01-10" and "average" in days["note"]
     rng = frame.loc["range"]
     assert rng["reported"] == 1000 and rng["pit"] == 0.5 and rng["crps"] == 0 and "its middle" in rng["note"]
@@ -166,8 +167,15 @@ def test_reports_drawn_from_the_projection_are_covered_as_often_as_the_bands_say
 
 # -- the command ------------------------------------------------------------------------------
 def cli(*args, cwd=None):
+    """The command, its output piped at 80 columns."""
+    env = {**os.environ, "COLUMNS": "80"}
     return subprocess.run(
-        [sys.executable, str(ROOT / "simulate.py"), *args], capture_output=True, text=True, cwd=cwd, timeout=300
+        [sys.executable, str(ROOT / "simulate.py"), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+        env=env,
     )
 
 
@@ -185,12 +193,19 @@ def test_the_command_writes_its_files_and_prints_its_table(case, tmp_path):
     out = tmp_path / "out"
     p = cli("score", str(case / "s.yaml"), "--after", "2025-02-15", "--seed", "5", "--out", str(out), cwd=tmp_path)
     assert p.returncode == 0, p.stderr
-    for text in ("Reports against the projection", "projection median (90%)", "PIT", "in 90%?", "CRPS"):
+    # At 80 columns the date goes under the report's id and the long headers on two lines; the
+    # tables fit and nothing is cut short (only the sentences above them may run longer).
+    for text in ("Reports against the projection", "projection", "median (90%)", "PIT", "90%?", "CRPS"):
         assert text in p.stdout
+    assert "…" not in p.stdout
     assert "coverage: 50% band" in p.stdout and "expected 90%" in p.stdout and "PIT histogram" in p.stdout
     assert {f.name for f in out.iterdir()} - {".sim-output.json"} == {"scores.csv", "score.json", "score.png"}
     assert (out / "score.png").read_bytes()[:4] == b"\x89PNG"
     written = pd.read_csv(out / "scores.csv")
+    long = [line for line in p.stdout.splitlines() if len(line) > 80]
+    assert all(line.startswith(("stochastic:", f"{len(written)} reports", "mean CRPS", "wrote ")) for line in long), (
+        long
+    )
     info = json.loads((out / "score.json").read_text())
     assert info["after"] == "2025-02-15" and info["reps"] == 400 and info["seed"] == 5
     assert info["estimates_file"].endswith("reports.yaml") and info["posterior"] is None
@@ -201,7 +216,7 @@ def test_the_command_writes_its_files_and_prints_its_table(case, tmp_path):
         assert rid in p.stdout
     # The same numbers as the library's, with the scenario's reps and the seed given.
     lib = score(case / "s.yaml", after="2025-02-15", reps=400, seed=5)
-    cols = ["reported", "median", "q05", "q95", "pit", "crps", "interval_score_90"]
+    cols = ["reported", "q50", "q05", "q95", "pit", "crps", "interval_score_90"]
     np.testing.assert_allclose(written[cols].to_numpy(), lib[cols].to_numpy(dtype=float), rtol=1e-5)
 
 
@@ -225,12 +240,12 @@ def test_a_run_folder_scores_as_its_scenario_with_its_posterior(case, tmp_path):
     scenario = sim.load_scenario(case / "s.yaml")
     values = posterior_draws(post, scenario, 300, 8)
     same = score(case / "s.yaml", after="2025-02-01", reps=300, seed=8, values=values)
-    cols = ["reported", "median", "q05", "q25", "q75", "q95", "pit", "crps", "interval_score_90"]
+    cols = ["reported", "q05", "q25", "q50", "q75", "q95", "pit", "crps", "interval_score_90"]
     assert folder["id"].tolist() == same["id"].tolist()
     np.testing.assert_allclose(folder[cols].to_numpy(), same[cols].to_numpy(dtype=float), rtol=1e-5)
     # The posterior (rates of 1.5% to 2% a day) is not the prior: without it the numbers differ.
     prior = score(case / "s.yaml", after="2025-02-01", reps=300, seed=8)
-    assert (prior["median"] != same["median"]).any()
+    assert (prior["q50"] != same["q50"]).any()
 
 
 def test_bad_input_gets_one_line_exit_2_and_nothing_written(case, tmp_path, monkeypatch):
@@ -313,6 +328,6 @@ def test_by_default_a_report_is_forecast_as_reported_with_its_error_and_its_repo
     assert plain["q95"] == pytest.approx(1001 * 1.1**z - 1, rel=0.01)
     assert abs(plain["pit"] - 0.5) < 0.03 and plain["in_90"]
     leaning = frame.loc["leaning"]  # the truth is 2,000 on 20 January
-    assert leaning["median"] == pytest.approx(1.5 * 2001 - 1, rel=0.01) and abs(leaning["pit"] - 0.5) < 0.03
+    assert leaning["q50"] == pytest.approx(1.5 * 2001 - 1, rel=0.01) and abs(leaning["pit"] - 0.5) < 0.03
     truth = score(LINE, est, reps=50, seed=2, truth=True).set_index("id")
     assert truth.loc["leaning", "pit"] == 1.0  # against the true figure the leaning report is far above

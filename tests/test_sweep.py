@@ -3,7 +3,6 @@ backends, resuming after kill -9, bad input, and the analyses against known answ
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import signal
@@ -18,7 +17,7 @@ import pytest
 import yaml
 
 import sim
-from conftest import ROOT
+from conftest import ROOT, read_points
 from sim.params import Param
 from sim.sweeps import designs
 from sim.sweeps.designs import design_size, unit_design
@@ -151,7 +150,7 @@ def test_outputs_of_a_straight_line_case_match_the_hand_count(tmp_path):
     )
     assert frame["postures.combat.per_day"].tolist() == [10.0, 20.0]
     assert frame["median_day:half"].tolist() == [50.0, 25.0]
-    assert frame["median_date:half"].tolist() == [dt.date(2025, 2, 20), dt.date(2025, 1, 26)]
+    assert frame["median_date:half"].tolist() == [pd.Timestamp("2025-02-20"), pd.Timestamp("2025-01-26")]
     assert frame["median_crossed:half"].tolist() == [True, True]
     assert frame["p_cross:half"].tolist() == [1.0, 1.0]  # added beside the median day
     assert frame["p_cross:half@2025-02-01"].tolist() == [0.0, 1.0]  # day 31: before 50, after 25
@@ -177,7 +176,7 @@ def test_a_point_reproduces_the_run_with_its_parameter_values(small):
         p: np.full(150, row[p]) for p in ("postures.combat.daily_rate", "wounded.return_to_duty", "casualties.killed")
     }
     result = sim.run(sim.load_scenario(small), reps=150, seed=3, values=values)
-    assert row["median_date:half"].isoformat() == result.thresholds.set_index("threshold").loc["half", "q50"]
+    assert row["median_date:half"] == result.thresholds.set_index("threshold").loc["half", "q50"]
     assert row["p_holds:half-by-march"] == result.claims.set_index("id").loc["half-by-march", "probability"]
 
 
@@ -233,7 +232,7 @@ def test_the_folder_holds_one_row_per_point_with_parameters_seed_and_outputs(sma
         "summary.json",
     }
     assert len(parts(out)) == 4  # 7 points, 2 a batch
-    frame = pd.read_parquet(out / "points")
+    frame = read_points(out / "points")
     assert frame["point"].sort_values().tolist() == list(range(7))
     assert (frame["seed"] == 9).all() and (frame["reps"] == 60).all()
     assert {"postures.combat.daily_rate", "median_day:half", "p_holds:half-by-march", "varied"} <= set(frame)
@@ -248,8 +247,8 @@ def test_one_or_two_workers_give_the_same_rows(small, tmp_path):
     one = cli("sweep", str(small), *args, "--workers", "1", "--out", str(tmp_path / "one"), cwd=tmp_path)
     two = cli("sweep", str(small), *args, "--workers", "2", "--out", str(tmp_path / "two"), cwd=tmp_path)
     assert one.returncode == two.returncode == 0, one.stderr + two.stderr
-    a = pd.read_parquet(tmp_path / "one" / "points").sort_values("point", ignore_index=True)
-    b = pd.read_parquet(tmp_path / "two" / "points").sort_values("point", ignore_index=True)
+    a = read_points(tmp_path / "one" / "points")
+    b = read_points(tmp_path / "two" / "points")
     pd.testing.assert_frame_equal(a, b)  # exactly, not approximately
     assert a["median_day:half"].nunique() > 3  # and the points do differ
 
@@ -298,7 +297,7 @@ def test_a_sweep_killed_with_kill_9_resumes_losing_and_duplicating_nothing(small
     assert again.returncode == 0, again.stderr
     assert not list((out / "points").glob(".part-*"))
     assert len(parts(out)) == 40
-    resumed = pd.read_parquet(out / "points").sort_values("point", ignore_index=True)
+    resumed = read_points(out / "points")
     whole = sim.sweep(small, SMALL_PARAMS, design="lhs", n=40, reps=40, seed=5, batch_points=1)
     pd.testing.assert_frame_equal(resumed, whole.reset_index(drop=True), check_like=False)
     # Resuming a finished sweep runs nothing and changes nothing.
@@ -559,8 +558,8 @@ def test_a_dask_cluster_gives_the_same_rows_as_the_local_pool(small, tmp_path):
             cwd=tmp_path,
         )
     assert dask.returncode == 0, dask.stderr
-    a = pd.read_parquet(tmp_path / "pool" / "points").sort_values("point", ignore_index=True)
-    b = pd.read_parquet(tmp_path / "dask" / "points").sort_values("point", ignore_index=True)
+    a = read_points(tmp_path / "pool" / "points")
+    b = read_points(tmp_path / "dask" / "points")
     assert len(a) == 20
     pd.testing.assert_frame_equal(a, b)
 

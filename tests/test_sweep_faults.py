@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import sim
-from conftest import ROOT, SWEEP_PARAMS, SWEEP_SCENARIO, write
+from conftest import ROOT, SWEEP_PARAMS, SWEEP_SCENARIO, read_points, write
 from sim.errors import InputError
 from sim.sweeps.execution import load_sweep
 
@@ -64,7 +64,7 @@ def parts(out: Path) -> list[Path]:
 
 
 def rows(out: Path) -> pd.DataFrame:
-    frame = pd.read_parquet(out / "points").sort_values("point", ignore_index=True)
+    frame = read_points(out / "points")
     assert not frame["point"].duplicated().any()
     return frame
 

@@ -220,7 +220,8 @@ def observation_covariance(obs: list[Observation]) -> np.ndarray:
 
 def reporter_leans(sims: np.ndarray, obs: list[Observation]) -> dict[str, dict[str, float]]:
     """Each reporter group's lean after seeing its reports: the factor's median and 90% interval
-    (log-normal), given the model's figures ``sims`` (``(reps, reports)``, log scale; the point
+    (log-normal; ``q50, q05, q95``, beside its prior median ``prior_q50`` and the group's number
+    of ``reports``), given the model's figures ``sims`` (``(reps, reports)``, log scale; the point
     reports only) and the other groups' reports.  The lean enters linearly and its prior is
     normal on the log scale, so its posterior is the normal conditional on the residuals."""
     points = [i for i, o in enumerate(obs) if not o.lower_bound]
@@ -243,10 +244,10 @@ def reporter_leans(sims: np.ndarray, obs: list[Observation]) -> dict[str, dict[s
             sd = math.sqrt(max(s2 - s2 * s2 * float(w @ ones), 0.0))
         out[g] = {
             "reports": int(ones.sum()),
-            "prior_median": math.exp(prior),
-            "median": math.exp(prior + mean),
-            "p05": math.exp(prior + mean - Z90 * sd),
-            "p95": math.exp(prior + mean + Z90 * sd),
+            "prior_q50": math.exp(prior),
+            "q05": math.exp(prior + mean - Z90 * sd),
+            "q50": math.exp(prior + mean),
+            "q95": math.exp(prior + mean + Z90 * sd),
         }
     return out
 

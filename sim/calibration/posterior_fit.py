@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..estimates import Estimates
 from ..folders import staged, target_path
+from ..measures import QUANTILE_COLUMNS, QUANTILES
 from ..posterior import draws_from_frame, write_posterior
 from ..runner import run
 from ..scenario import Scenario
@@ -24,6 +25,15 @@ from .sampler import ReportRecorder
 
 #: Prior draws used to summarise each prior (its median and 90% interval).
 PRIOR_DRAWS = 20_000
+#: The quantiles given of each prior and posterior, by key: the 90% interval and the median (``q50``),
+#: named as a run's daily quantiles are.
+SUMMARY_QUANTILES = {c: QUANTILES[QUANTILE_COLUMNS.index(c)] for c in ("q05", "q50", "q95")}
+
+
+def quantiles(x: np.ndarray, prefix: str = "") -> dict[str, float]:
+    """The :data:`SUMMARY_QUANTILES` of ``x`` by key, each key after ``prefix`` (``prior_q05``)."""
+    q = np.quantile(x, list(SUMMARY_QUANTILES.values()))
+    return {f"{prefix}{k}": float(v) for k, v in zip(SUMMARY_QUANTILES, q, strict=True)}
 
 
 @dataclass
@@ -85,9 +95,12 @@ class Calibration:
 
     @cached_property
     def parameters(self) -> pd.DataFrame:
-        """Per parameter: prior and posterior median and 90% interval, and ArviZ's bulk and tail
-        effective sample sizes and R-hat across walkers (NaN when ArviZ gives none: fewer than
-        four kept steps, or a walker that never moved)."""
+        """Per parameter: the prior (``prior``, in words) and its 90% interval and median
+        (``prior_q05, prior_q50, prior_q95``), the posterior's (``q05, q50, q95``), ``mean`` and
+        ``sd``, ``interval_vs_prior`` (the posterior's 90% interval as a share of the prior's), and
+        ArviZ's bulk and tail effective sample sizes and R-hat across walkers (``ess_bulk, ess_tail,
+        r_hat``; NaN when ArviZ gives none: fewer than four kept steps, or a walker that never
+        moved)."""
         from .diagnostics import convergence
 
         rng = generator(self.seed, "calibration.predictive")
@@ -95,21 +108,18 @@ class Calibration:
         rows = []
         for p in self.priors:
             x = self.samples[p.path].to_numpy()
-            prior = np.quantile(p.sample(rng, PRIOR_DRAWS), [0.05, 0.5, 0.95])
-            post = np.quantile(x, [0.05, 0.5, 0.95])
+            prior = quantiles(p.sample(rng, PRIOR_DRAWS), "prior_")
+            post = quantiles(x)
             rows.append(
                 {
                     "parameter": p.path,
                     "prior": p.describe(),
-                    "prior_p05": prior[0],
-                    "prior_median": prior[1],
-                    "prior_p95": prior[2],
-                    "median": post[1],
-                    "p05": post[0],
-                    "p95": post[2],
+                    **prior,
+                    **post,
                     "mean": float(x.mean()),
                     "sd": float(x.std()),
-                    "interval_vs_prior": (post[2] - post[0]) / max(prior[2] - prior[0], 1e-300),
+                    "interval_vs_prior": (post["q95"] - post["q05"])
+                    / max(prior["prior_q95"] - prior["prior_q05"], 1e-300),
                     **diagnostics[p.path],
                 }
             )
@@ -164,21 +174,21 @@ class Calibration:
 
     def leans(self, reps: int = 1000) -> dict[str, dict[str, float]]:
         """Each reporter group's lean after the fit (see :func:`.observations.reporter_leans`):
-        the factor's prior median, and its posterior median and 90% interval given the fitted
-        reports and the posterior predictive figures."""
+        the factor's prior median (``prior_q50``), and its posterior median and 90% interval
+        (``q50, q05, q95``) given the fitted reports and the posterior predictive figures."""
         if not any(o.reporter for o in self.observations):
             return {}
         figures = self.report_figures(reps)[[o.id for o in self.observations]].to_numpy()
         return reporter_leans(np.log1p(np.maximum(figures, 0.0)), self.observations)
 
     def report_check(self, reps: int = 1000) -> pd.DataFrame:
-        """Each report beside the prior and posterior predictive of its true figure."""
+        """Each report beside the prior and posterior predictive of its true figure: their 90%
+        intervals and medians (``posterior_q05, posterior_q50, posterior_q95``, ``prior_q05``...)
+        and the share of the posterior's figures above the reported one."""
         post, prior = self.report_figures(reps), self.report_figures(reps, posterior=False)
         fitted = {o.id for o in self.observations}
         rows = []
         for o in self.report_observations():
-            a = np.quantile(post[o.id], [0.05, 0.5, 0.95])
-            b = np.quantile(prior[o.id], [0.05, 0.5, 0.95])
             rows.append(
                 {
                     "id": o.id,
@@ -189,12 +199,8 @@ class Calibration:
                     "high": o.high,
                     "lower_bound": o.lower_bound,
                     "fitted": o.id in fitted,
-                    "posterior_median": a[1],
-                    "posterior_p05": a[0],
-                    "posterior_p95": a[2],
-                    "prior_median": b[1],
-                    "prior_p05": b[0],
-                    "prior_p95": b[2],
+                    **quantiles(post[o.id].to_numpy(), "posterior_"),
+                    **quantiles(prior[o.id].to_numpy(), "prior_"),
                     "posterior_share_above": float(np.mean(post[o.id] > o.figure)),
                 }
             )

@@ -56,8 +56,8 @@ COLUMNS = [
     "p_at_low",
     "p_at_high",
     "break_even",
-    "break_even_p05",
-    "break_even_p95",
+    "break_even_q05",
+    "break_even_q95",
     "at_one_third",
     "at_two_thirds",
     "holds",
@@ -95,7 +95,7 @@ def sentence(row: Mapping, claim: str, start: dt.date) -> str:
         (row["holds"], dated)
     ]
     x = value_text(path, row["break_even"], start)
-    lo, hi = value_text(path, row["break_even_p05"], start), value_text(path, row["break_even_p95"], start)
+    lo, hi = value_text(path, row["break_even_q05"], start), value_text(path, row["break_even_q95"], start)
     interval = f" (90%: {lo} to {hi})" if lo and hi else ""
     more = "; it crosses 1/2 more than once in the range (the crossing nearest the scenario's value)"
     return f"{claim} holds when {path} is {side} {x}{interval}; the scenario assumes {own}" + (
@@ -299,8 +299,8 @@ def decide(
             "p_at_low": curve.p(low),
             "p_at_high": curve.p(high),
             "break_even": at[1 / 2],
-            "break_even_p05": None,
-            "break_even_p95": None,
+            "break_even_q05": None,
+            "break_even_q95": None,
             "at_one_third": at[1 / 3],
             "at_two_thirds": at[2 / 3],
             "holds": "",
@@ -310,7 +310,7 @@ def decide(
             "distance": math.inf,
         }
         if at[1 / 2] is not None:
-            row["break_even_p05"], row["break_even_p95"] = curve.interval(1 / 2, at[1 / 2], seed)
+            row["break_even_q05"], row["break_even_q95"] = curve.interval(1 / 2, at[1 / 2], seed)
             row["holds"] = found_at[1 / 2][1]
             row["distance"] = abs(at[1 / 2] - own) / (high - low) if high > low else 0.0
         row.update(evaluations=len(curve.outcomes), reps=reps, seconds=time.perf_counter() - started)
@@ -322,6 +322,6 @@ def decide(
     with ThreadPoolExecutor(max(1, workers)) as pool:
         rows = list(pool.map(one, ranges))
     frame = pd.DataFrame(rows, columns=COLUMNS)
-    for c in ("break_even", "break_even_p05", "break_even_p95", "at_one_third", "at_two_thirds"):
+    for c in ("break_even", "break_even_q05", "break_even_q95", "at_one_third", "at_two_thirds"):
         frame[c] = pd.to_numeric(frame[c])
     return frame.sort_values("distance", kind="stable").reset_index(drop=True)

@@ -43,7 +43,7 @@ def breakeven_chart(frame: pd.DataFrame, claim: str, start: dt.date, title: str 
             }[len(cuts)]
             for (a, b), p in zip(itertools.pairwise(cuts), sides, strict=True):
                 ax.barh(y, b - a, left=a, height=0.5, color=style.VERDICTS[verdict(p)])
-            lo, hi = row.break_even_p05, row.break_even_p95
+            lo, hi = row.break_even_q05, row.break_even_q95
             if math.isfinite(lo) and math.isfinite(hi):
                 ax.plot([at(lo), at(hi)], [y, y], color=style.BLACK, lw=3, solid_capstyle="butt")
             ax.plot([at(row.break_even)] * 2, [y - 0.32, y + 0.32], color=style.BLACK, lw=1.6)
