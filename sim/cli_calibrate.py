@@ -8,11 +8,10 @@ from pathlib import Path
 
 import click
 import numpy as np
-from rich.measure import Measurement
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from .calibration import calibrate as fit_posterior
-from .cli_common import Fail, console, make_table, output_folder, workers_option
+from .cli_common import Fail, console, make_table, output_folder, widest_that_fits, workers_option
 from .errors import InputError
 from .folders import default_out_dir
 from .loading import load_scenario
@@ -171,14 +170,14 @@ def print_calibration(cal, reps: int = 1000) -> None:
         f"seed {cal.seed}"
     )
     params = cal.parameters.to_dict("records")
-    con.print(_widest_that_fits(con, _posterior_table(params, wide=True), _posterior_table(params, wide=False)))
+    con.print(widest_that_fits(con, _posterior_table(params, wide=True), _posterior_table(params, wide=False)))
     con.print(f"acceptance fraction: mean {acc.mean():.2f} (walkers {acc.min():.2f} to {acc.max():.2f})")
     con.print(
         "ESS and R-hat treat walkers as chains, though walkers move together: a rough guide. "
         "R-hat over 1.1 or ESS under 100: run longer (--steps)."
     )
     check = cal.report_check(reps).to_dict("records")
-    con.print(_widest_that_fits(con, _check_table(check, wide=True), _check_table(check, wide=False)))
+    con.print(widest_that_fits(con, _check_table(check, wide=True), _check_table(check, wide=False)))
     leans = cal.leans(reps)
     if leans:
         t = make_table("Reporters' leans (the factor on their figures)")
@@ -188,13 +187,6 @@ def print_calibration(cal, reps: int = 1000) -> None:
             t.add_row(name, str(g["reports"]), f"{g['prior_q50']:.2f}",
                       f"{g['q50']:.2f} ({g['q05']:.2f}-{g['q95']:.2f})")  # fmt: skip
         con.print(t)
-
-
-def _widest_that_fits(con, wide, narrow):
-    """``wide`` when it fits the console's width with no cell broken, else ``narrow``: the wide
-    table's natural width is measured with room to spare."""
-    natural = Measurement.get(con, con.options.update_width(10_000), wide).maximum
-    return wide if natural <= con.width else narrow
 
 
 def _posterior_table(rows: list[dict], wide: bool):

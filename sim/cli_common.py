@@ -82,6 +82,12 @@ def sha256_of(path: str | Path) -> str:
 PLAIN = box.Box("    \n    \n -- \n    \n    \n -- \n    \n    \n", ascii=True)
 
 
+#: A console at least this wide gets the tables' wide layouts (a column each); a narrower one
+#: stacks a row's long texts in one cell (the condition under the threshold, the test under the
+#: claim), so that every table reads at 80 columns.
+WIDE = 110
+
+
 def console() -> Console:
     """A console for tables: as wide as the terminal (or ``COLUMNS``; 80 columns when there is
     neither), with no colour or styles when the output goes to a file or a pipe. Lines of text
@@ -97,6 +103,15 @@ def make_table(title: str) -> Table:
     return Table(title=title, title_justify="left", title_style="", box=PLAIN, show_edge=False, pad_edge=False)
 
 
+def widest_that_fits(con: Console, wide: Table, narrow: Table) -> Table:
+    """``wide`` when it fits the console's width with no cell broken, else ``narrow`` (the wide
+    table's natural width is measured in a console with room to spare)."""
+    from rich.measure import Measurement
+
+    natural = Measurement.get(con, con.options.update_width(10_000), wide).maximum
+    return wide if natural <= con.width else narrow
+
+
 def date_cell(value, missing: str) -> str:
     """A date for a table cell; ``missing`` for None/NaN (not crossed)."""
     return date_text(value, missing)
@@ -104,9 +119,9 @@ def date_cell(value, missing: str) -> str:
 
 def print_claims(frame) -> None:
     """The claims table: probability each holds, when, and the verdict. In a narrow console
-    (under 110 columns) the test goes under the claim's id, and the scenario above it."""
+    (under :data:`WIDE` columns) the test goes under the claim's id, and the scenario above it."""
     con = console()
-    wide = con.width >= 110
+    wide = con.width >= WIDE
     t = make_table("Claims")
     multi = frame["scenario"].nunique() > 1
     decided = "decided_by" in frame.columns

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from .calibration.compare import compare as weigh_stories
-from .cli_common import Fail, console, make_table, output_folder, scenario_files
+from .cli_common import WIDE, Fail, console, make_table, output_folder, scenario_files
 from .errors import InputError
 from .estimates import estimates_for, load_estimates
 from .loading import load_scenario
@@ -103,9 +103,9 @@ def compare(
 
 def print_compare(table, claims, until: str) -> None:
     """The stories with their evidence and weights, and the claims combined.  In a narrow console
-    (under 110 columns) the long headers go on two lines."""
+    (under ``WIDE`` columns) the long headers go on two lines."""
     con = console()
-    brk = " " if con.width >= 110 else "\n"
+    brk = " " if con.width >= WIDE else "\n"
     t = make_table(f"Stories weighed by the reports up to {until}")
     for col, just in (("scenario", "left"), ("reports", "right"), (f"log{brk}evidence", "right"), ("weight", "right"),
                       (f"runs{brk}carrying it", "right")):  # fmt: skip

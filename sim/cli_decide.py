@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from .cli_common import Fail, console, make_table, output_folder, workers_option
+from .cli_common import WIDE, Fail, console, make_table, output_folder, workers_option
 from .decision import decide as find_break_even
 from .decision import discover as find_boxes
 from .decision.breakeven import reps_for
@@ -128,10 +128,10 @@ def _decide(scenario, claim, params, overrides, precision, seed, workers, quiet)
 
 def print_decision(frame, sc, claim: str, reps: int, seconds: float) -> None:
     """The assumptions, closest break-even first, then each one in words.  In a narrow console
-    (under 110 columns) an assumption's range goes under its name, and a break-even's interval
+    (under ``WIDE`` columns) an assumption's range goes under its name, and a break-even's interval
     under it."""
     con = console()
-    wide = con.width >= 110
+    wide = con.width >= WIDE
     con.print(
         f"[bold]{sc.name}[/]: what decides {claim} ({len(frame)} assumptions, {reps:,} runs per value, "
         f"{int(frame['evaluations'].sum())} values run, {seconds:.1f} s)"

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from .cli_common import (
+    WIDE,
     Fail,
     console,
     date_cell,
@@ -158,7 +159,7 @@ def print_run(result: Result) -> None:
         )
     if len(result.thresholds):
         t = make_table("Thresholds: first-crossing date")
-        wide = con.width >= 110  # the condition in a column of its own; else under the name
+        wide = con.width >= WIDE  # the condition in a column of its own; else under the name
         t.add_column("threshold" + ("" if wide else " (condition)"), overflow="fold")
         if wide:
             t.add_column("condition", overflow="fold")

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 import numpy as np
 
-from .cli_common import Fail, console, make_table, output_folder, sha256_of, workers_option
+from .cli_common import WIDE, Fail, console, make_table, output_folder, sha256_of, workers_option
 from .errors import InputError
 from .estimates import estimates_for, load_estimates
 from .folders import default_out_dir
@@ -209,11 +209,11 @@ def _n(x: float) -> str:
 
 
 def print_score(result) -> None:
-    """One line per scored report, and the summary.  In a narrow console (under 110 columns) the
+    """One line per scored report, and the summary.  In a narrow console (under ``WIDE`` columns) the
     date goes under the report's id (with what a lower bound scored), and the claims' report and
     deadline under the claim."""
     con = console()
-    wide = con.width >= 110
+    wide = con.width >= WIDE
     brk = " " if wide else "\n"
     s, frame = result.summary(), result.frame
     cut = f"dated after {result.after}" if result.after else "dated within the run"
