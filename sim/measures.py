@@ -80,6 +80,12 @@ def describe_condition(c: Condition) -> str:
     return f"{c.measure} {words} {value}"
 
 
+def measure_unit(name: str) -> str:
+    """The unit of a recorded measure: people, or thousandths for a ratio kept scaled
+    (:data:`sim.scenario.SCALED`)."""
+    return f"1/{SCALED[name]} (thousandths: divide by {SCALED[name]})" if name in SCALED else "people"
+
+
 def crossing_stats(first: np.ndarray, dates: list[dt.date]) -> dict[str, Any]:
     """Share crossed by the end, and the 5/50/95% first-crossing dates (:data:`CROSSING_COLUMNS`,
     pandas dates; ``NaT``: not by the end)."""

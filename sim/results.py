@@ -20,6 +20,7 @@ from .measures import (
     crossing_curve,
     crossing_stats,
     describe_condition,
+    measure_unit,
     plain_records,
 )
 from .scenario import MEASURES, Scenario
@@ -134,6 +135,12 @@ class Result:
             },
             "claims": plain_records(self.claims),
             "final_day": last,
+            "units": {
+                "measures": {m: measure_unit(m) for m in self.measures},
+                "quantiles.csv": "each measure's unit (see measures); date: the day",
+                "thresholds.csv": "probability_by_end: a share of runs; q05, q50, q95: dates (empty: not by the end)",
+                "crossing.csv": "probability: the share of runs that have crossed by the date",
+            },
         }
 
     def plot(self, measure: str = "effective", ax=None, **kwargs):

@@ -33,7 +33,7 @@ import numpy as np
 from .claims import claim_outcomes, describe_test
 from .domains import domain_of
 from .draws import draw_params
-from .measures import NEVER, describe_condition
+from .measures import NEVER, describe_condition, measure_unit
 from .plan import compile_plan
 from .posterior import write_parquet
 from .scenario import FORCE_RATIO, OPPONENT, SCALED
@@ -76,11 +76,6 @@ def measure_words(result: Result, name: str) -> str:
     if name.startswith(f"{OPPONENT}.") and name[len(OPPONENT) + 1 :] in MEASURE_WORDS:
         return f"the opponent's {MEASURE_WORDS[name[len(OPPONENT) + 1 :]]}"
     return f"sum of {result.scenario.measures.get(name, name)}"
-
-
-def measure_unit(name: str) -> str:
-    """The unit of a measure as ``trajectories.nc`` stores it."""
-    return f"1/{SCALED[name]} (thousandths: divide by {SCALED[name]})" if name in SCALED else "people"
 
 
 def parameter_unit(path: str) -> str:

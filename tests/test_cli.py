@@ -39,6 +39,9 @@ def test_run_writes_every_output(tmp_path):
     }
     summary = json.loads((out / "summary.json").read_text())
     assert summary["reps"] == 300 and summary["seed"] == 4 and summary["version"] == sim.__version__
+    # The files' units are stated: people for every measure here, dates for the crossing columns.
+    assert set(summary["units"]["measures"].values()) == {"people"}
+    assert "q05, q50, q95: dates" in summary["units"]["thresholds.csv"]
     assert set(summary["thresholds"]) == {"combat_ineffective", "destroyed_30pct", "all_lost"}
     q = pd.read_csv(out / "quantiles.csv")
     assert list(q.columns) == ["date", "measure", "mean", "q05", "q25", "q50", "q75", "q95"]
