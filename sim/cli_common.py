@@ -8,6 +8,8 @@ command is used.
 
 from __future__ import annotations
 
+import re
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -92,7 +94,26 @@ def console() -> Console:
     """A console for tables: as wide as the terminal (or ``COLUMNS``; 80 columns when there is
     neither), with no colour or styles when the output goes to a file or a pipe. Lines of text
     are not wrapped; tables are fitted to the width."""
-    return Console(highlight=False, soft_wrap=True, emoji=False)
+    if sys.stdout.isatty():
+        return Console(highlight=False, soft_wrap=True, emoji=False)
+    return Console(highlight=False, soft_wrap=True, emoji=False, file=_Trimmed(sys.stdout))
+
+
+class _Trimmed:
+    """Standard output without the spaces a table pads its lines with (plain text for files)."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(re.sub(r"[ \t]+\n", "\n", text))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return False
 
 
 def make_table(title: str) -> Table:
@@ -101,6 +122,16 @@ def make_table(title: str) -> Table:
     if console().is_terminal:
         return Table(title=title, title_justify="left", title_style="bold", box=box.HEAVY_HEAD)
     return Table(title=title, title_justify="left", title_style="", box=PLAIN, show_edge=False, pad_edge=False)
+
+
+def stacked(*lines: str, under: str = ""):
+    """One table cell of several texts: the first, then ``under`` (indented by two spaces, its
+    wrapped lines too), for the narrow layouts (a threshold's condition under its name)."""
+    from rich.console import Group
+    from rich.padding import Padding
+    from rich.text import Text
+
+    return Group(*(Text(x, overflow="fold") for x in lines), Padding(Text(under, overflow="fold"), (0, 0, 0, 2)))
 
 
 def widest_that_fits(con: Console, wide: Table, narrow: Table) -> Table:
@@ -137,7 +168,7 @@ def print_claims(frame) -> None:
         if wide:
             first = ([r["scenario"]] if multi else []) + [r["id"], r["test"]]
         else:
-            first = ["\n".join(([r["scenario"]] if multi else []) + [r["id"], f"  {r['test']}"])]
+            first = [stacked(*([r["scenario"]] if multi else []), r["id"], under=r["test"])]
         t.add_row(
             *first,
             f"{r['probability']:.0%}",

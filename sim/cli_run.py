@@ -22,6 +22,7 @@ from .cli_common import (
     print_claims,
     scenario_files,
     sha256_of,
+    stacked,
     workers_option,
 )
 from .errors import InputError
@@ -166,7 +167,7 @@ def print_run(result: Result) -> None:
         for col in ("P(by end)", "median", "5%", "95%"):
             t.add_column(col, justify="right", no_wrap=True)
         for r in result.thresholds.to_dict("records"):
-            name = [r["threshold"], r["condition"]] if wide else [f"{r['threshold']}\n  {r['condition']}"]
+            name = [r["threshold"], r["condition"]] if wide else [stacked(r["threshold"], under=r["condition"])]
             t.add_row(
                 *name,
                 f"{r['probability_by_end']:.0%}",

@@ -55,6 +55,7 @@ def test_estimates_piped_is_plain_and_fits_80_columns():
     lines = out.splitlines()
     assert max(len(line) for line in lines) <= 80
     assert not ANSI.search(out) and not BOXES & set(out)  # no colour codes, no box drawing
+    assert all(line == line.rstrip() for line in lines)  # no padding left at the ends of lines
     # Every column keeps room: the reporters' names are readable, not cut to nothing.
     assert "Zelensky" in out and "Intelligence" in out
     assert "2024-10-14..20" in out  # a range within one month is written short
@@ -84,6 +85,9 @@ def test_run_tables_fit_80_columns(tmp_path):
     assert any(line.startswith("effective strength on") and "peak median" in line for line in lines)
     assert "Thresholds: first-crossing date" in lines and "Claims" in lines
     assert "P(holds)" in out and "not by end" in out
+    # A narrow table puts the condition under the threshold, its wrapped lines indented too.
+    i = lines.index(next(line for line in lines if line.startswith("combat_ineffective")))
+    assert lines[i + 1].startswith("  effective") and lines[i + 2].startswith("  peak_effective")
 
 
 @pytest.mark.parametrize(
