@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from .cli_common import WIDE, Fail, console, make_table, output_folder, workers_option
 from .decision import decide as find_break_even
 from .decision import discover as find_boxes
-from .decision.breakeven import reps_for
+from .decision.breakeven import reps_for, side_words
 from .domains import value_text
 from .errors import InputError
 from .folders import default_out_dir
@@ -159,7 +159,7 @@ def print_decision(frame, sc, claim: str, reps: int, seconds: float) -> None:
             value_text(path, row["scenario_value"], sc.start),
             f"{row['p_at_low']:.0%} to {row['p_at_high']:.0%}",
             be or "no crossing",
-            row["holds"] or "",
+            side_words(path, row["holds"]) if row["holds"] else "",
         )
     con.print(t)
     for s in frame["sentence"]:

@@ -546,3 +546,17 @@ def test_claims_decided_by_names_the_nearest_break_even(tmp_path):
     assert expected["holds"] == "above"  # the claim holds at high rates: the rate has a break-even
     assert table.loc[0, "decided_by"].startswith(f"{expected['param']} = "), table.loc[0, "decided_by"]
     assert "decided by" in (out / "claims.md").read_text()
+
+
+def test_the_sentence_uses_the_verdicts_words_only_where_the_verdict_says_so():
+    import datetime
+
+    from sim.decision.breakeven import sentence, side_words
+
+    start = datetime.date(2025, 1, 1)
+    row = {"param": "casualties.killed", "scenario_value": 0.2, "low": 0.1, "high": 0.3, "break_even": None}
+    near = sentence({**row, "p_at_low": 0.48, "p_at_high": 0.5, "p_min": 0.48, "p_max": 0.49}, "c", start)
+    assert "c stays less likely than not across" in near  # a toss-up by the verdict, not "fails"
+    clear = sentence({**row, "p_at_low": 0.1, "p_at_high": 0.2, "p_min": 0.1, "p_max": 0.2}, "c", start)
+    assert "c fails across" in clear
+    assert side_words("phases.0.from", "above") == "after" and side_words("units.a.size", "above") == "above"

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
-from ..claims import claim_outcomes
+from ..claims import claim_outcomes, verdict
 from ..domains import domain_of, value_text
 from ..errors import InputError
 from ..loading import load_scenario
@@ -80,20 +80,17 @@ def sentence(row: Mapping, claim: str, start: dt.date) -> str:
     own = value_text(path, row["scenario_value"], start)
     if row["break_even"] is None or not math.isfinite(row["break_even"]):
         lo, hi = row["p_at_low"], row["p_at_high"]
-        if row["p_min"] >= 0.5:
-            state = "holds"
+        if row["p_min"] >= 0.5:  # the verdict's words only where the verdict says so
+            state = "holds" if verdict(row["p_min"]) == "holds" else "stays more likely than not"
         elif row["p_max"] < 0.5:
-            state = "fails"
+            state = "fails" if verdict(row["p_max"]) == "fails" else "stays less likely than not"
         else:
             state = "is near even"
         return (
             f"{claim} {state} across {path} from {value_text(path, row['low'], start)} to "
             f"{value_text(path, row['high'], start)} (probability {lo:.0%} to {hi:.0%})"
         )
-    dated = path.rsplit(".", 1)[-1] in (*DAY_KEYS, "leave")
-    side = {("below", False): "below", ("above", False): "above", ("below", True): "before", ("above", True): "after"}[
-        (row["holds"], dated)
-    ]
+    side = side_words(path, row["holds"])
     x = value_text(path, row["break_even"], start)
     lo, hi = value_text(path, row["break_even_q05"], start), value_text(path, row["break_even_q95"], start)
     interval = f" (90%: {lo} to {hi})" if lo and hi else ""
@@ -101,6 +98,14 @@ def sentence(row: Mapping, claim: str, start: dt.date) -> str:
     return f"{claim} holds when {path} is {side} {x}{interval}; the scenario assumes {own}" + (
         more if row.get("crossings", 1) > 1 else ""
     )
+
+
+def side_words(path: str, holds: str) -> str:
+    """On which side of its break-even the claim holds, in words: ``below``/``above``, or
+    ``before``/``after`` for a date."""
+    if path.rsplit(".", 1)[-1] in (*DAY_KEYS, "leave"):
+        return {"below": "before", "above": "after"}.get(holds, holds)
+    return holds
 
 
 def reps_for(precision: float) -> int:
