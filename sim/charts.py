@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import chartstyle as style
+from .claims import VERDICT_CUTS
 from .measures import QUANTILE_COLUMNS, describe_condition
 from .plan import _posture_table, compile_plan
 from .rules import event_ranges
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 COL = {c: k for k, c in enumerate(QUANTILE_COLUMNS)}
 #: Characters in a line of a legend.
 LEGEND_WIDTH = 46
+#: The probabilities at which a claim's verdict changes (fails below 1/3, holds from 2/3 on; see
+#: :func:`sim.claims.verdict`), drawn on the claims chart.
 
 
 def _axes(ax: Axes | None, size=(11.5, 5.5)) -> Axes:
@@ -60,11 +63,32 @@ def _finish(ax: Axes, ylabel: str, title: str, legend: bool = True, fontsize: fl
     if counts:
         _counts(ax.yaxis)
     ax.set_title(title)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    _date_axis(ax.xaxis)
     ax.grid(alpha=0.25)
     if legend:
         _legend(ax, fontsize)
     return ax
+
+
+class _DayMonth(mdates.ConciseDateFormatter):
+    """Concise dates whose day ticks carry their month ("19 Feb", "5 Mar"), the year alone in the
+    corner: over a short span a bare day ("21") under a corner reading the last month would pass
+    for a day of that month."""
+
+    def __init__(self, locator):
+        formats = ["%Y", "%b", "%d %b", "%H:%M", "%H:%M", "%S.%f"]
+        zero = ["", "%Y", "%d %b", "%d %b", "%H:%M", "%H:%M"]
+        offsets = ["", "%Y", "%Y", "%Y-%b-%d", "%Y-%b-%d", "%Y-%b-%d %H:%M"]
+        super().__init__(locator, formats=formats, zero_formats=zero, offset_formats=offsets)
+
+    def format_ticks(self, values):
+        return [label.removeprefix("0") for label in super().format_ticks(values)]
+
+
+def _date_axis(axis) -> None:
+    """Dates on ``axis``, as every chart over dates shows them: months and years over a long span,
+    day and month ("19 Feb") when the ticks fall on days."""
+    axis.set_major_formatter(_DayMonth(axis.get_major_locator()))
 
 
 def _legend(ax: Axes, fontsize: float = 8) -> None:
@@ -191,7 +215,7 @@ def timeline(s: Scenario, side: int = 0) -> Timeline:
     other = _posture_table(certain, plan.units, plan.sides, days) if chance else table
     present = np.zeros((len(plan.units), days), dtype=bool)
     for ui, u in enumerate(plan.units):
-        if u.side != side or u.arrive is None:
+        if u.side != side or u.arrive is None or _nobody(plan, u.size):
             continue
         end = days if u.leave is None else u.leave
         if u.serves is not None:
@@ -225,9 +249,20 @@ def timeline(s: Scenario, side: int = 0) -> Timeline:
             if current is not None:
                 out.spans.append((since, d, current))
             current, since = label, d
-    out.arrivals = sorted(set(out.arrivals))
+    # One arrival a day: a day on which some unit comes in every run is a sure arrival.
+    sure_days = {day for day, sure in out.arrivals if sure}
+    out.arrivals = sorted({(day, day in sure_days) for day, _ in out.arrivals})
     out.leaves = sorted(set(out.leaves))
     return out
+
+
+def _nobody(plan, size: str | None) -> bool:
+    """Whether a unit's size is nobody in every run (``--set units.<name>.size=0``): such a unit
+    neither arrives nor leaves, nor has a posture."""
+    if size is None:
+        return False
+    p = plan.params[size]
+    return bool(p.is_fixed and p.mean == 0)
 
 
 def _postures(ax: Axes, dates: pd.DatetimeIndex, line: Timeline) -> None:
@@ -252,21 +287,33 @@ def _postures(ax: Axes, dates: pd.DatetimeIndex, line: Timeline) -> None:
         )
 
 
-def _events(ax: Axes, dates: pd.DatetimeIndex, line: Timeline, colour: str = style.EVENT, who: str = "") -> None:
-    """Arrivals as dashed lines (dotted for a unit that does not come in every run), departures
-    (a rotation, the end of a term) as dash-dot lines, a relief (one unit leaves and another
-    arrives the same day) as a solid line; each kind named in the legend once."""
+def _event_kinds(line: Timeline) -> list[tuple[int, str, str, str]]:
+    """The vertical lines of a side's calendar, ``(day, kind, line style, words)``, one a day and
+    kind: arrivals dashed (dotted for a unit that does not come in every run), departures (a
+    rotation, the end of a term) dash-dot, a relief (one unit leaves and another arrives the
+    same day) solid."""
     leaves = set(line.leaves)
     relief = {day for day, sure in line.arrivals if sure and day in leaves}
     kinds = [(day, "arrival", "--", "unit arrives") for day, sure in line.arrivals if sure and day not in relief]
     kinds += [(day, "arrival", ":", "unit may arrive (not in every run)") for day, sure in line.arrivals if not sure]
     kinds += [(day, "leave", "-.", "unit leaves (rotation or end of service)") for day in sorted(leaves - relief)]
     kinds += [(day, "relief", "-", "relief: a unit leaves, another arrives") for day in sorted(relief)]
+    return kinds
+
+
+def _events(ax: Axes, dates: pd.DatetimeIndex, sides: list[tuple[Timeline, str, str]]) -> None:
+    """The arrivals and departures of each side ``(calendar, colour, words before its labels)``
+    as vertical lines (:func:`_event_kinds`), each kind named in the legend once; the same event
+    of both sides on the same day is one line in the events' colour, named for both sides."""
+    per_side = [set(_event_kinds(line)) for line, _, _ in sides]
+    both = set.intersection(*per_side) if len(sides) > 1 else set()
+    lines = [(kind, style.EVENT, "both sides: ") for kind in sorted(both)]
+    for kinds, (_, colour, who) in zip(per_side, sides, strict=True):
+        lines += [(kind, colour, who) for kind in sorted(kinds - both)]
     seen = set()
-    for day, gid, ls, label in kinds:
-        ax.axvline(
-            dates[day], color=colour, ls=ls, lw=1, alpha=0.9, gid=gid, label=None if label in seen else who + label
-        )
+    for (day, gid, ls, words), colour, who in lines:
+        label = who + words
+        ax.axvline(dates[day], color=colour, ls=ls, lw=1, alpha=0.9, gid=gid, label=None if label in seen else label)
         seen.add(label)
 
 
@@ -333,6 +380,7 @@ def fan_chart(
     n_samples: int = 5,
     estimates: pd.DataFrame | None = None,
     title: str | None = None,
+    bands: str = "",
 ) -> Axes:
     """Median, 50% and 90% bands and sample runs of one measure; the side's postures as named
     spans, its arrivals and departures; each threshold on this measure at the level it is tested
@@ -341,7 +389,8 @@ def fan_chart(
 
     ``estimates`` (optional) is a frame as :meth:`sim.estimates.Estimates.overlay` gives it
     (``date``, ``value``, ``low``, ``high``, ``label``; ``first``, ``last``, ``ranged``,
-    ``relative_error``, ``lower_bound``, ``rank`` where known).
+    ``relative_error``, ``lower_bound``, ``rank`` where known).  ``bands`` goes before the
+    legend's words for the bands and the median (``model: true figure, ``).
     """
     ax = _axes(ax)
     s = result.scenario
@@ -355,15 +404,15 @@ def fan_chart(
     top = [float(q[:, COL["q95"]].max()), 2 * (constant or 0.0), 1.0]
     if constant is None:  # a measure the same in every run has no bands, and its runs are its median
         ax.fill_between(
-            dates, q[:, COL["q05"]], q[:, COL["q95"]], color=style.MODEL, alpha=0.18, lw=0, label="90% band"
+            dates, q[:, COL["q05"]], q[:, COL["q95"]], color=style.MODEL, alpha=0.18, lw=0, label=f"{bands}90% band"
         )
         ax.fill_between(
-            dates, q[:, COL["q25"]], q[:, COL["q75"]], color=style.MODEL, alpha=0.35, lw=0, label="50% band"
+            dates, q[:, COL["q25"]], q[:, COL["q75"]], color=style.MODEL, alpha=0.35, lw=0, label=f"{bands}50% band"
         )
         for k, path in enumerate(result.samples[measure][:n_samples]):
             ax.plot(dates, path, color=style.SAMPLE, lw=0.6, alpha=0.6, label="sample runs" if k == 0 else None)
             top.append(float(np.max(path)))
-    ax.plot(dates, q[:, COL["q50"]], color=style.MODEL, lw=2.2, label="median")
+    ax.plot(dates, q[:, COL["q50"]], color=style.MODEL, lw=2.2, label=f"{bands}median")
     for k, name in enumerate(s.thresholds):
         cond = s.thresholds[name]
         levels = threshold_series(result, name) if cond.measure == measure else None
@@ -381,7 +430,7 @@ def fan_chart(
                 gid=f"threshold:{name}",
             )
             top.append(float(level.max()))
-    _events(ax, dates, line)
+    _events(ax, dates, [(line, style.EVENT, "")])
     _postures(ax, dates, line)
     if line.uncertain:
         _note(ax, "dates: nominal (some are uncertain)")
@@ -410,7 +459,7 @@ def sides_chart(
     sides = [("effective", "the force" if opponent is None else s.name, style.MODEL, 0)]
     if opponent is not None:
         sides.append((opponent_measure("effective"), opponent.name, style.OPPONENT, 1))
-    top, values = [1.0], []
+    top, values, calendars = [1.0], [], []
     for measure, label, colour, side in sides:
         q = result.q[result.measures.index(measure)]
         values.append(q)
@@ -418,10 +467,11 @@ def sides_chart(
         ax.fill_between(dates, q[:, COL["q25"]], q[:, COL["q75"]], color=colour, alpha=0.3, lw=0)
         ax.plot(dates, q[:, COL["q50"]], color=colour, lw=2.2, label=f"{label}: median, 50% and 90% bands")
         top.append(float(q[:, COL["q95"]].max()))
-        _events(ax, dates, timeline(s, side), colour, f"{label}: ")
+        calendars.append((timeline(s, side), colour, f"{label}: "))
         est = (estimates or {}).get(measure)
         if est is not None and len(est):
             top.append(_reported(ax, est, colour, f"{label}: "))
+    _events(ax, dates, calendars)
     constant = _constant(np.stack(values))
     if constant is not None:
         _say_constant(ax, constant, True)
@@ -468,7 +518,7 @@ def crossing_chart(
 def claims_chart(frame: pd.DataFrame, title: str = "Which assumptions overturn which claim"):
     """One panel per claim: the probability it holds under each scenario, one bar each, coloured
     by verdict and labelled with the scenario and the test it was held to there (scenarios may
-    test the same claim differently), with the 0.33 and 0.66 cut-offs of the verdict words.
+    test the same claim differently), with the 1/3 and 2/3 cut-offs of the verdict words.
     Returns the figure."""
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
@@ -506,14 +556,14 @@ def claims_chart(frame: pd.DataFrame, title: str = "Which assumptions overturn w
         labels = [f"{sc}\n{test}" for sc, test in zip(rows["scenario"], rows["test"], strict=True)]
         ax.set_yticks(y, labels, fontsize=7.5)
         ax.set_ylim(-0.6, len(rows) - 0.4)
-        for cut in (0.33, 0.66):
+        for cut in VERDICT_CUTS:
             ax.axvline(cut, color=style.SAMPLE, ls=":", lw=0.8)
         ax.set_title(f"{claim}: {rows['who'].iloc[0]}", loc="left", fontsize=9)
-        ax.set_xlim(0, 1)
+        ax.set_xlim(0, 1.02)  # a marker at 100% whole, not cut by the edge
         ax.grid(axis="x", alpha=0.25)
     axes[-1, 0].set_xlabel("probability the claim holds (share of runs)")
     handles = [Patch(color=c, label=v) for v, c in style.VERDICTS.items()]
-    handles.append(Line2D([], [], color=style.SAMPLE, ls=":", lw=0.8, label="verdict cut-offs (0.33, 0.66)"))
+    handles.append(Line2D([], [], color=style.SAMPLE, ls=":", lw=0.8, label="verdict cut-offs (1/3, 2/3)"))
     fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=8, frameon=False)
     fig.suptitle(title, fontsize=11)
     return fig
@@ -578,14 +628,46 @@ def _marks(ax: Axes, when, value, xerr, yerr, marker: str, colour: str, label: s
     )  # fmt: skip
 
 
-def score_chart(result: Result, scores: pd.DataFrame, reports: pd.DataFrame, after=None, title: str | None = None):
-    """A projection scored against later reports: the fan chart of each scored measure with
-    the scored (held-out) reports marked apart from the others and a line at the cut-off
-    ``after``, and a panel with the histogram of the PITs (dashed: the count of a calibrated
-    projection).  ``reports`` has one row per report of the scored measures within the run
-    (``id, measure, date, first, last, value, low, high, lower_bound``).  Returns the figure."""
+def _scored_intervals(ax: Axes, rows: pd.DataFrame, label: str, shift: pd.Timedelta) -> list[float]:
+    """Each scored report's 90% interval (``q05`` to ``q95``) as a vertical bar ``shift`` after the
+    report's date, its median (``q50``) a black tick; returns the bars' tops."""
+    if not len(rows):
+        return []
+    when = pd.to_datetime(rows["date"]) + shift
+    q05, q50, q95 = (rows[c].astype(float).to_numpy() for c in ("q05", "q50", "q95"))
+    from matplotlib.colors import to_rgba
+
+    ax.errorbar(
+        when, q50, yerr=[q50 - q05, q95 - q50], fmt="_", color=style.BLACK, ms=9, mew=1.5,
+        ecolor=to_rgba(style.HELD_OUT, 0.5), elinewidth=4, capsize=0, label=label, zorder=3, gid="scored-interval",
+    )  # fmt: skip
+    return [float(q95.max())]
+
+
+def score_chart(
+    result: Result,
+    scores: pd.DataFrame,
+    reports: pd.DataFrame,
+    after=None,
+    title: str | None = None,
+    compared_with: str | None = None,
+):
+    """A projection scored against later reports: the fan chart of each scored measure (the
+    model's true figure), with the scored (held-out) reports marked apart from the others, beside
+    each the 90% interval and median it was scored against, a line at the cut-off ``after``, and
+    a panel with the histogram of the PITs (dashed: the count of a calibrated projection).
+
+    By default a report is scored against the figure as it would be reported (the reporter's
+    lean and the report's error: wider than the model's band), with ``--truth`` against the true
+    figure; ``compared_with`` (default ``scores.attrs["compared_with"]``, the words of
+    :mod:`sim.scoring`) says which, and the legend says it in those words.  ``reports`` has one row per report
+    of the scored measures within the run (``id, measure, date, first, last, value, low, high,
+    lower_bound``).  Returns the figure."""
     import matplotlib.pyplot as plt
 
+    compared = compared_with or scores.attrs.get("compared_with")
+    scored_as = "90% interval the report was scored against" + (f" ({compared})" if compared else "")
+    scored_as += ", its median"
     measures = list(dict.fromkeys(scores["measure"]))
     fig, axes = plt.subplots(
         len(measures) + 1,
@@ -599,23 +681,27 @@ def score_chart(result: Result, scores: pd.DataFrame, reports: pd.DataFrame, aft
     dates = pd.to_datetime(result.dates)
     end = min(dates[-1], pd.to_datetime(reports["last"]).max() + pd.Timedelta(days=45))
     shown = dates <= end
+    shift = pd.Timedelta(days=max(1, round((end - dates[0]).days / 80)))  # beside the report's marker
     for ax, measure in zip(axes[:-1, 0], measures, strict=True):
         panel = f"{result.scenario.name}: {_words(result.scenario, measure)[1]}"
-        fan_chart(result, measure, ax=ax, n_samples=3, title=panel)
+        fan_chart(result, measure, ax=ax, n_samples=3, title=panel, bands="model: true figure, ")
         mine = reports[reports["measure"] == measure]
         held = mine["id"].isin(scored)
         seen_label = f"reported by {after} (not scored)" if after is not None else "reported, not scored"
         _reports(ax, mine[~held], style.SEEN, "o", seen_label)
         held_label = "reported later (scored)" if after is not None else "reported (scored)"
         _reports(ax, mine[held], style.HELD_OUT, "D", held_label)
+        tops = _scored_intervals(ax, scores[scores["measure"] == measure], scored_as, shift)
         if after is not None:
             ax.axvline(pd.Timestamp(after), color=style.CUT_OFF, lw=1.2, ls="-.", label=f"cut-off {after}")
         i = result.measures.index(measure)
-        q95 = result.q[i, shown, QUANTILE_COLUMNS.index("q95")]
-        top = max(float(q95.max()), float(mine[["value", "high"]].max().max()), 1.0)
+        tops.append(float(result.q[i, shown, QUANTILE_COLUMNS.index("q95")].max()))
+        tops.append(float(mine[["value", "high"]].max().max()))
+        # Every threshold's line within the dates shown fits too.
+        tops += [float(np.max(ln.get_ydata()[shown])) for ln in ax.lines if str(ln.get_gid()).startswith("threshold:")]
         ax.set_xlim(dates[0], end)
-        ax.set_ylim(0, top * 1.1)
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+        ax.set_ylim(0, max([*tops, 1.0]) * 1.1)
+        _date_axis(ax.xaxis)
         _legend(ax, 7.5)
     ax = axes[-1, 0]
     pit = scores.loc[~scores["lower_bound"].astype(bool), "pit"].to_numpy(dtype=float)

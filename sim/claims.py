@@ -83,12 +83,17 @@ def likelihood(p: float) -> str:
 #: The colour of each verdict on charts.
 
 
+#: The verdict's edges: a claim holds at 2/3 or more and fails at 1/3 or less (``decide`` finds
+#: the values at these edges too; the claims chart draws them).
+VERDICT_CUTS = (1 / 3, 2 / 3)
+
+
 def verdict(p: float) -> str:
-    """``holds`` when at least likely (p >= 0.66), ``fails`` when at most unlikely
-    (p < 0.33), ``toss-up`` in between: the same cut-offs as :func:`likelihood`."""
-    if p >= 0.66:
+    """``holds`` when p >= 2/3, ``fails`` when p <= 1/3, ``toss-up`` in between (the words of
+    :func:`likelihood` say the same in the IPCC's language, whose edges are 0.66 and 0.33)."""
+    if p >= VERDICT_CUTS[1]:
         return "holds"
-    if p < 0.33:
+    if p <= VERDICT_CUTS[0]:
         return "fails"
     return "toss-up"
 

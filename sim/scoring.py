@@ -2,9 +2,12 @@
 
 A projection made with what was known by a cut-off (``after``) is a forecast of the figures
 reported after it.  :func:`score` runs the scenario once and, for each later report of a model
-measure, compares the reported figure with the ensemble of the projection's true figures (one
-per replication, the measure on the report's day, or its average over the report's days, as
-calibration reads a report):
+measure, compares the reported figure with the ensemble of the projection's figures of it, one
+per replication.  The true figure is the measure on the report's day, or its average over the
+report's days, as calibration reads a report.  By default each report is compared with that
+figure *as it would be reported* (:func:`as_reported`: seen through the observation model, with
+the reporter's lean and the report's own error); with ``truth=True`` (``--truth``) with the true
+figure itself.  For each report:
 
 - the projection's 5/25/50/75/95% quantiles (``q05`` ... ``q95``; ``q50`` is the median);
 - the PIT (probability integral transform): the share of replications below the reported
@@ -24,8 +27,10 @@ calibration reads a report):
 A lower-bound report ("more than N") says only that the figure exceeded N: it gets ``holds``,
 the share of replications above N, and no PIT, bands or CRPS (its ``note`` says so).
 
-The scores compare the report with the model's *true* figure, with no allowance for the
-report's own error: a projection can be right and a report wrong.
+Compared with the true figure, the scores make no allowance for the report's own error or its
+reporter's lean: the bands are narrower, and a projection can be right and a report wrong.  The
+scores' frame says which was compared in ``frame.attrs["compared_with"]`` (:data:`AS_REPORTED`
+or :data:`TRUE_FIGURE`), as ``score.json`` does.
 """
 
 from __future__ import annotations
@@ -89,6 +94,11 @@ LOWER_BOUND_NOTE = (
 )
 
 
+#: What the reports were compared with (``compared_with`` in ``score.json`` and in the frame's
+#: ``attrs``): the figure as it would be reported (the default), or the model's true figure.
+AS_REPORTED = "as reported: lean and error"
+TRUE_FIGURE = "the true figure"
+
 #: A report counts as telling whether a claim came true when dated this close to its deadline.
 CLAIM_WINDOW_DAYS = 10
 
@@ -112,7 +122,7 @@ class Scoring:
     observations: list[Observation]  # the scored reports
     left_out: list[dict]  # the reports not scored, each with the reason
     result: Result
-    figures: np.ndarray  # (reports, reps) the true figure of each scored report in each replication
+    figures: np.ndarray  # (reports, reps) the figure compared, each scored report in each replication (compared_with)
     frame: pd.DataFrame
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -150,7 +160,11 @@ class Scoring:
             "pit": PIT_METHOD,
             "crps": f"scoringrules.crps_ensemble, estimator {CRPS_ESTIMATOR!r}",
             "interval_score": "scoringrules.interval_score of the 5%..95% band (alpha 0.1)",
-            "bands": "central bands of the replications' true figures (numpy quantiles), ends included",
+            "bands": (
+                "central bands (numpy quantiles, ends included) of the replications' figures as compared"
+                " (compared_with): as the report would give them (the true figure with the reporter's lean"
+                " and the report's error), or with --truth the true figures"
+            ),
             **self.extra,
             "left_out": self.left_out,
         }
@@ -238,7 +252,8 @@ def as_reported(obs: list[Observation], figures: np.ndarray, seed: int) -> np.nd
 
 
 def score_figures(obs: list[Observation], figures: np.ndarray, estimates: Estimates | None = None) -> pd.DataFrame:
-    """The scores of reports ``obs`` against the true figures ``figures (reports, reps)``.
+    """The scores of reports ``obs`` against the figures ``figures (reports, reps)`` (as reported,
+    :func:`as_reported`, or the true figures).
 
     One row per report (see :data:`COLUMNS` and the module's docstring); ``estimates``, the
     file the reports come from, tells a range given without a figure (for the notes).
@@ -409,6 +424,9 @@ def scoring(
     rec = ReportRecorder(obs, reps)
     result = run(s, reps, seed, values=values, recorders=[rec], workers=workers)
     figures = rec.values() if truth else as_reported(obs, rec.values(), seed)
+    compared = TRUE_FIGURE if truth else AS_REPORTED
+    frame = score_figures(obs, figures, est)
+    frame.attrs["compared_with"] = compared
     return Scoring(
         scenario=s,
         source=src,
@@ -422,9 +440,9 @@ def scoring(
         left_out=left_out,
         result=result,
         figures=figures,
-        frame=score_figures(obs, figures, est),
+        frame=frame,
         extra={
-            "compared_with": "the true figure" if truth else "as reported: lean and error",
+            "compared_with": compared,
             **(extra or {}),
         },
     )
@@ -472,9 +490,9 @@ def score(
     DataFrame
         One row per scored report: ``id, who, measure, kind, first, last, date`` (the middle of
         the report's days), ``reported, low, high, lower_bound``, the projection's ``q05, q25,
-        q50, q75, q95`` (``q50``: the median), ``pit`` (mid-rank), ``in_50, in_90``,
-        ``interval_score_90``, ``crps``, ``holds`` (lower bounds only) and ``note``.
-        :func:`summary` condenses it.
+        q50, q75, q95`` (``q50``: the median) of the figure compared, ``pit`` (mid-rank), ``in_50,
+        in_90``, ``interval_score_90``, ``crps``, ``holds`` (lower bounds only) and ``note``;
+        ``attrs["compared_with"]`` says what was compared.  :func:`summary` condenses it.
 
     Raises
     ------

@@ -6,6 +6,7 @@ axes in words with thousands separators.  Checked on the matplotlib objects, not
 from __future__ import annotations
 
 import math
+import re
 
 import matplotlib
 
@@ -21,11 +22,14 @@ import sim
 from conftest import ROOT, make
 from sim import chartstyle
 from sim.calibration.observations import Z90
-from sim.charts import claims_chart, crossing_chart, fan_chart, sides_chart, threshold_series
+from sim.charts import claims_chart, crossing_chart, fan_chart, score_chart, sides_chart, threshold_series, timeline
 from sim.estimates import Estimates
+from sim.loading import load_scenario
 from sim.scenario import FORCE_RATIO, MEASURES
+from sim.scoring import TRUE_FIGURE, scoring
 
 REPS = 100  # enough runs for every chart element; the checks below hold for any number of runs
+IWO = ROOT / "scenarios" / "iwo-jima" / "iwo-jima-1945.yaml"  # a battle of five weeks
 
 # Two units, one serving a 60-day term (a release, not an arrival), one arriving on an uncertain
 # day; three postures, one of them from an uncertain date.
@@ -212,10 +216,96 @@ def test_axes_are_named_in_words_with_thousands_separators(kursk):
     assert set(MEASURES) | {FORCE_RATIO} <= set(chartstyle.MEASURE_WORDS)  # every built-in measure in words
 
 
-def test_both_sides_are_named_with_their_own_arrivals():
-    r = sim.run(ROOT / "scenarios" / "iwo-jima" / "iwo-jima-1945.yaml", reps=REPS)
-    shown = labels(sides_chart(r))
-    assert {"iwo-jima-1945: unit arrives", "Japanese garrison: unit arrives"} <= set(shown)
-    ax = fan_chart(r, "opponent.effective")
+@pytest.fixture(scope="module")
+def iwo():
+    return sim.run(IWO, reps=REPS)
+
+
+def test_both_sides_are_named_with_their_own_arrivals(iwo):
+    ax = sides_chart(iwo)
+    shown = labels(ax)
+    # Both sides land on 19 February: one line for both; the later U.S. landings in the U.S. colour.
+    assert {"both sides: unit arrives", "iwo-jima-1945: unit arrives"} <= set(shown)
+    assert days_of(ax, "arrival") == {pd.Timestamp(d) for d in ("1945-02-19", "1945-02-21", "1945-02-24")}
+    assert len([ln for ln in ax.lines if ln.get_gid() == "arrival"]) == 3
+    ax = fan_chart(iwo, "opponent.effective")
     assert ax.get_ylabel() == "Japanese garrison: soldiers on duty"
     assert "posture: entrenched" in labels(ax)  # the opponent's own posture
+
+
+def test_a_unit_of_nobody_does_not_arrive_and_one_day_is_one_line():
+    # Unit b is nobody; c and d come on the same day as a (d not in every run), c leaves with a.
+    units = [
+        {"name": "a", "arrive": "2025-01-10", "size": 1000, "serves_days": 60},
+        {"name": "b", "arrive": {"uniform": ["2025-02-01", "2025-02-10"]}, "size": 0},
+        {"name": "c", "arrive": "2025-01-10", "size": 300, "serves_days": 60},
+        {"name": "d", "arrive": "2025-01-10", "size": 200, "chance": 0.5},
+    ]
+    s = make(CALENDAR, units=units)
+    assert timeline(s).arrivals == [(9, True)]  # day 9: 10 January, sure (a and c come in every run)
+    ax = fan_chart(sim.run(s, reps=20), "effective")
+    assert [ln.get_gid() for ln in ax.lines if ln.get_gid() in ("arrival", "leave")] == ["arrival", "leave"]
+    assert days_of(ax, "arrival") == {pd.Timestamp("2025-01-10")}
+    assert days_of(ax, "leave") == {pd.Timestamp("2025-03-11")}
+    assert [t for t in labels(ax) if "arriv" in t] == ["unit arrives"]
+    # Iwo Jima without the third landing: no line on 24 February.
+    dropped = load_scenario(IWO, ("units.landing-day-6.size=0",))
+    assert [day for day, _ in timeline(dropped).arrivals] == [0, 2]  # 19 and 21 February
+
+
+def test_a_short_span_names_the_month_of_each_tick(iwo):
+    for ax in (fan_chart(iwo, "effective"), sides_chart(iwo)):
+        ax.figure.canvas.draw()
+        ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+        assert len(ticks) >= 4 and {"Feb", "Mar"} <= {t.split()[-1] for t in ticks}, ticks
+        assert all(re.fullmatch(r"[1-9]\d? (Feb|Mar)", t) for t in ticks), ticks  # "21 Feb", never a bare "21"
+        assert ax.xaxis.get_major_formatter().get_offset() == "1945"  # the year alone in the corner
+
+
+def test_claims_chart_says_its_cut_offs_and_shows_a_whole_marker_at_100_percent():
+    frame = pd.DataFrame(
+        {"scenario": ["one"], "id": ["c"], "who": ["w"], "test": ["t"], "probability": [1.0], "verdict": ["holds"]}
+    )
+    fig = claims_chart(frame)
+    assert "verdict cut-offs (1/3, 2/3)" in {t.get_text() for t in fig.legends[0].get_texts()}
+    cuts = [ln.get_xdata()[0] for ln in fig.axes[0].lines]
+    np.testing.assert_allclose(cuts, [1 / 3, 2 / 3])
+    assert fig.axes[0].get_xlim()[1] > 1.01  # room for the marker's right half
+
+
+@pytest.fixture(scope="module")
+def kursk_scored():
+    path = ROOT / "scenarios" / "kursk-baseline.yaml"
+    return [scoring(path, after="2025-01-30", reps=200, truth=truth) for truth in (False, True)]
+
+
+def test_the_score_chart_shows_the_interval_each_report_was_scored_against(kursk_scored):
+    for scored in kursk_scored:
+        frame = scored.frame
+        truth = frame.attrs["compared_with"] == TRUE_FIGURE
+        fig = score_chart(scored.result, frame, scored.reports(), scored.after)
+        panels = fig.axes[: frame["measure"].nunique()]
+        drawn = []
+        for ax in panels:
+            shown = labels(ax)
+            assert {"model: true figure, 90% band", "model: true figure, median"} <= set(shown)
+            (interval,) = [c for c in ax.containers if c.get_label().startswith("90% interval the report was")]
+            kind = "(the true figure)" if truth else "(as reported: lean and error)"
+            assert kind in interval.get_label()
+            drawn += [tuple(sorted(s[:, 1])) for s in upright(interval)]
+            # Everything drawn fits: the scored intervals and every threshold line within the dates shown.
+            low, high = ax.get_xlim()
+            top = ax.get_ylim()[1]
+            for ln in ax.lines:
+                x = mdates.date2num(pd.to_datetime(ln.get_xdata()))
+                y = np.asarray(ln.get_ydata(), dtype=float)
+                inside = (x >= low) & (x <= high)
+                if str(ln.get_gid()).startswith("threshold:") and inside.any():
+                    assert y[inside].max() <= top, ln.get_gid()
+        # One interval per scored report, its ends the frame's 5% and 95% quantiles.
+        expect = sorted(zip(frame["q05"], frame["q95"], strict=True))
+        assert len(drawn) == len(frame) == 3
+        np.testing.assert_allclose(sorted(drawn), expect, rtol=1e-9)
+    # As reported the intervals are wider than the true figure's (the reporter's lean and error).
+    width = [(s.frame["q95"] - s.frame["q05"]).to_numpy() for s in kursk_scored]
+    assert (width[0] > width[1]).all()

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
-from ..claims import claim_outcomes, verdict
+from ..claims import VERDICT_CUTS, claim_outcomes, verdict
 from ..domains import domain_of, value_text
 from ..errors import InputError
 from ..loading import load_scenario
@@ -46,7 +46,7 @@ from ..sweeps.ranges import check_ranges
 from ..when import DAY_KEYS
 
 #: The probabilities whose crossing is looked for: the verdict's middle and its two edges.
-TARGETS = (1 / 2, 1 / 3, 2 / 3)
+TARGETS = (1 / 2, *VERDICT_CUTS)
 #: Columns of :func:`decide`'s frame.
 COLUMNS = [
     "param",
