@@ -197,3 +197,33 @@ def value_text(path: str, x: float | None, start: dt.date) -> str:
     if (low, high) == (0.0, 1.0):
         return f"{100 * x:.3g}%" if x < 0.01 else f"{100 * x:.1f}%"
     return f"{x:.4g}"
+
+
+def parameter_unit(path: str) -> str:
+    """The unit of a parameter's value, as ``runs.parquet`` stores it and sweep charts name it
+    (days after the start for a drawn date, as :func:`value_text` reads it)."""
+    key = path.rsplit(".", 1)[-1]
+    if key in (*DAY_KEYS, "leave"):
+        return "days after start"
+    if key in ("days", "delay_days", "serves_days") or "_days." in path:
+        return "days"
+    if key == "per_30_days":
+        return "per 30 days"
+    low, high, integer = domain_of(path)
+    if key == "per_day":
+        return "people a day"
+    if integer or high > 1000:
+        return "people"
+    if (low, high) == (0.0, 1.0):
+        return "probability per person a day" if key.endswith("rate") else "share, 0 to 1"
+    return "factor" if key in ("times", "trend") else "number"
+
+
+def param_label(path: str) -> str:
+    """A parameter named on a chart's axis: its path and its unit
+    (``postures.combat.daily_rate (probability per person a day)``); the path alone when it
+    names no field with a domain."""
+    try:
+        return f"{path} ({parameter_unit(path)})"
+    except KeyError:
+        return path

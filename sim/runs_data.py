@@ -31,14 +31,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .claims import claim_outcomes, describe_test
-from .domains import domain_of
+from .domains import parameter_unit
 from .draws import draw_params
 from .measures import NEVER, describe_condition, measure_unit
 from .plan import compile_plan
 from .posterior import write_parquet
 from .scenario import FORCE_RATIO, OPPONENT, SCALED
 from .streams import Streams, blocks_for
-from .when import DAY_KEYS
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -76,26 +75,6 @@ def measure_words(result: Result, name: str) -> str:
     if name.startswith(f"{OPPONENT}.") and name[len(OPPONENT) + 1 :] in MEASURE_WORDS:
         return f"the opponent's {MEASURE_WORDS[name[len(OPPONENT) + 1 :]]}"
     return f"sum of {result.scenario.measures.get(name, name)}"
-
-
-def parameter_unit(path: str) -> str:
-    """The unit of a parameter's value, as ``runs.parquet`` stores it (days after the start for a
-    drawn date, as :func:`sim.domains.value_text` reads it)."""
-    key = path.rsplit(".", 1)[-1]
-    if key in (*DAY_KEYS, "leave"):
-        return "days after start"
-    if key in ("days", "delay_days", "serves_days") or "_days." in path:
-        return "days"
-    if key == "per_30_days":
-        return "per 30 days"
-    low, high, integer = domain_of(path)
-    if key == "per_day":
-        return "people a day"
-    if integer or high > 1000:
-        return "people"
-    if (low, high) == (0.0, 1.0):
-        return "probability per person a day" if key.endswith("rate") else "share (0-1)"
-    return "factor" if key in ("times", "trend") else "number"
 
 
 def parameter_values(result: Result, values: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import copy
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +69,20 @@ def execute_notebook(name: str) -> list:
     nb = nbformat.read(path, as_version=4)
     NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
     return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def simulate(*args: str, cwd=None, columns: int = 80, timeout: float = 600) -> subprocess.CompletedProcess:
+    """``python simulate.py ARGS`` in a subprocess, its output captured as text and piped at
+    ``columns`` (80: the narrow tables; wider where a test reads whole cells)."""
+    env = {**os.environ, "COLUMNS": str(columns)}
+    return subprocess.run(
+        [sys.executable, str(ROOT / "simulate.py"), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=timeout,
+        env=env,
+    )
 
 
 def read_points(path: Path):

@@ -1,16 +1,14 @@
 """Claims and estimates on the command line, and malformed estimates files."""
 
-import os
 import shutil
-import subprocess
-import sys
+from functools import partial
 
 import pandas as pd
 import pytest
 import yaml
 
 import sim
-from conftest import ROOT
+from conftest import ROOT, simulate
 from sim.claims import CLAIM_DATES
 from sim.cli_claims import claims_markdown
 from sim.estimates import load_estimates
@@ -20,17 +18,7 @@ SCENARIOS = ROOT / "scenarios"
 ESTIMATES = SCENARIOS / "estimates" / "dprk-kursk.yaml"
 
 
-def cli(*args, cwd):
-    # A wide console, so that the tables' cells are not folded (tests/test_terminal.py checks 80).
-    env = {**os.environ, "COLUMNS": "200"}
-    return subprocess.run(
-        [sys.executable, str(ROOT / "simulate.py"), *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=600,
-        env=env,
-    )
+cli = partial(simulate, columns=200)  # wide: the tables' cells whole (test_terminal checks 80)
 
 
 # -- malformed estimates files -------------------------------------------------------------------

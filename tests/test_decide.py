@@ -10,7 +10,6 @@ import copy
 import itertools
 import json
 import math
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +20,7 @@ import pytest
 from scipy import stats
 
 import sim
-from conftest import ROOT, SWEEP_SCENARIO, make, write
+from conftest import ROOT, SWEEP_SCENARIO, make, simulate, write
 from sim.decision import decide, discover
 from sim.decision.breakeven import COLUMNS
 from sim.decision.discovery import choose, describe, paste, peel
@@ -402,17 +401,7 @@ def test_discover_finds_the_assumption_that_decides(sweep_dir):
 # -- the commands ------------------------------------------------------------------------------
 
 
-def cli(*args, cwd):
-    """The command, its output piped at 80 columns."""
-    env = {**os.environ, "COLUMNS": "80"}
-    return subprocess.run(
-        [sys.executable, str(ROOT / "simulate.py"), *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=300,
-        env=env,
-    )
+cli = simulate  # piped at 80 columns
 
 
 @pytest.fixture

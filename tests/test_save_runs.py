@@ -47,7 +47,7 @@ def test_runs_parquet_has_a_row_per_run_and_typed_columns(saved):
     assert all(schema.field(c).type == pa.bool_() for c in claims)
     # Every field says its unit and meaning; a share is a share, a rate a daily probability.
     assert all(set(schema.field(n).metadata) == {b"unit", b"description"} for n in table.column_names)
-    assert schema.field("casualties.killed").metadata[b"unit"] == b"share (0-1)"
+    assert schema.field("casualties.killed").metadata[b"unit"] == b"share, 0 to 1"
     assert schema.field("postures.combat.daily_rate").metadata[b"unit"] == b"probability per person a day"
     assert schema.field("units.wave-2.size").metadata[b"unit"] == b"people"
     info = json.loads(schema.metadata[RUNS_KEY])

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +14,7 @@ import pytest
 import yaml
 
 import sim
-from conftest import BASE, ROOT, make
+from conftest import BASE, make, simulate
 from sim.estimates import Estimates
 from sim.posterior import posterior_draws
 from sim.scoring import score, summary
@@ -166,17 +163,7 @@ def test_reports_drawn_from_the_projection_are_covered_as_often_as_the_bands_say
 
 
 # -- the command ------------------------------------------------------------------------------
-def cli(*args, cwd=None):
-    """The command, its output piped at 80 columns."""
-    env = {**os.environ, "COLUMNS": "80"}
-    return subprocess.run(
-        [sys.executable, str(ROOT / "simulate.py"), *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=300,
-        env=env,
-    )
+cli = simulate  # piped at 80 columns
 
 
 @pytest.fixture(scope="module")

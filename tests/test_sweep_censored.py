@@ -91,6 +91,8 @@ def test_a_censored_median_day_is_missing_beside_its_probability_of_crossing(sce
 def test_the_heatmap_hatches_censored_cells_and_never_averages_them(grid3):
     table = grid_table(grid3, DAY)  # over rate and return to duty, averaged over the share killed
     ax = plot_heatmap(grid3, DAY)
+    # The axes name each parameter with its unit.
+    assert {ax.get_xlabel(), ax.get_ylabel()} == {f"{RATE} (probability per person a day)", f"{RTD} (share, 0 to 1)"}
     hatched = [p for p in ax.patches if p.get_hatch() == HATCH]
     cells = Grid().analyse(grid3)["grid"].query("output == @DAY")
     censored = cells[cells["after_end"] > 0]

@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from .. import chartstyle as style
+from ..domains import param_label
 from .frame import OutputValues, fmt, output_columns, output_values, parameters
 
 __all__ = [
@@ -146,7 +147,7 @@ def plot_scatter(frame: pd.DataFrame, output: str | None = None, axes=None):
                 ax.scatter(x[cut], [info.after_end] * int(cut.sum()), **AFTER_END)
                 end_line(ax, info)
             ax.set_ylabel(label(info), fontsize=8)
-        ax.set_xlabel(p, fontsize=8)
+        ax.set_xlabel(param_label(p), fontsize=8)
     return axes
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ... import chartstyle as style
+from ...domains import param_label
 from ..figures import HATCH, Chart, fmt, label, new_axes, panels, say, scatter_charts
 from ..frame import AnalysisError, output_columns, output_values, parameters, pick_output, settings
 from . import Design, DesignError
@@ -139,8 +140,8 @@ def plot_heatmap(frame: pd.DataFrame, output: str | None = None, x: str | None =
     im = ax.imshow(np.ma.masked_invalid(values), origin="lower", aspect="auto", cmap=style.HEATMAP)
     ax.set_xticks(range(table.shape[1]), [fmt(v) for v in table.columns], fontsize=8)
     ax.set_yticks(range(table.shape[0]), [fmt(v) for v in table.index], fontsize=8)
-    ax.set_xlabel(table.columns.name)
-    ax.set_ylabel(table.index.name)
+    ax.set_xlabel(param_label(table.columns.name))
+    ax.set_ylabel(param_label(table.index.name))
     after = tables["after_end"].to_numpy()
     points = tables["points"].to_numpy()
     crossing = tables["p_cross"].to_numpy(dtype=float)
